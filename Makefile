@@ -1,0 +1,51 @@
+# Tailor's commands. `make help` lists them.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+GO ?= go
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: redis-server for tests and REDIS_URL set-ups, chromium
+# and fonts to print PDFs, poppler-utils (pdftotext) to read them back in tests.
+APT_PACKAGES := redis-server chromium fonts-liberation fonts-dejavu-core poppler-utils
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the commands
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## Install missing system packages (Debian; apt-get as root or with sudo)
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	{ command -v chromium >/dev/null || command -v google-chrome >/dev/null || [ -n "$$CHROME_PATH" ]; } || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	[ -e /usr/share/fonts/truetype/liberation ] || missing="$$missing fonts-liberation"; \
+	[ -e /usr/share/fonts/truetype/dejavu ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+		if ! command -v apt-get >/dev/null; then echo "Please install:$$missing"; exit 1; fi; \
+		echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+.PHONY: run
+run: deps ## Start the whole app on the embedded defaults (http://localhost:8080)
+	$(GO) run ./cmd/tailor serve
+
+.PHONY: test
+test: deps ## Run every test (real SQLite, redis-server, Chrome; fake LLM on loopback)
+	$(GO) test -count=1 -timeout 9m ./...
+
+.PHONY: lint
+lint: ## gofmt, go vet and a check that generated templ code is current
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	$(GO) tool templ generate >/dev/null
+	@git diff --exit-code --stat -- '*_templ.go' || { echo "generated templ code is stale: run make generate and commit"; exit 1; }
+
+.PHONY: generate
+generate: ## Regenerate templ components
+	$(GO) tool templ generate
+
+.PHONY: build
+build: ## Build bin/tailor
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags='-s -w' -o bin/tailor ./cmd/tailor

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting, read from the environment (see README.md).
+type Config struct {
+	Addr              string
+	MetricsAddr       string
+	DatabasePath      string
+	RedisURL          string
+	OpenAIAPIKey      string
+	OpenAIBaseURL     string
+	OpenAIModel       string
+	ChromePath        string
+	WorkerConcurrency int
+	LLMRatePerMinute  int
+	CacheTTL          time.Duration
+	JobRetention      time.Duration
+	BaseURL           string
+	EmbedOrigins      []string
+	SMTPURL           string
+	LogLevel          string
+}
+
+func loadConfig(getenv func(string) string) (Config, error) {
+	env := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Addr:          env("ADDR", ":8080"),
+		MetricsAddr:   env("METRICS_ADDR", ":9091"),
+		DatabasePath:  env("DATABASE_PATH", "./data/tailor.db"),
+		RedisURL:      env("REDIS_URL", ""),
+		OpenAIAPIKey:  env("OPENAI_API_KEY", ""),
+		OpenAIBaseURL: env("OPENAI_BASE_URL", ""),
+		OpenAIModel:   env("OPENAI_MODEL", ""),
+		ChromePath:    env("CHROME_PATH", ""),
+		BaseURL:       strings.TrimSuffix(env("BASE_URL", ""), "/"),
+		SMTPURL:       env("SMTP_URL", ""),
+		LogLevel:      env("LOG_LEVEL", "info"),
+	}
+	var err error
+	if c.WorkerConcurrency, err = positiveInt(env("WORKER_CONCURRENCY", "2")); err != nil {
+		return c, fmt.Errorf("WORKER_CONCURRENCY: %w", err)
+	}
+	if c.LLMRatePerMinute, err = positiveInt(env("LLM_RATE_PER_MINUTE", "10")); err != nil {
+		return c, fmt.Errorf("LLM_RATE_PER_MINUTE: %w", err)
+	}
+	if c.CacheTTL, err = duration(env("CACHE_TTL", "1h")); err != nil {
+		return c, fmt.Errorf("CACHE_TTL: %w", err)
+	}
+	if c.JobRetention, err = duration(env("JOB_RETENTION", "720h")); err != nil {
+		return c, fmt.Errorf("JOB_RETENTION: %w", err)
+	}
+	for _, o := range strings.Split(env("EMBED_ORIGINS", ""), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.EmbedOrigins = append(c.EmbedOrigins, o)
+		}
+	}
+	return c, nil
+}
+
+// UsesLLM reports whether an OpenAI-compatible server is configured; else
+// the offline tailor runs.
+func (c Config) UsesLLM() bool { return c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "" }
+
+func positiveInt(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("must be a positive whole number, not %q", s)
+	}
+	return n, nil
+}
+
+// duration accepts Go durations (90m, 1h) and days (30d).
+func duration(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("invalid duration %q (examples: 90m, 1h, 30d)", s)
+	}
+	return d, nil
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/handlers"
+	"github.com/tailor-app/tailor/llm"
+	"github.com/tailor-app/tailor/pdf"
+	"github.com/tailor-app/tailor/tasks"
+)
+
+// Shutdown budget. Fly's kill_timeout (fly.toml) must stay above the sum.
+const (
+	httpShutdownTimeout   = 10 * time.Second
+	workerShutdownTimeout = 20 * time.Second
+	drainTimeout          = 5 * time.Second
+)
+
+// serve runs the parts of Tailor that mode names until ctx is done, then
+// shuts them down in order: stop accepting requests, hand back in-flight
+// tasks, apply the last events, close Chrome and the database.
+func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, out io.Writer) error {
+	runWeb := mode == "serve" || mode == "web"
+	runWorker := mode == "serve" || mode == "worker"
+	if mode == "worker" && cfg.RedisURL == "" {
+		return errors.New("tailor worker needs REDIS_URL: an embedded Redis cannot be shared between processes")
+	}
+
+	rdb, closeRedis, err := connectRedis(ctx, cfg.RedisURL, logger)
+	if err != nil {
+		return err
+	}
+	defer closeRedis()
+
+	tailorer := newTailorer(cfg)
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+
+	var database *db.DB
+	if runWeb {
+		database, err = db.Open(cfg.DatabasePath)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		applied, err := database.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			logger.Info("database migrated", "path", cfg.DatabasePath, "applied", applied)
+		}
+	}
+
+	var pool *pdf.Pool
+	var worker *asynq.Server
+	if runWorker {
+		pool = pdf.New(pdf.Options{ChromePath: cfg.ChromePath, Tabs: cfg.WorkerConcurrency, Logger: logger})
+		defer pool.Close()
+		gen := &tasks.Generator{
+			Tailorer: tailorer, Renderer: pool, Events: tasks.NewPublisher(rdb), Redis: rdb, Logger: logger,
+		}
+		mux := asynq.NewServeMux()
+		mux.Handle(tasks.TypeGenerate, gen)
+		worker = asynq.NewServerFromRedisClient(rdb, asynq.Config{
+			Concurrency:     cfg.WorkerConcurrency,
+			Queues:          tasks.QueuePriorities,
+			RetryDelayFunc:  tasks.RetryDelay,
+			IsFailure:       tasks.IsFailure,
+			ShutdownTimeout: workerShutdownTimeout,
+			// Poll often when idle: pickup latency is most of an instant job's time.
+			TaskCheckInterval:        50 * time.Millisecond,
+			DelayedTaskCheckInterval: time.Second,
+			Logger:                   asynqLogger{logger},
+			LogLevel:                 asynq.WarnLevel,
+		})
+		if err := worker.Start(mux); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		logger.Info("worker started", "concurrency", cfg.WorkerConcurrency, "tailorer", tailorer.Model())
+		// Warm Chrome now so the first job does not pay for the start.
+		go func() {
+			if err := pool.Check(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("Chrome is not available: PDF jobs will fail until it is (set CHROME_PATH)", "err", err)
+			}
+		}()
+	}
+
+	var httpSrv *http.Server
+	var consumer *tasks.Consumer
+	if runWeb {
+		client := asynq.NewClientFromRedisClient(rdb)
+		defer client.Close()
+		inspector := asynq.NewInspectorFromRedisClient(rdb)
+		enqueuer := tasks.NewEnqueuer(client)
+		checks := []handlers.Check{
+			{Name: "sqlite", Fn: database.Ping},
+			{Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
+		}
+		if pool != nil {
+			checks = append(checks, handlers.Check{Name: "chrome", Fn: pool.Check})
+		}
+		srv := &handlers.Server{
+			DB: database, Enqueuer: enqueuer, Canceler: &tasks.Canceler{Redis: rdb, Inspector: inspector},
+			Checks: checks, Logger: logger, Model: tailorer.Model(),
+		}
+		httpSrv = &http.Server{
+			Handler:           srv.Routes(),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		}
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on ADDR %s: %w", cfg.Addr, err)
+		}
+		wg.Go(func() {
+			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("http server: %w", err)
+			}
+		})
+
+		consumer = tasks.NewConsumer(rdb, database.Jobs, logger)
+		consumerCtx, stopConsumer := context.WithCancel(context.WithoutCancel(ctx))
+		defer stopConsumer()
+		wg.Go(func() { consumer.Run(consumerCtx) })
+
+		reconciler := &tasks.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: logger}
+		wg.Go(func() { reconciler.Run(ctx) })
+
+		logger.Info("tailor is ready", "addr", ln.Addr().String(), "mode", mode, "database", cfg.DatabasePath)
+		fmt.Fprintf(out, "Tailor is listening on http://%s\n", displayAddr(ln.Addr().String()))
+		if n, err := database.Users.Count(ctx); err == nil && n == 0 {
+			fmt.Fprint(out, "No user exists yet. Create the first admin with:\n"+
+				"  echo 'a-long-password' | go run ./cmd/tailor user add --email you@example.com --role admin\n")
+		}
+
+		// Stop the consumer only after the worker has handed back its tasks
+		// and the last events are applied (see below).
+		defer func() {
+			drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+			defer cancel()
+			stopConsumer()
+			if err := consumer.Drain(drainCtx); err != nil {
+				logger.Warn("drain events at shutdown", "err", err)
+			}
+		}()
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case runErr = <-errc:
+		logger.Error("stopping after error", "err", runErr)
+	}
+	if httpSrv != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
+		if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+			logger.Warn("http shutdown", "err", err)
+		}
+		cancel()
+	}
+	if worker != nil {
+		worker.Shutdown() // waits for in-flight tasks, hands back the rest
+	}
+	return runErr
+}
+
+func newTailorer(cfg Config) llm.Tailorer {
+	if cfg.UsesLLM() {
+		return llm.NewOpenAI(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.OpenAIModel})
+	}
+	return llm.NewOffline()
+}
+
+func displayAddr(addr string) string {
+	if strings.HasPrefix(addr, "[::]:") {
+		return "localhost:" + strings.TrimPrefix(addr, "[::]:")
+	}
+	if strings.HasPrefix(addr, "0.0.0.0:") {
+		return "localhost:" + strings.TrimPrefix(addr, "0.0.0.0:")
+	}
+	return addr
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if os.Getenv("LOG_LEVEL") == "debug" {
+		opts.Level = slog.LevelDebug
+	}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, opts))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// asynqLogger routes asynq's logs to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Fatal(args ...any) {
+	a.l.Error(fmt.Sprint(args...), "component", "asynq")
+	os.Exit(1)
+}

@@ -1,0 +1,123 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Candidate is a person whose resume recruiters tailor. Profile holds the
+// JSON Resume document as validated by the caller.
+type Candidate struct {
+	ID        string
+	OwnerID   string
+	Name      string
+	Profile   []byte
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Candidates stores candidates.
+type Candidates struct{ db *DB }
+
+// Create stores a new candidate at version 1.
+func (s *Candidates) Create(ctx context.Context, ownerID, name string, profile []byte) (Candidate, error) {
+	now := s.db.Now().UTC()
+	c := Candidate{ID: NewID(), OwnerID: ownerID, Name: name, Profile: profile, Version: 1, CreatedAt: now, UpdatedAt: now}
+	_, err := s.db.write.ExecContext(ctx, `
+		INSERT INTO candidates (id, owner_id, name, profile, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 1, ?, ?)`,
+		c.ID, ownerID, name, string(profile), now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return Candidate{}, fmt.Errorf("create candidate: %w", err)
+	}
+	return c, nil
+}
+
+// Update replaces the profile and bumps the version.
+func (s *Candidates) Update(ctx context.Context, ownerID, id, name string, profile []byte) (Candidate, error) {
+	now := s.db.Now().UTC()
+	res, err := s.db.write.ExecContext(ctx, `
+		UPDATE candidates SET name = ?, profile = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND owner_id = ?`, name, string(profile), now.UnixMilli(), id, ownerID)
+	if err != nil {
+		return Candidate{}, fmt.Errorf("update candidate: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Candidate{}, ErrNotFound
+	}
+	return s.Get(ctx, ownerID, id)
+}
+
+// Delete removes a candidate; its jobs keep their copies of the inputs.
+func (s *Candidates) Delete(ctx context.Context, ownerID, id string) error {
+	res, err := s.db.write.ExecContext(ctx, "DELETE FROM candidates WHERE id = ? AND owner_id = ?", id, ownerID)
+	if err != nil {
+		return fmt.Errorf("delete candidate: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Get returns the owner's candidate; another owner's id is ErrNotFound.
+// An empty ownerID reads any candidate (admins).
+func (s *Candidates) Get(ctx context.Context, ownerID, id string) (Candidate, error) {
+	var c Candidate
+	var profile string
+	var created, updated int64
+	err := s.db.read.QueryRowContext(ctx, `
+		SELECT id, owner_id, name, profile, version, created_at, updated_at
+		FROM candidates WHERE id = ? AND (? = '' OR owner_id = ?)`, id, ownerID, ownerID).
+		Scan(&c.ID, &c.OwnerID, &c.Name, &profile, &c.Version, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Candidate{}, ErrNotFound
+	}
+	if err != nil {
+		return Candidate{}, fmt.Errorf("get candidate: %w", err)
+	}
+	c.Profile = []byte(profile)
+	c.CreatedAt = time.UnixMilli(created).UTC()
+	c.UpdatedAt = time.UnixMilli(updated).UTC()
+	return c, nil
+}
+
+// CandidateFilter narrows List.
+type CandidateFilter struct {
+	OwnerID string // "" = every owner
+	Query   string // matches the name
+	Limit   int
+	Offset  int
+}
+
+// List returns candidates, most recently updated first, without profiles.
+func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	rows, err := s.db.read.QueryContext(ctx, `
+		SELECT id, owner_id, name, version, created_at, updated_at FROM candidates
+		WHERE (? = '' OR owner_id = ?) AND (? = '' OR name LIKE '%' || ? || '%')
+		ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`,
+		f.OwnerID, f.OwnerID, f.Query, f.Query, f.Limit, f.Offset)
+	if err != nil {
+		return nil, fmt.Errorf("list candidates: %w", err)
+	}
+	defer rows.Close()
+	out := []Candidate{}
+	for rows.Next() {
+		var c Candidate
+		var created, updated int64
+		if err := rows.Scan(&c.ID, &c.OwnerID, &c.Name, &c.Version, &created, &updated); err != nil {
+			return nil, err
+		}
+		c.CreatedAt = time.UnixMilli(created).UTC()
+		c.UpdatedAt = time.UnixMilli(updated).UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,187 @@
+// Package db is Tailor's system of record: one SQLite file in WAL mode, one
+// writer connection and a pool of readers, embedded numbered migrations and
+// a store per table. It imports no other project package.
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// ErrNotFound is returned when a row does not exist or belongs to another user.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a row cannot change as asked (a unique key, a
+// job that already ended).
+var ErrConflict = errors.New("conflict")
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB holds the two connection pools and the stores built on them.
+type DB struct {
+	write *sql.DB // exactly one connection: SQLite has one writer anyway
+	read  *sql.DB
+	path  string
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+
+	Users      *Users
+	Tokens     *Tokens
+	Candidates *Candidates
+	Jobs       *Jobs
+}
+
+// Open opens (creating if needed) the database at path with the pragmas
+// Tailor relies on. Call Migrate before use.
+func Open(path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	// _txlock=immediate makes every BeginTx a BEGIN IMMEDIATE, so a write
+	// transaction takes the lock up front instead of failing on upgrade.
+	pragmas := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL"
+	write, err := sql.Open("sqlite3", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite3", "file:"+path+"?"+pragmas+"&_query_only=true")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+
+	d := &DB{write: write, read: read, path: path, Now: time.Now}
+	d.Users = &Users{db: d}
+	d.Tokens = &Tokens{db: d}
+	d.Candidates = &Candidates{db: d}
+	d.Jobs = &Jobs{db: d}
+	return d, nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	return errors.Join(d.read.Close(), d.write.Close())
+}
+
+// Path is the database file.
+func (d *DB) Path() string { return d.path }
+
+// Ping checks that both pools answer a query.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := d.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("sqlite read: %w", err)
+	}
+	if err := d.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite write: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations that are not yet recorded in
+// schema_migrations, each in its own transaction, in file-name order.
+// It returns the versions it applied.
+func (d *DB) Migrate(ctx context.Context) ([]int, error) {
+	if _, err := d.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var applied []int
+	for _, name := range names {
+		base := filepath.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		done, err := d.applyMigration(ctx, version, name)
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", base, err)
+		}
+		if done {
+			applied = append(applied, version)
+		}
+	}
+	return applied, nil
+}
+
+func (d *DB) applyMigration(ctx context.Context, version int, name string) (bool, error) {
+	tx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		version, filepath.Base(name), d.Now().UnixMilli()); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// NewID returns an opaque, unguessable identifier (20 characters of base32).
+func NewID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+func msOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func timeFromMS(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64).UTC()
+}

@@ -1,0 +1,260 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func MustOpen(tb testing.TB) *DB {
+	tb.Helper()
+	d, err := Open(filepath.Join(tb.TempDir(), "sub", "tailor.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := d.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	return d
+}
+
+func MustUser(tb testing.TB, d *DB, email, role string) User {
+	tb.Helper()
+	u, err := d.Users.Create(context.Background(), email, role, "correct horse battery")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+func TestMigrateIsIdempotentAndSetsPragmas(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != 0 {
+		t.Errorf("second Migrate applied %v, want nothing", applied)
+	}
+	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "5000"} {
+		var got string
+		if err := d.write.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+	if _, err := d.read.ExecContext(ctx, "DELETE FROM users"); err == nil {
+		t.Error("read pool accepted a write")
+	}
+}
+
+func TestUsersAuthenticate(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	MustUser(t, d, "Ann@Example.com", RoleAdmin)
+
+	tests := []struct {
+		name, email, password string
+		wantErr               error
+	}{
+		{"right password, other case email", "ann@example.com", "correct horse battery", nil},
+		{"wrong password", "ann@example.com", "wrong password!", ErrBadCredentials},
+		{"unknown email", "bob@example.com", "correct horse battery", ErrBadCredentials},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, err := d.Users.Authenticate(ctx, tt.email, tt.password)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr == nil && !u.IsAdmin() {
+				t.Errorf("role = %s, want admin", u.Role)
+			}
+		})
+	}
+	if _, err := d.Users.Create(ctx, "ann@example.com", RoleRecruiter, "another password"); !errors.Is(err, ErrConflict) {
+		t.Errorf("duplicate email: err = %v, want ErrConflict", err)
+	}
+	if _, err := d.Users.Create(ctx, "c@example.com", "boss", "another password"); err == nil {
+		t.Error("unknown role accepted")
+	}
+}
+
+func TestTokens(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	u := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	secret, tok, err := d.Tokens.Create(ctx, u.ID, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored string
+	d.read.QueryRow("SELECT token_hash FROM api_tokens WHERE id = ?", tok.ID).Scan(&stored)
+	if stored == secret || stored == "" {
+		t.Fatalf("token stored as %q, want a hash", stored)
+	}
+	got, err := d.Tokens.Authenticate(ctx, secret)
+	if err != nil || got.ID != u.ID {
+		t.Fatalf("Authenticate = %v, %v; want user %s", got.ID, err, u.ID)
+	}
+	if _, err := d.Tokens.Authenticate(ctx, secret+"x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("wrong token: err = %v, want ErrNotFound", err)
+	}
+	if err := d.Tokens.Revoke(ctx, u.ID, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Tokens.Authenticate(ctx, secret); !errors.Is(err, ErrNotFound) {
+		t.Errorf("revoked token: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestCandidatesOwnership(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	ann := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	bob := MustUser(t, d, "bob@example.com", RoleRecruiter)
+	c, err := d.Candidates.Create(ctx, ann.ID, "Jane Doe", []byte(`{"basics":{"name":"Jane Doe"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Candidates.Get(ctx, bob.ID, c.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("other owner's Get: err = %v, want ErrNotFound", err)
+	}
+	if _, err := d.Candidates.Get(ctx, "", c.ID); err != nil {
+		t.Errorf("admin scope Get: %v", err)
+	}
+	up, err := d.Candidates.Update(ctx, ann.ID, c.ID, "Jane Q. Doe", []byte(`{"basics":{"name":"Jane Q. Doe"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := up.Version, 2; got != want {
+		t.Errorf("version after update = %d, want %d", got, want)
+	}
+	list, err := d.Candidates.List(ctx, CandidateFilter{OwnerID: ann.ID, Query: "Q."})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("List = %d, %v; want 1", len(list), err)
+	}
+	if err := d.Candidates.Delete(ctx, bob.ID, c.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("other owner's Delete: err = %v, want ErrNotFound", err)
+	}
+}
+
+func newJob(t *testing.T, d *DB, owner string) Job {
+	t.Helper()
+	j, err := d.Jobs.Create(context.Background(), Job{
+		OwnerID: owner, CandidateVersion: 1, CandidateName: "Jane Doe", JobDescription: "Go engineer",
+		Profile: []byte(`{"basics":{"name":"Jane Doe"}}`), Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func TestJobsApplyIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	u := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	j := newJob(t, d, u.ID)
+	at := time.Now()
+	result := &Result{PDF: []byte("%PDF-1.7"), HTML: "<p>x</p>", Profile: []byte(`{}`)}
+
+	steps := []struct {
+		name        string
+		ev          JobEvent
+		wantApplied bool
+		wantStatus  string
+	}{
+		{"started", JobEvent{Kind: EventStarted, Attempt: 1, Stage: "tailoring", Progress: 10, At: at}, true, StatusRunning},
+		{"retry", JobEvent{Kind: EventRetry, Attempt: 1, Stage: "waiting to retry", Error: "LLM 502", At: at}, true, StatusQueued},
+		{"second attempt", JobEvent{Kind: EventStarted, Attempt: 2, Stage: "tailoring", Progress: 10, At: at}, true, StatusRunning},
+		{"late event of attempt 1", JobEvent{Kind: EventProgress, Attempt: 1, Stage: "printing PDF", Progress: 75, At: at}, false, StatusRunning},
+		{"succeeded", JobEvent{Kind: EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, true, StatusSucceeded},
+		{"succeeded again (redelivery)", JobEvent{Kind: EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, false, StatusSucceeded},
+		{"failed after success", JobEvent{Kind: EventFailed, Attempt: 3, Error: "boom", At: at}, false, StatusSucceeded},
+	}
+	for _, s := range steps {
+		applied, err := d.Jobs.Apply(ctx, j.ID, s.ev)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		got, _ := d.Jobs.Get(ctx, u.ID, j.ID)
+		if applied != s.wantApplied || got.Status != s.wantStatus {
+			t.Errorf("%s: applied=%v status=%s, want applied=%v status=%s", s.name, applied, got.Status, s.wantApplied, s.wantStatus)
+		}
+	}
+	got, _ := d.Jobs.Get(ctx, u.ID, j.ID)
+	if got.Progress != 100 || got.Attempts != 2 || !got.HasPDF {
+		t.Errorf("final job: progress=%d attempts=%d hasPDF=%v", got.Progress, got.Attempts, got.HasPDF)
+	}
+	if n, _ := d.Jobs.CountResults(ctx, j.ID); n != 1 {
+		t.Errorf("results = %d, want 1", n)
+	}
+	if _, err := d.Jobs.Apply(ctx, "nope", JobEvent{Kind: EventStarted, Attempt: 1}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown job: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestJobsCancelStaysCanceled(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	ann := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	bob := MustUser(t, d, "bob@example.com", RoleRecruiter)
+	j := newJob(t, d, ann.ID)
+	if _, err := d.Jobs.Cancel(ctx, bob.ID, j.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("cancel by another user: err = %v, want ErrNotFound", err)
+	}
+	got, err := d.Jobs.Cancel(ctx, ann.ID, j.ID)
+	if err != nil || got.Status != StatusCanceled {
+		t.Fatalf("Cancel = %s, %v", got.Status, err)
+	}
+	// A late success from a worker must not resurrect the job.
+	applied, err := d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventSucceeded, Attempt: 1, Result: &Result{HTML: "x", Profile: []byte("{}")}})
+	if err != nil || applied {
+		t.Fatalf("late event: applied=%v err=%v", applied, err)
+	}
+	if n, _ := d.Jobs.CountResults(ctx, j.ID); n != 0 {
+		t.Errorf("results after cancel = %d, want 0", n)
+	}
+	if _, err := d.Jobs.Cancel(ctx, ann.ID, j.ID); err != nil {
+		t.Errorf("second cancel: %v, want no error", err)
+	}
+}
+
+func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	u := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := 0; i < 8; i++ {
+		wg.Go(func() {
+			for k := 0; k < 20; k++ {
+				j, err := d.Jobs.Create(ctx, Job{OwnerID: u.ID, CandidateName: "x", JobDescription: "y", Profile: []byte("{}"),
+					Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h"})
+				if err == nil {
+					_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventStarted, Attempt: 1, Stage: "tailoring"})
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	list, _ := d.Jobs.List(ctx, JobFilter{OwnerID: u.ID, Statuses: []string{StatusRunning}, Limit: 500})
+	if got, want := len(list), 160; got != want {
+		t.Errorf("running jobs = %d, want %d", got, want)
+	}
+}

@@ -1,0 +1,114 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Token is an API token's record; the secret itself is never stored.
+type Token struct {
+	ID         string
+	UserID     string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	RevokedAt  time.Time
+}
+
+// Tokens stores API tokens as SHA-256 hashes.
+type Tokens struct{ db *DB }
+
+const tokenPrefix = "tlr_"
+
+// Create makes a new token for the user and returns the secret, which is
+// shown once and cannot be recovered.
+func (s *Tokens) Create(ctx context.Context, userID, name string) (string, Token, error) {
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	secret := tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
+	if name == "" {
+		name = "default"
+	}
+	t := Token{ID: NewID(), UserID: userID, Name: name, CreatedAt: s.db.Now().UTC()}
+	_, err := s.db.write.ExecContext(ctx,
+		"INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+		t.ID, userID, name, hashToken(secret), t.CreatedAt.UnixMilli())
+	if err != nil {
+		return "", Token{}, fmt.Errorf("create token: %w", err)
+	}
+	return secret, t, nil
+}
+
+// Authenticate returns the enabled user that owns a live token.
+func (s *Tokens) Authenticate(ctx context.Context, secret string) (User, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return User{}, ErrNotFound
+	}
+	var u User
+	var created int64
+	err := s.db.read.QueryRowContext(ctx, `
+		SELECT u.id, u.email, u.role, u.disabled, u.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0`,
+		hashToken(secret)).Scan(&u.ID, &u.Email, &u.Role, &u.Disabled, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate token: %w", err)
+	}
+	u.CreatedAt = time.UnixMilli(created).UTC()
+	return u, nil
+}
+
+// Revoke ends a token of the user at once.
+func (s *Tokens) Revoke(ctx context.Context, userID, id string) error {
+	res, err := s.db.write.ExecContext(ctx,
+		"UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+		s.db.Now().UnixMilli(), id, userID)
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// List returns the user's tokens, newest first.
+func (s *Tokens) List(ctx context.Context, userID string) ([]Token, error) {
+	rows, err := s.db.read.QueryContext(ctx, `
+		SELECT id, user_id, name, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		var created int64
+		var used, revoked sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &created, &used, &revoked); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = time.UnixMilli(created).UTC()
+		t.LastUsedAt = timeFromMS(used)
+		t.RevokedAt = timeFromMS(revoked)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func hashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,90 @@
+package handlers
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/tailor-app/tailor/resume"
+)
+
+// maxProfileBytes bounds a JSON Resume upload.
+const maxProfileBytes = 1 << 20
+
+type candidateJSON struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// POST /api/candidates: a JSON Resume document in, 201 {"id": ...} out.
+func (s *Server) apiCandidateCreate(w http.ResponseWriter, r *http.Request) {
+	profile, err := readProfile(w, r)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	body, err := json.Marshal(profile)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	c, err := s.DB.Candidates.Create(r.Context(), currentUser(r).ID, profile.Basics.Name, body)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/candidates/"+c.ID)
+	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID, "name": c.Name, "version": c.Version})
+}
+
+// readProfile reads and validates a JSON Resume body.
+func readProfile(w http.ResponseWriter, r *http.Request) (resume.Resume, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxProfileBytes))
+	if err != nil {
+		return resume.Resume{}, err
+	}
+	return resume.Parse(body)
+}
+
+// GET /api/candidates
+func (s *Server) apiCandidateList(w http.ResponseWriter, r *http.Request) {
+	limit, offset := pageParams(r)
+	list, err := s.DB.Candidates.List(r.Context(), candidateFilter(r, limit, offset))
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	out := make([]candidateJSON, 0, len(list))
+	for _, c := range list {
+		out = append(out, candidateJSON{ID: c.ID, Name: c.Name, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidates": out})
+}
+
+// GET /api/candidates/{id}: the JSON Resume export.
+func (s *Server) apiCandidateGet(w http.ResponseWriter, r *http.Request) {
+	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Candidate-Version", strconv.Itoa(c.Version))
+	w.Write(c.Profile)
+}
+
+func pageParams(r *http.Request) (limit, offset int) {
+	limit, _ = strconv.Atoi(r.URL.Query().Get("limit"))
+	offset, _ = strconv.Atoi(r.URL.Query().Get("offset"))
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	return limit, max(offset, 0)
+}

@@ -1,0 +1,285 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/tasks"
+	"github.com/tailor-app/tailor/views"
+)
+
+// Input limits for a generate request.
+const (
+	maxJobDescriptionBytes = 100 * 1024
+	maxGenerateBodyBytes   = 512 * 1024
+	maxShortFieldChars     = 300
+)
+
+type generateRequest struct {
+	CandidateID    string `json:"candidate_id"`
+	JobDescription string `json:"job_description"`
+	JobTitle       string `json:"job_title"`
+	Company        string `json:"company"`
+	Theme          string `json:"theme"`
+	Paper          string `json:"paper"`
+	Priority       string `json:"priority"` // "interactive" (default) or "batch"
+}
+
+// validate checks the request and fills defaults.
+func (g *generateRequest) validate() error {
+	g.CandidateID = strings.TrimSpace(g.CandidateID)
+	g.JobTitle = strings.TrimSpace(g.JobTitle)
+	g.Company = strings.TrimSpace(g.Company)
+	g.Theme = strings.ToLower(strings.TrimSpace(g.Theme))
+	g.Paper = strings.ToLower(strings.TrimSpace(g.Paper))
+	if len(g.JobDescription) > maxJobDescriptionBytes {
+		return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("job_description is %d KB; the limit is 100 KB", len(g.JobDescription)/1024))
+	}
+	fields := map[string]string{}
+	if g.CandidateID == "" {
+		fields["candidate_id"] = "is required"
+	}
+	if strings.TrimSpace(g.JobDescription) == "" {
+		fields["job_description"] = "is required"
+	}
+	if utf8.RuneCountInString(g.JobTitle) > maxShortFieldChars {
+		fields["job_title"] = fmt.Sprintf("must be at most %d characters", maxShortFieldChars)
+	}
+	if utf8.RuneCountInString(g.Company) > maxShortFieldChars {
+		fields["company"] = fmt.Sprintf("must be at most %d characters", maxShortFieldChars)
+	}
+	if g.Theme == "" {
+		g.Theme = views.Themes[0]
+	} else if !views.ValidTheme(g.Theme) {
+		fields["theme"] = "must be one of " + strings.Join(views.Themes, ", ")
+	}
+	if g.Paper == "" {
+		g.Paper = views.Papers[0]
+	} else if !views.ValidPaper(g.Paper) {
+		fields["paper"] = "must be one of " + strings.Join(views.Papers, ", ")
+	}
+	switch g.Priority {
+	case "", tasks.QueueInteractive:
+		g.Priority = tasks.QueueInteractive
+	case tasks.QueueBatch:
+	default:
+		fields["priority"] = "must be interactive or batch"
+	}
+	if len(fields) > 0 {
+		return fieldErrors(fields)
+	}
+	return nil
+}
+
+func fieldErrors(fields map[string]string) *Error {
+	parts := make([]string, 0, len(fields))
+	for _, k := range sortedKeys(fields) {
+		parts = append(parts, k+" "+fields[k])
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Message: strings.Join(parts, "; "), Fields: fields}
+}
+
+// POST /api/resume-async/generate-async: the row is committed first, then
+// the task enqueued with TaskID = job id; the answer is 202 at once.
+func (s *Server) apiGenerate(w http.ResponseWriter, r *http.Request) {
+	var req generateRequest
+	if err := decodeJSON(w, r, maxGenerateBodyBytes, &req); err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	if err := req.validate(); err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	user := currentUser(r)
+	job, err := s.submit(r, user, req)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", statusURL(job.ID))
+	writeJSON(w, http.StatusAccepted, map[string]any{
+		"job_id":       job.ID,
+		"status":       job.Status,
+		"status_url":   statusURL(job.ID),
+		"download_url": downloadURL(job.ID),
+		"cached":       job.Cached,
+	})
+}
+
+// submit creates the job row and enqueues its task. If the enqueue fails
+// the row stays queued and the reconciler enqueues it later: the job is
+// accepted either way.
+func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (db.Job, error) {
+	ctx := r.Context()
+	c, err := s.DB.Candidates.Get(ctx, ownerScope(user), req.CandidateID)
+	if err != nil {
+		if err == db.ErrNotFound {
+			return db.Job{}, errorf(http.StatusNotFound, "candidate not found")
+		}
+		return db.Job{}, err
+	}
+	job, err := s.DB.Jobs.Create(ctx, db.Job{
+		OwnerID: user.ID, CandidateID: c.ID, CandidateVersion: c.Version, CandidateName: c.Name,
+		JobTitle: req.JobTitle, Company: req.Company, JobDescription: req.JobDescription,
+		Profile: c.Profile, Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
+		InputsHash: tasks.InputsHash(c.Profile, req.JobDescription, s.Model, req.Theme, req.Paper),
+		Model:      s.Model,
+	})
+	if err != nil {
+		return db.Job{}, err
+	}
+	p := tasks.PayloadFor(job, c.Profile)
+	p.EnqueuedAt = s.now()
+	if err := s.Enqueuer.Enqueue(ctx, p, job.Queue); err != nil {
+		s.Logger.Warn("enqueue failed; the reconciler will retry", "job_id", job.ID, "err", err)
+	}
+	return job, nil
+}
+
+func statusURL(id string) string   { return "/api/resume-async/job-status/" + id }
+func downloadURL(id string) string { return "/api/resume-async/download/" + id }
+
+type jobJSON struct {
+	JobID       string     `json:"job_id"`
+	Status      string     `json:"status"`
+	Stage       string     `json:"stage"`
+	Progress    int        `json:"progress"`
+	Attempts    int        `json:"attempts"`
+	Error       string     `json:"error"`
+	Cached      bool       `json:"cached"`
+	CreatedAt   time.Time  `json:"created_at"`
+	StartedAt   *time.Time `json:"started_at"`
+	FinishedAt  *time.Time `json:"finished_at"`
+	DownloadURL string     `json:"download_url"`
+
+	CandidateID   string `json:"candidate_id"`
+	CandidateName string `json:"candidate_name"`
+	JobTitle      string `json:"job_title"`
+	Company       string `json:"company"`
+	Theme         string `json:"theme"`
+	Paper         string `json:"paper"`
+	MatchBefore   *int   `json:"match_before"`
+	MatchAfter    *int   `json:"match_after"`
+}
+
+func toJobJSON(j db.Job) jobJSON {
+	return jobJSON{
+		JobID: j.ID, Status: j.Status, Stage: j.Stage, Progress: j.Progress, Attempts: j.Attempts,
+		Error: j.Error, Cached: j.Cached, CreatedAt: j.CreatedAt,
+		StartedAt: timePtr(j.StartedAt), FinishedAt: timePtr(j.FinishedAt), DownloadURL: downloadURL(j.ID),
+		CandidateID: j.CandidateID, CandidateName: j.CandidateName, JobTitle: j.JobTitle, Company: j.Company,
+		Theme: j.Theme, Paper: j.Paper, MatchBefore: j.MatchBefore, MatchAfter: j.MatchAfter,
+	}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// GET /api/resume-async/job-status/{id}: reads SQLite only.
+func (s *Server) apiJobStatus(w http.ResponseWriter, r *http.Request) {
+	j, err := s.DB.Jobs.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toJobJSON(j))
+}
+
+// GET /api/resume-async/download/{id}: the PDF, 409 while not ready.
+func (s *Server) apiJobDownload(w http.ResponseWriter, r *http.Request) {
+	scope := ownerScope(currentUser(r))
+	j, err := s.DB.Jobs.Get(r.Context(), scope, chi.URLParam(r, "id"))
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	switch {
+	case j.Status == db.StatusFailed:
+		writeJSONError(w, http.StatusConflict, "job failed, there is no PDF: "+j.Error)
+		return
+	case j.Status != db.StatusSucceeded || !j.HasPDF:
+		writeJSONError(w, http.StatusConflict, "job is "+j.Status+"; the PDF is ready when status is succeeded")
+		return
+	}
+	res, err := s.DB.Jobs.Result(r.Context(), scope, j.ID)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.Itoa(len(res.PDF)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", pdfFilename(j)))
+	w.Write(res.PDF)
+}
+
+// pdfFilename is "Name - Company.pdf" with only safe characters.
+func pdfFilename(j db.Job) string {
+	name := j.CandidateName
+	if j.Company != "" {
+		name += " - " + j.Company
+	}
+	clean := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r == '-', r == '_', r == '.':
+			return r
+		}
+		return -1
+	}, name)
+	if strings.TrimSpace(clean) == "" {
+		clean = "resume"
+	}
+	return strings.TrimSpace(clean) + ".pdf"
+}
+
+// GET /api/resume-async/my-jobs: newest first.
+func (s *Server) apiMyJobs(w http.ResponseWriter, r *http.Request) {
+	limit, offset := pageParams(r)
+	f := db.JobFilter{OwnerID: currentUser(r).ID, Limit: limit, Offset: offset}
+	if st := r.URL.Query().Get("status"); st != "" {
+		f.Statuses = strings.Split(st, ",")
+	}
+	jobs, err := s.DB.Jobs.List(r.Context(), f)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	out := make([]jobJSON, 0, len(jobs))
+	for _, j := range jobs {
+		out = append(out, toJobJSON(j))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"jobs": out})
+}
+
+// POST /api/resume-async/cancel/{id}
+func (s *Server) apiJobCancel(w http.ResponseWriter, r *http.Request) {
+	j, err := s.cancel(r, chi.URLParam(r, "id"))
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toJobJSON(j))
+}
+
+// cancel marks the job canceled in SQLite (the truth), then stops its task.
+func (s *Server) cancel(r *http.Request, id string) (db.Job, error) {
+	j, err := s.DB.Jobs.Cancel(r.Context(), ownerScope(currentUser(r)), id)
+	if err != nil {
+		return j, err
+	}
+	if err := s.Canceler.Cancel(r.Context(), j.ID, j.Queue); err != nil {
+		s.Logger.Warn("cancel task", "job_id", j.ID, "err", err)
+	}
+	return j, nil
+}

@@ -1,0 +1,275 @@
+package tasks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/llm"
+	"github.com/tailor-app/tailor/pdf"
+	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/views"
+)
+
+// Stages in words, as recruiters see them.
+const (
+	StageQueued    = "waiting in queue"
+	StageTailoring = "tailoring"
+	StageChecking  = "checking facts"
+	StagePrinting  = "printing PDF"
+	StageRetrying  = "waiting to retry"
+	StageDone      = "done"
+	StageFailed    = "failed"
+)
+
+// Renderer prints HTML to PDF; *pdf.Pool is the real one.
+type Renderer interface {
+	Render(ctx context.Context, html string, paper pdf.Paper) ([]byte, error)
+}
+
+var _ Renderer = (*pdf.Pool)(nil)
+
+// Generator runs the generate pipeline. It needs Redis, the LLM and Chrome,
+// never the SQLite file, so it can run on any machine.
+type Generator struct {
+	Tailorer llm.Tailorer
+	Renderer Renderer
+	Events   *Publisher
+	Redis    redis.UniversalClient
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// ProcessTask implements asynq.Handler.
+func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	var p GeneratePayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.JobID == "" {
+		return fmt.Errorf("decode %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, ok := asynq.GetMaxRetry(ctx)
+	if !ok {
+		maxRetry = MaxRetry
+	}
+	attempt := retried + 1
+	log := g.Logger.With("job_id", p.JobID, "attempt", attempt)
+
+	if g.isCanceled(ctx, p.JobID) {
+		log.Info("job canceled before it started")
+		return nil
+	}
+	err := g.run(ctx, p, attempt, log)
+	if err == nil {
+		return nil
+	}
+	// A canceled job stops quietly: no result, no retry.
+	if g.isCanceled(context.WithoutCancel(ctx), p.JobID) {
+		log.Info("job canceled while running")
+		return nil
+	}
+	var rl *rateLimited
+	if errors.As(err, &rl) {
+		return err // comes back after Retry-After without spending an attempt
+	}
+	final := retried >= maxRetry || errors.Is(err, asynq.SkipRetry)
+	msg := userMessage(err)
+	kind, stage := db.EventRetry, StageRetrying
+	if final {
+		kind, stage = db.EventFailed, StageFailed
+	}
+	log.Warn("attempt failed", "err", err, "final", final)
+	var partial *failedWithResult
+	var result *ResultData
+	if errors.As(err, &partial) {
+		result = partial.result
+	}
+	pubErr := g.Events.Publish(context.WithoutCancel(ctx), Event{
+		JobID: p.JobID, Kind: kind, Attempt: attempt, Stage: stage, Error: msg, At: g.now(),
+	}, result)
+	if pubErr != nil {
+		return fmt.Errorf("%v; and publish failure: %w", err, pubErr)
+	}
+	if final && !errors.Is(err, asynq.SkipRetry) {
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
+	return err
+}
+
+func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log *slog.Logger) error {
+	started := g.now()
+	var waitMS int64
+	if !p.EnqueuedAt.IsZero() {
+		waitMS = started.Sub(p.EnqueuedAt).Milliseconds()
+	}
+	source, err := resume.Parse(p.Profile)
+	if err != nil {
+		return fmt.Errorf("candidate profile is invalid: %v: %w", err, asynq.SkipRetry)
+	}
+	if err := g.progress(ctx, p.JobID, db.EventStarted, attempt, StageTailoring, 10); err != nil {
+		return err
+	}
+	before := resume.MatchScore(source, p.JobDescription)
+
+	t0 := g.now()
+	out, err := g.Tailorer.Tailor(ctx, llm.Request{
+		Profile: source, JobDescription: p.JobDescription, JobTitle: p.JobTitle, Company: p.Company,
+	})
+	if err != nil {
+		return classifyLLM(err)
+	}
+	tailorMS := g.now().Sub(t0).Milliseconds()
+
+	if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StageChecking, 60); err != nil {
+		return err
+	}
+	t1 := g.now()
+	checked, report := resume.Verify(source, out.Profile)
+	after := resume.MatchScore(checked, p.JobDescription)
+	verifyMS := g.now().Sub(t1).Milliseconds()
+	if !report.OK {
+		log.Info("fact check removed invented content", "violations", len(report.Violations))
+	}
+
+	if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StagePrinting, 75); err != nil {
+		return err
+	}
+	t2 := g.now()
+	html, err := views.RenderResume(ctx, p.Theme, p.Paper, checked)
+	if err != nil {
+		return fmt.Errorf("render theme %q: %w", p.Theme, err)
+	}
+	profileJSON, err := json.Marshal(checked)
+	if err != nil {
+		return fmt.Errorf("encode tailored profile: %w", err)
+	}
+	verification, _ := json.Marshal(report)
+	changes, _ := json.Marshal(report.Changes)
+	pdfBytes, err := g.Renderer.Render(ctx, html, pdf.Paper(p.Paper))
+	if errors.Is(err, pdf.ErrUnavailable) {
+		// Keep what we have: the recruiter can still read the HTML.
+		return &failedWithResult{
+			err:    fmt.Errorf("%w: %w", err, asynq.SkipRetry),
+			result: &ResultData{HTML: html, Profile: profileJSON},
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("print PDF: %w", err)
+	}
+	renderMS := g.now().Sub(t2).Milliseconds()
+
+	mb, ma := before.Score, after.Score
+	return g.Events.Publish(ctx, Event{
+		JobID: p.JobID, Kind: db.EventSucceeded, Attempt: attempt, Stage: StageDone, Progress: 100, At: g.now(),
+		Model: out.Model, PromptVersion: out.PromptVersion,
+		MatchBefore: &mb, MatchAfter: &ma,
+		Verification: string(verification), Changes: string(changes),
+		WaitMS: waitMS, TailorMS: tailorMS, VerifyMS: verifyMS, RenderMS: renderMS,
+	}, &ResultData{PDF: pdfBytes, HTML: html, Profile: profileJSON})
+}
+
+func (g *Generator) progress(ctx context.Context, jobID, kind string, attempt int, stage string, pct int) error {
+	return g.Events.Publish(ctx, Event{JobID: jobID, Kind: kind, Attempt: attempt, Stage: stage, Progress: pct, At: g.now()}, nil)
+}
+
+func (g *Generator) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now()
+}
+
+// cancelKey marks a job canceled for workers on any machine.
+func cancelKey(jobID string) string { return "tailor:cancel:" + jobID }
+
+func (g *Generator) isCanceled(ctx context.Context, jobID string) bool {
+	n, err := g.Redis.Exists(ctx, cancelKey(jobID)).Result()
+	return err == nil && n > 0
+}
+
+// failedWithResult is a final failure that still has something to keep.
+type failedWithResult struct {
+	err    error
+	result *ResultData
+}
+
+func (e *failedWithResult) Error() string { return e.err.Error() }
+func (e *failedWithResult) Unwrap() error { return e.err }
+
+// rateLimited asks asynq to run the task again after a delay without
+// counting an attempt (see IsFailure and RetryDelay).
+type rateLimited struct {
+	after time.Duration
+	err   error
+}
+
+func (e *rateLimited) Error() string {
+	return fmt.Sprintf("waiting %s for LLM capacity: %v", e.after.Round(time.Second), e.err)
+}
+func (e *rateLimited) Unwrap() error { return e.err }
+
+func classifyLLM(err error) error {
+	switch llm.ClassOf(err) {
+	case llm.ClassPermanent:
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	case llm.ClassRateLimited:
+		var le *llm.Error
+		after := 10 * time.Second
+		if errors.As(err, &le) && le.RetryAfter > 0 {
+			after = le.RetryAfter
+		}
+		return &rateLimited{after: after, err: err}
+	default:
+		return err
+	}
+}
+
+// IsFailure tells asynq which errors spend an attempt.
+func IsFailure(err error) bool {
+	var rl *rateLimited
+	return err != nil && !errors.As(err, &rl)
+}
+
+// RetryDelay is asynq's RetryDelayFunc: rate-limit waits last as long as
+// the provider asked; other retries back off exponentially with jitter,
+// starting fast (asynq's default starts at 15 s, too slow for a recruiter).
+func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	var rl *rateLimited
+	if errors.As(err, &rl) {
+		return rl.after
+	}
+	base := time.Second << min(n, 6) // 1s, 2s, 4s ... 64s
+	jitter := time.Duration(time.Now().UnixNano() % int64(base/2+1))
+	return base/2 + jitter
+}
+
+// userMessage is the error text stored on the job: readable, without the
+// asynq plumbing.
+func userMessage(err error) string {
+	msg := err.Error()
+	msg = strings.TrimSuffix(msg, ": "+asynq.SkipRetry.Error())
+	return msg
+}
+
+// InputsHash identifies a job's inputs (content-addressed, for the cache
+// and for explaining a job later).
+func InputsHash(profile []byte, jobDescription, model, theme, paper string) string {
+	h := sha256.New()
+	for _, part := range []string{string(profile), normalizeJD(jobDescription), model, llm.PromptVersion, theme, paper} {
+		fmt.Fprintf(h, "%d:%s|", len(part), part)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func normalizeJD(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}

@@ -1,0 +1,171 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tailor-app/tailor/db"
+)
+
+// Reconciler makes SQLite and the queue agree: a job that SQLite says is
+// queued or running but asynq does not know (Redis flushed or restarted
+// without persistence, an enqueue lost to a crash) is enqueued again, and a
+// job stuck past its deadline fails with a clear error.
+type Reconciler struct {
+	Jobs      *db.Jobs
+	Inspector *asynq.Inspector
+	Enqueuer  *Enqueuer
+	Logger    *slog.Logger
+	Now       func() time.Time
+
+	Interval time.Duration // between passes (default 30 s)
+	Grace    time.Duration // leave jobs younger than this alone (default 10 s)
+	Deadline time.Duration // a job older than this fails (default 1 h)
+}
+
+// Run reconciles at start and then every Interval until ctx is done.
+func (r *Reconciler) Run(ctx context.Context) error {
+	interval := r.Interval
+	if interval <= 0 {
+		interval = 30 * time.Second
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := r.Once(ctx); err != nil && ctx.Err() == nil {
+			r.Logger.Warn("reconcile", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Outcome counts what one pass did.
+type Outcome struct {
+	Checked, Requeued, Failed int
+}
+
+// Once runs one pass.
+func (r *Reconciler) Once(ctx context.Context) (Outcome, error) {
+	var out Outcome
+	now := r.now()
+	grace, deadline := r.Grace, r.Deadline
+	if grace <= 0 {
+		grace = 10 * time.Second
+	}
+	if deadline <= 0 {
+		deadline = time.Hour
+	}
+	jobs, err := r.Jobs.Unfinished(ctx, now.Add(-grace), 500)
+	if err != nil {
+		return out, err
+	}
+	for _, j := range jobs {
+		out.Checked++
+		if now.Sub(j.CreatedAt) > deadline {
+			r.Inspector.DeleteTask(j.Queue, j.ID) // best effort; an active task is canceled below
+			r.Inspector.CancelProcessing(j.ID)
+			if err := r.fail(ctx, j, fmt.Sprintf("timed out: not finished within %s", deadline)); err != nil {
+				return out, err
+			}
+			out.Failed++
+			continue
+		}
+		info, err := r.Inspector.GetTaskInfo(j.Queue, j.ID)
+		switch {
+		case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+			if err := r.requeue(ctx, j); err != nil {
+				return out, err
+			}
+			out.Requeued++
+		case err != nil:
+			return out, fmt.Errorf("task info %s: %w", j.ID, err)
+		case info.State == asynq.TaskStateArchived:
+			// The worker gave up but its final event never arrived.
+			msg := info.LastErr
+			if msg == "" {
+				msg = "failed after retries"
+			}
+			if err := r.fail(ctx, j, msg); err != nil {
+				return out, err
+			}
+			out.Failed++
+		case info.State == asynq.TaskStateCompleted:
+			// Done in asynq but not in SQLite: the result event was lost
+			// (Redis lost the stream). Run it again; the cache makes it cheap.
+			if err := r.Inspector.DeleteTask(j.Queue, j.ID); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+				return out, fmt.Errorf("delete completed task %s: %w", j.ID, err)
+			}
+			if err := r.requeue(ctx, j); err != nil {
+				return out, err
+			}
+			out.Requeued++
+		}
+	}
+	return out, nil
+}
+
+func (r *Reconciler) requeue(ctx context.Context, j db.Job) error {
+	profile, err := r.Jobs.Profile(ctx, j.ID)
+	if err != nil {
+		return fmt.Errorf("requeue %s: %w", j.ID, err)
+	}
+	r.Logger.Warn("reconciler: job unknown to the queue, enqueued again", "job_id", j.ID, "status", j.Status)
+	return r.Enqueuer.Enqueue(ctx, PayloadFor(j, profile), j.Queue)
+}
+
+func (r *Reconciler) fail(ctx context.Context, j db.Job, msg string) error {
+	r.Logger.Warn("reconciler: job failed", "job_id", j.ID, "reason", msg)
+	_, err := r.Jobs.Apply(ctx, j.ID, db.JobEvent{
+		Kind: db.EventFailed, Attempt: j.Attempts, Stage: StageFailed, Error: msg, At: r.now(),
+	})
+	return err
+}
+
+func (r *Reconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// PayloadFor rebuilds a job's task payload from its row.
+func PayloadFor(j db.Job, profile []byte) GeneratePayload {
+	return GeneratePayload{
+		JobID: j.ID, Profile: profile, JobDescription: j.JobDescription,
+		JobTitle: j.JobTitle, Company: j.Company, Theme: j.Theme, Paper: j.Paper,
+		EnqueuedAt: time.Now(),
+	}
+}
+
+// Canceler stops a job wherever it is: removed from the queue if waiting,
+// its context cancelled if running, and marked so that no worker starts it.
+type Canceler struct {
+	Redis     redis.UniversalClient
+	Inspector *asynq.Inspector
+}
+
+// Cancel is best effort on the queue side; SQLite already says canceled,
+// and late events for a final job are ignored.
+func (c *Canceler) Cancel(ctx context.Context, jobID, queue string) error {
+	if err := c.Redis.Set(ctx, cancelKey(jobID), "1", 24*time.Hour).Err(); err != nil {
+		return fmt.Errorf("mark canceled: %w", err)
+	}
+	if err := c.Inspector.DeleteTask(queue, jobID); err != nil &&
+		!errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
+		// An active task cannot be deleted; cancel its context instead.
+		if cerr := c.Inspector.CancelProcessing(jobID); cerr != nil {
+			return fmt.Errorf("cancel running task: %w", cerr)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+// Package tasks holds Tailor's background work: the asynq task that
+// generates a resume, the events that carry its progress and result back to
+// the one SQLite writer, and the reconciler that makes sure no job is lost.
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// TypeGenerate is the asynq task type of a resume generation.
+const TypeGenerate = "resume:generate"
+
+// Queues: interactive jobs go ahead of batch jobs.
+const (
+	QueueInteractive = "interactive"
+	QueueBatch       = "batch"
+)
+
+// QueuePriorities is the asynq server's weighted queue list.
+var QueuePriorities = map[string]int{QueueInteractive: 6, QueueBatch: 1}
+
+// Task options. MaxRetry counts failed attempts after the first; Timeout
+// bounds one attempt; Retention keeps a finished task's id so a second
+// enqueue of the same job conflicts instead of running it twice.
+const (
+	MaxRetry    = 3
+	TaskTimeout = 3 * time.Minute
+	Retention   = 24 * time.Hour
+)
+
+// GeneratePayload is everything a worker needs: it never reads SQLite.
+type GeneratePayload struct {
+	JobID          string          `json:"job_id"`
+	Profile        json.RawMessage `json:"profile"`
+	JobDescription string          `json:"job_description"`
+	JobTitle       string          `json:"job_title,omitempty"`
+	Company        string          `json:"company,omitempty"`
+	Theme          string          `json:"theme"`
+	Paper          string          `json:"paper"`
+	EnqueuedAt     time.Time       `json:"enqueued_at"`
+}
+
+// NewGenerateTask builds the task for a job, with TaskID = job id.
+func NewGenerateTask(p GeneratePayload, queue string) (*asynq.Task, error) {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode payload: %w", err)
+	}
+	if queue == "" {
+		queue = QueueInteractive
+	}
+	return asynq.NewTask(TypeGenerate, body,
+		asynq.TaskID(p.JobID),
+		asynq.Queue(queue),
+		asynq.MaxRetry(MaxRetry),
+		asynq.Timeout(TaskTimeout),
+		asynq.Retention(Retention),
+	), nil
+}
+
+// Enqueuer puts generate tasks on the queue.
+type Enqueuer struct {
+	client *asynq.Client
+}
+
+// NewEnqueuer wraps an asynq client.
+func NewEnqueuer(client *asynq.Client) *Enqueuer { return &Enqueuer{client: client} }
+
+// Enqueue adds the job's task. A task that already exists with this id
+// means the job is already queued, which is success.
+func (e *Enqueuer) Enqueue(ctx context.Context, p GeneratePayload, queue string) error {
+	t, err := NewGenerateTask(p, queue)
+	if err != nil {
+		return err
+	}
+	_, err = e.client.EnqueueContext(ctx, t)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue job %s: %w", p.JobID, err)
+	}
+	return nil
+}
