@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/argon2"
 	sqlite3 "github.com/mattn/go-sqlite3"
+	"golang.org/x/crypto/argon2"
 )
 
 // Roles a user can have.

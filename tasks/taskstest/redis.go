@@ -110,4 +110,3 @@ func RequireTool(tb testing.TB, name string) string {
 	}
 	return p
 }
-

@@ -1,0 +1,268 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+)
+
+// tabSetupTimeout bounds the creation of one tab (~230 ms when warm).
+const tabSetupTimeout = 15 * time.Second
+
+// errBrowserGone is returned by a render that waited for a tab while Chrome
+// died.
+var errBrowserGone = errors.New("chrome exited")
+
+// browser is one Chrome process with its warm tabs.
+type browser struct {
+	log *slog.Logger
+	dir string // the --user-data-dir, unique to this process tree
+	pid int    // also the process group id (Setpgid)
+
+	allocCancel context.CancelFunc // waits until the process is reaped
+	ctx         context.Context    // ends when Chrome is gone
+	cancel      context.CancelFunc // kills Chrome
+	conn        *chromedp.Browser
+
+	tabs chan *tab // idle tabs
+
+	served   int            // renders handed to this browser; guarded by Pool.lock
+	inflight sync.WaitGroup // renders running on this browser
+
+	mu       sync.Mutex
+	stopped  bool           // guarded by mu; no new background work after stop
+	bg       sync.WaitGroup // tab replacements and request blockers
+	stopOnce sync.Once
+}
+
+// startBrowser starts Chrome and opens n tabs. Cancelling ctx aborts the
+// start but does not bound the life of the browser.
+func startBrowser(ctx context.Context, path string, n int, log *slog.Logger) (*browser, error) {
+	dir, err := os.MkdirTemp("", "tailor-chrome-")
+	if err != nil {
+		return nil, fmt.Errorf("%w: creating the profile dir: %w", ErrUnavailable, err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(dir),
+		chromedp.NoSandbox, // we run as root in the container; the tab has no JS and no network
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-component-update", true),
+		// Defence in depth behind the Fetch block: no host name resolves and
+		// no speculative connection (preconnect, DNS prefetch) is made.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+			// Own process group, so Close can kill the zygote and renderers
+			// with the browser; and die with us if we are killed.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+		}),
+	)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	logf := func(format string, args ...any) { log.Debug(fmt.Sprintf(format, args...)) }
+	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(logf), chromedp.WithErrorf(logf))
+	b := &browser{
+		log:         log,
+		dir:         dir,
+		allocCancel: acancel,
+		ctx:         bctx,
+		cancel:      bcancel,
+		tabs:        make(chan *tab, n),
+	}
+
+	// The first Do binds Chrome's life to bctx, so it gets no deadline of
+	// the caller; ctx aborts the start instead.
+	abort := context.AfterFunc(ctx, bcancel)
+	err = chromedp.Do(bctx)
+	abort()
+	if err == nil {
+		b.conn = chromedp.FromContext(bctx).Browser
+		if proc := b.conn.Process(); proc != nil {
+			b.pid = proc.Pid
+		}
+		err = b.openTabs(ctx, n)
+	}
+	if err != nil {
+		b.stop()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%w: starting chrome: %w", ErrUnavailable, err)
+	}
+	return b, nil
+}
+
+// openTabs opens n tabs in parallel and puts them in b.tabs.
+func (b *browser) openTabs(ctx context.Context, n int) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			t, err := b.newTab(ctx)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			b.tabs <- t
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// render prints html on an idle tab.
+func (b *browser) render(ctx context.Context, html string, size chromedp.PaperSize) ([]byte, error) {
+	var t *tab
+	for t == nil {
+		select {
+		case t = <-b.tabs:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-b.ctx.Done():
+			return nil, errBrowserGone
+		}
+		if t.navigated.Load() {
+			b.replace(t)
+			t = nil
+		}
+	}
+	pdf, err := t.print(ctx, html, size)
+	if err != nil {
+		// An aborted print may still run in the tab, so it is never reused.
+		b.replace(t)
+		return nil, err
+	}
+	b.tabs <- t
+	return pdf, nil
+}
+
+// replace closes t and opens a new tab in its place, in the background so
+// that a cancelled render returns at once.
+func (b *browser) replace(t *tab) {
+	b.spawn(func() {
+		t.close()
+		nt, err := b.newTab(b.ctx)
+		if err != nil {
+			if !b.dead() {
+				// A pool with a missing tab would stall; a restart fixes it.
+				b.log.Warn("cannot replace a chrome tab; killing chrome so it restarts", "err", err)
+				b.cancel()
+			}
+			return
+		}
+		b.tabs <- nt
+	})
+}
+
+// spawn runs f in the background unless the browser is stopping.
+func (b *browser) spawn(f func()) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped {
+		return false
+	}
+	b.bg.Go(f)
+	return true
+}
+
+// dead reports whether Chrome is gone or lost its connection.
+func (b *browser) dead() bool {
+	if b.ctx.Err() != nil {
+		return true
+	}
+	if b.conn == nil {
+		return false
+	}
+	select {
+	case <-b.conn.LostConnection:
+		return true
+	default:
+		return false
+	}
+}
+
+// ping asks Chrome for its version.
+func (b *browser) ping(ctx context.Context) error {
+	if b.dead() {
+		return errBrowserGone
+	}
+	_, err := cdp.Call(ctx, b.conn, cdpbrowser.GetVersion, cdp.Empty{})
+	return err
+}
+
+// stop kills the process group of Chrome, waits for it, kills any process
+// that left the group, and removes the profile directory. It is idempotent.
+func (b *browser) stop() {
+	b.stopOnce.Do(func() {
+		b.mu.Lock()
+		b.stopped = true
+		b.mu.Unlock()
+		if b.pid > 0 {
+			// SIGKILL: a graceful Browser.close can hang on a wedged Chrome.
+			syscall.Kill(-b.pid, syscall.SIGKILL)
+		}
+		b.cancel()
+		b.allocCancel()
+		b.bg.Wait()
+		killLeftovers(b.dir)
+		if err := removeAllRetry(b.dir); err != nil {
+			b.log.Warn("removing the chrome profile dir", "dir", b.dir, "err", err)
+		}
+	})
+}
+
+// killLeftovers kills the processes whose command line has this profile dir,
+// until none shows up for a few passes: a child can fork while its parent
+// dies.
+func killLeftovers(dir string) {
+	deadline := time.Now().Add(2 * time.Second)
+	for quiet := 0; quiet < 3 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if len(processesUsing(dir, syscall.SIGKILL)) == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+	}
+}
+
+// processesUsing returns the pids whose command line has --user-data-dir=dir,
+// sending them sig unless it is 0.
+func processesUsing(dir string, sig syscall.Signal) []int {
+	want := []byte("--user-data-dir=" + dir)
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue
+		}
+		for arg := range bytes.SplitSeq(cmdline, []byte{0}) {
+			if bytes.Equal(arg, want) {
+				pids = append(pids, pid)
+				if sig != 0 {
+					syscall.Kill(pid, sig)
+				}
+				break
+			}
+		}
+	}
+	return pids
+}

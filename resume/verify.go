@@ -1,0 +1,701 @@
+package resume
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Report is the outcome of Verify.
+type Report struct {
+	OK         bool        `json:"ok"` // no violations
+	Violations []Violation `json:"violations"`
+	Changes    []Change    `json:"changes"` // profile -> cleaned resume
+}
+
+// Violation is a claim of the tailored resume that the profile does not
+// support, and what Verify did about it.
+type Violation struct {
+	Field  string `json:"field"`  // path in the tailored resume, e.g. "work[1].highlights[2]"
+	Value  string `json:"value"`  // the tailored value
+	Reason string `json:"reason"` // e.g. `employer "Acme" not in profile`
+	Action string `json:"action"` // ActionRemoved or ActionRestored
+}
+
+// What Verify did with a violation.
+const (
+	ActionRemoved  = "removed"
+	ActionRestored = "restored" // put back as the profile has it
+)
+
+// Change is one difference between the profile and the cleaned resume.
+// Field is a path in the cleaned resume, or in the profile for something
+// removed. Lists are shown one item per line in Before and After.
+type Change struct {
+	Field  string `json:"field"`
+	Kind   string `json:"kind"`
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
+}
+
+// Change kinds.
+const (
+	ChangeReordered = "reordered"
+	ChangeRewritten = "rewritten"
+	ChangeRemoved   = "removed"
+	ChangeAdded     = "added"
+)
+
+// Verify checks that tailored claims nothing the source profile does not,
+// and returns it cleaned: contact details are restored, employers, titles,
+// schools, certificates, projects and skills absent from the profile are
+// removed, changed dates are restored, and highlights with a number the
+// profile never mentions are removed. Sections a tailor has no reason to
+// touch (volunteer, awards, publications, languages, interests, references)
+// are taken from the profile. Free text is checked for numbers, not for
+// every claim it makes; callers may still Validate the result.
+func Verify(source, tailored Resume) (Resume, Report) {
+	src := source.Clone()
+	src.Normalize()
+	out := tailored.Clone()
+	out.Normalize()
+
+	v := &verifier{src: src, numbers: profileNumbers(&src), violations: []Violation{}}
+	v.basics(&out.Basics)
+	out.Work = v.work(out.Work)
+	out.Education = v.education(out.Education)
+	out.Certificates = v.certificates(out.Certificates)
+	out.Skills = v.skills(out.Skills)
+	out.Projects = v.projects(out.Projects)
+	out.Volunteer = restoreSection(v, "volunteer", out.Volunteer, src.Volunteer)
+	out.Awards = restoreSection(v, "awards", out.Awards, src.Awards)
+	out.Publications = restoreSection(v, "publications", out.Publications, src.Publications)
+	out.Languages = restoreSection(v, "languages", out.Languages, src.Languages)
+	out.Interests = restoreSection(v, "interests", out.Interests, src.Interests)
+	out.References = restoreSection(v, "references", out.References, src.References)
+	out.Schema, out.Meta = src.Schema, src.Meta
+
+	return out, Report{OK: len(v.violations) == 0, Violations: v.violations, Changes: v.changes(out)}
+}
+
+// Summary is a one-line account for people: what was removed or restored,
+// or that nothing was invented.
+func (r Report) Summary() string {
+	if len(r.Violations) == 0 {
+		if len(r.Changes) == 0 {
+			return "verified: identical to the profile"
+		}
+		return fmt.Sprintf("verified: nothing invented, %s", count(len(r.Changes), "change"))
+	}
+	var removed, restored int
+	var reasons []string
+	for _, v := range r.Violations {
+		if v.Action == ActionRemoved {
+			removed++
+		} else {
+			restored++
+		}
+		reasons = append(reasons, v.Reason)
+	}
+	var head []string
+	if removed > 0 {
+		head = append(head, count(removed, "item")+" removed")
+	}
+	if restored > 0 {
+		if removed > 0 {
+			head = append(head, fmt.Sprintf("%d restored", restored))
+		} else {
+			head = append(head, count(restored, "item")+" restored")
+		}
+	}
+	const shown = 5
+	if len(reasons) > shown {
+		reasons = append(reasons[:shown], fmt.Sprintf("and %d more", len(reasons)-shown))
+	}
+	return strings.Join(head, ", ") + ": " + strings.Join(reasons, "; ")
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// verifier holds the profile and what Verify has found so far.
+type verifier struct {
+	src        Resume
+	numbers    map[string]bool // canonical values of every number in the profile
+	violations []Violation
+
+	// For each entry of the cleaned resume, the index of its profile entry
+	// (-1 for a skill regrouped under a name that is a profile keyword).
+	workFrom, eduFrom, certFrom, skillFrom, projectFrom []int
+}
+
+func (v *verifier) violate(field, value, action, format string, args ...any) {
+	v.violations = append(v.violations, Violation{
+		Field: field, Value: value, Reason: fmt.Sprintf(format, args...), Action: action,
+	})
+}
+
+// restore puts a fact back as the profile states it.
+func (v *verifier) restore(field string, got *string, want, what string) {
+	if *got != want {
+		v.violate(field, *got, ActionRestored, "%s differs from profile", what)
+		*got = want
+	}
+}
+
+// checkNumbers falls back to the profile's text when text states a number
+// the profile never mentions.
+func (v *verifier) checkNumbers(field string, text *string, fallback string) {
+	n, ok := v.unknownNumber(*text)
+	if !ok {
+		return
+	}
+	action := ActionRestored
+	if fallback == "" {
+		action = ActionRemoved
+	}
+	v.violate(field, *text, action, "number %q not in profile", n)
+	*text = fallback
+}
+
+// highlights keeps the highlights whose numbers all appear in the profile.
+func (v *verifier) highlights(field string, hs []string) []string {
+	var kept []string
+	for i, h := range hs {
+		if n, ok := v.unknownNumber(h); ok {
+			v.violate(fmt.Sprintf("%s[%d]", field, i), h, ActionRemoved, "number %q not in profile", n)
+			continue
+		}
+		kept = append(kept, h)
+	}
+	return kept
+}
+
+func (v *verifier) unknownNumber(text string) (string, bool) {
+	for _, n := range numbersIn(text) {
+		if !v.numbers[n.value] {
+			return n.text, true
+		}
+	}
+	return "", false
+}
+
+// basics restores identity and contact details, which a tailor has no
+// reason to change; label and summary may be rewritten but not add numbers.
+func (v *verifier) basics(b *Basics) {
+	s := v.src.Basics
+	v.restore("basics.name", &b.Name, s.Name, "name")
+	v.restore("basics.email", &b.Email, s.Email, "email")
+	v.restore("basics.phone", &b.Phone, s.Phone, "phone")
+	v.restore("basics.url", &b.URL, s.URL, "url")
+	v.restore("basics.image", &b.Image, s.Image, "image")
+	if got, want := locationText(b.Location), locationText(s.Location); got != want {
+		v.violate("basics.location", got, ActionRestored, "location differs from profile")
+	}
+	b.Location = s.Location
+	if !slices.Equal(b.Profiles, s.Profiles) {
+		v.violate("basics.profiles", jsonText(b.Profiles), ActionRestored, "profiles differ from profile")
+	}
+	b.Profiles = s.Profiles
+	v.checkNumbers("basics.label", &b.Label, s.Label)
+	v.checkNumbers("basics.summary", &b.Summary, s.Summary)
+}
+
+func locationText(l *Location) string {
+	if l == nil {
+		return ""
+	}
+	parts := slices.DeleteFunc([]string{l.Address, l.PostalCode, l.City, l.Region, l.CountryCode},
+		func(s string) bool { return s == "" })
+	return strings.Join(parts, ", ")
+}
+
+func (v *verifier) work(in []Work) []Work {
+	var out []Work
+	used := make([]bool, len(v.src.Work))
+	for i, w := range in {
+		field := fmt.Sprintf("work[%d]", i)
+		j, why := matchWork(v.src.Work, used, w)
+		if j < 0 {
+			v.violate(field, workLabel(w), ActionRemoved, "%s", why)
+			continue
+		}
+		used[j] = true
+		s := v.src.Work[j]
+		if fold(w.Position) != fold(s.Position) {
+			v.violate(field+".position", w.Position, ActionRestored, "position %q at %q differs from profile", w.Position, s.Name)
+		}
+		w.Name, w.Position = s.Name, s.Position // the profile's spelling
+		v.restore(field+".startDate", &w.StartDate, s.StartDate, fmt.Sprintf("start date at %q", s.Name))
+		v.restore(field+".endDate", &w.EndDate, s.EndDate, fmt.Sprintf("end date at %q", s.Name))
+		v.restore(field+".url", &w.URL, s.URL, fmt.Sprintf("url of %q", s.Name))
+		v.restore(field+".location", &w.Location, s.Location, fmt.Sprintf("location of %q", s.Name))
+		v.checkNumbers(field+".summary", &w.Summary, s.Summary)
+		v.checkNumbers(field+".description", &w.Description, s.Description)
+		w.Highlights = v.highlights(field+".highlights", w.Highlights)
+		out = append(out, w)
+		v.workFrom = append(v.workFrom, j)
+	}
+	return out
+}
+
+// matchWork finds the profile entry for a tailored work entry: same
+// employer and position, preferring equal dates. A job whose title alone
+// was reworded is recognised by employer and start date, so that its title
+// is restored rather than a real job dropped. why explains a miss.
+func matchWork(src []Work, used []bool, w Work) (j int, why string) {
+	name, pos := fold(w.Name), fold(w.Position)
+	best, duplicate, employerKnown := -1, false, false
+	for j, s := range src {
+		if fold(s.Name) != name {
+			continue
+		}
+		employerKnown = true
+		if fold(s.Position) != pos {
+			continue
+		}
+		if used[j] {
+			duplicate = true
+			continue
+		}
+		if s.StartDate == w.StartDate && s.EndDate == w.EndDate {
+			return j, ""
+		}
+		if best < 0 {
+			best = j
+		}
+	}
+	if best >= 0 {
+		return best, ""
+	}
+	retitled := -1
+	for j, s := range src {
+		if !used[j] && fold(s.Name) == name && s.StartDate != "" && s.StartDate == w.StartDate {
+			if retitled >= 0 {
+				retitled = -1 // ambiguous: two jobs there began that day
+				break
+			}
+			retitled = j
+		}
+	}
+	switch {
+	case retitled >= 0:
+		return retitled, ""
+	case duplicate:
+		return -1, fmt.Sprintf("duplicate of work entry %q", workLabel(w))
+	case employerKnown:
+		return -1, fmt.Sprintf("position %q at %q not in profile", w.Position, w.Name)
+	}
+	return -1, fmt.Sprintf("employer %q not in profile", w.Name)
+}
+
+func workLabel(w Work) string { return joinNonEmpty(", ", w.Position, w.Name) }
+
+func (v *verifier) education(in []Education) []Education {
+	var out []Education
+	used := make([]bool, len(v.src.Education))
+	for i, e := range in {
+		field := fmt.Sprintf("education[%d]", i)
+		j, dup := matchEntry(v.src.Education, used, e, educationKey)
+		if j < 0 {
+			reason := fmt.Sprintf("education %q not in profile", educationLabel(e))
+			if dup {
+				reason = fmt.Sprintf("duplicate of education %q", educationLabel(e))
+			}
+			v.violate(field, educationLabel(e), ActionRemoved, "%s", reason)
+			continue
+		}
+		used[j] = true
+		s := v.src.Education[j]
+		e.Institution, e.StudyType, e.Area = s.Institution, s.StudyType, s.Area
+		what := func(f string) string { return fmt.Sprintf("%s at %q", f, s.Institution) }
+		v.restore(field+".startDate", &e.StartDate, s.StartDate, what("start date"))
+		v.restore(field+".endDate", &e.EndDate, s.EndDate, what("end date"))
+		v.restore(field+".score", &e.Score, s.Score, what("score"))
+		v.restore(field+".url", &e.URL, s.URL, what("url"))
+		e.Courses = v.keepKnown(field+".courses", "course", e.Courses, spellings(s.Courses))
+		out = append(out, e)
+		v.eduFrom = append(v.eduFrom, j)
+	}
+	return out
+}
+
+func educationKey(e Education) string {
+	return fold(e.Institution) + "|" + fold(e.StudyType) + "|" + fold(e.Area)
+}
+
+func educationLabel(e Education) string {
+	return joinNonEmpty(", ", joinNonEmpty(" in ", e.StudyType, e.Area), e.Institution)
+}
+
+func (v *verifier) certificates(in []Certificate) []Certificate {
+	var out []Certificate
+	used := make([]bool, len(v.src.Certificates))
+	for i, c := range in {
+		field := fmt.Sprintf("certificates[%d]", i)
+		j, dup := matchEntry(v.src.Certificates, used, c, certificateKey)
+		if j < 0 {
+			reason := fmt.Sprintf("certificate %q not in profile", c.Name)
+			if dup {
+				reason = fmt.Sprintf("duplicate of certificate %q", c.Name)
+			}
+			v.violate(field, joinNonEmpty(", ", c.Name, c.Issuer), ActionRemoved, "%s", reason)
+			continue
+		}
+		used[j] = true
+		s := v.src.Certificates[j]
+		c.Name, c.Issuer = s.Name, s.Issuer
+		v.restore(field+".date", &c.Date, s.Date, fmt.Sprintf("date of certificate %q", s.Name))
+		v.restore(field+".url", &c.URL, s.URL, fmt.Sprintf("url of certificate %q", s.Name))
+		out = append(out, c)
+		v.certFrom = append(v.certFrom, j)
+	}
+	return out
+}
+
+func certificateKey(c Certificate) string { return fold(c.Name) + "|" + fold(c.Issuer) }
+
+// skills keeps skill names and keywords that the profile's skills name,
+// as a skill or as a keyword: a tailor may regroup them, not add to them.
+func (v *verifier) skills(in []Skill) []Skill {
+	known := make(map[string]string)
+	for _, s := range v.src.Skills {
+		addSpellings(known, s.Name)
+		addSpellings(known, s.Keywords...)
+	}
+	var out []Skill
+	used := make([]bool, len(v.src.Skills))
+	for i, s := range in {
+		field := fmt.Sprintf("skills[%d]", i)
+		name, ok := known[fold(s.Name)]
+		if !ok {
+			v.violate(field, s.Name, ActionRemoved, "skill %q not in profile", s.Name)
+			continue
+		}
+		s.Name = name
+		s.Keywords = v.keepKnown(field+".keywords", "skill keyword", s.Keywords, known)
+		j, _ := matchEntry(v.src.Skills, used, s, func(s Skill) string { return fold(s.Name) })
+		level := ""
+		if j >= 0 {
+			used[j] = true
+			level = v.src.Skills[j].Level
+		}
+		v.restore(field+".level", &s.Level, level, fmt.Sprintf("level of skill %q", s.Name))
+		out = append(out, s)
+		v.skillFrom = append(v.skillFrom, j)
+	}
+	return out
+}
+
+func (v *verifier) projects(in []Project) []Project {
+	skillTerms := make(map[string]string)
+	for _, s := range v.src.Skills {
+		addSpellings(skillTerms, s.Name)
+		addSpellings(skillTerms, s.Keywords...)
+	}
+	var out []Project
+	used := make([]bool, len(v.src.Projects))
+	for i, p := range in {
+		field := fmt.Sprintf("projects[%d]", i)
+		j, dup := matchEntry(v.src.Projects, used, p, func(p Project) string { return fold(p.Name) })
+		if j < 0 {
+			reason := fmt.Sprintf("project %q not in profile", p.Name)
+			if dup {
+				reason = fmt.Sprintf("duplicate of project %q", p.Name)
+			}
+			v.violate(field, p.Name, ActionRemoved, "%s", reason)
+			continue
+		}
+		used[j] = true
+		s := v.src.Projects[j]
+		p.Name = s.Name
+		what := func(f string) string { return fmt.Sprintf("%s of project %q", f, s.Name) }
+		v.restore(field+".startDate", &p.StartDate, s.StartDate, what("start date"))
+		v.restore(field+".endDate", &p.EndDate, s.EndDate, what("end date"))
+		v.restore(field+".url", &p.URL, s.URL, what("url"))
+		v.restore(field+".entity", &p.Entity, s.Entity, what("entity"))
+		v.restore(field+".type", &p.Type, s.Type, what("type"))
+		if !slices.Equal(p.Roles, s.Roles) {
+			v.violate(field+".roles", strings.Join(p.Roles, ", "), ActionRestored, "%s differs from profile", what("roles"))
+		}
+		p.Roles = s.Roles
+		v.checkNumbers(field+".description", &p.Description, s.Description)
+		p.Highlights = v.highlights(field+".highlights", p.Highlights)
+		allowed := spellings(s.Keywords)
+		for k, sp := range skillTerms {
+			if _, ok := allowed[k]; !ok {
+				allowed[k] = sp
+			}
+		}
+		p.Keywords = v.keepKnown(field+".keywords", "project keyword", p.Keywords, allowed)
+		out = append(out, p)
+		v.projectFrom = append(v.projectFrom, j)
+	}
+	return out
+}
+
+// keepKnown keeps the items found in known (by folded text), spelled as
+// known spells them.
+func (v *verifier) keepKnown(field, what string, items []string, known map[string]string) []string {
+	var kept []string
+	for i, it := range items {
+		sp, ok := known[fold(it)]
+		if !ok {
+			v.violate(fmt.Sprintf("%s[%d]", field, i), it, ActionRemoved, "%s %q not in profile", what, it)
+			continue
+		}
+		kept = append(kept, sp)
+	}
+	return kept
+}
+
+// restoreSection returns the profile's section, reporting tailored entries
+// that the profile does not contain.
+func restoreSection[T any](v *verifier, section string, got, want []T) []T {
+	for i, item := range got {
+		if !slices.ContainsFunc(want, func(w T) bool { return reflect.DeepEqual(w, item) }) {
+			v.violate(fmt.Sprintf("%s[%d]", section, i), jsonText(item), ActionRestored,
+				"%s entry not in profile, section restored", section)
+		}
+	}
+	return want
+}
+
+// matchEntry returns the first unused entry of src with the same key as e,
+// or -1; dup reports that only a used entry matched.
+func matchEntry[T any](src []T, used []bool, e T, key func(T) string) (j int, dup bool) {
+	k := key(e)
+	for j, s := range src {
+		if key(s) != k {
+			continue
+		}
+		if !used[j] {
+			return j, false
+		}
+		dup = true
+	}
+	return -1, dup
+}
+
+// fold is the form in which names compare: case and spacing ignored.
+func fold(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+func spellings(items []string) map[string]string {
+	m := make(map[string]string)
+	addSpellings(m, items...)
+	return m
+}
+
+// addSpellings records each item under its folded form, first spelling kept.
+func addSpellings(m map[string]string, items ...string) {
+	for _, it := range items {
+		if _, ok := m[fold(it)]; !ok && it != "" {
+			m[fold(it)] = it
+		}
+	}
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), sep)
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// changes lists the differences between the profile and the cleaned resume.
+func (v *verifier) changes(out Resume) []Change {
+	src := v.src
+	c := []Change{}
+	c = appendTextChange(c, "basics.label", src.Basics.Label, out.Basics.Label)
+	c = appendTextChange(c, "basics.summary", src.Basics.Summary, out.Basics.Summary)
+
+	c = appendEntryChanges(c, "work", v.workFrom,
+		mapIndex(src.Work, workLabel), mapIndex(out.Work, workLabel))
+	for k, j := range v.workFrom {
+		f, s, o := fmt.Sprintf("work[%d]", k), src.Work[j], out.Work[k]
+		c = appendTextChange(c, f+".summary", s.Summary, o.Summary)
+		c = appendTextChange(c, f+".description", s.Description, o.Description)
+		c = appendListChanges(c, f+".highlights", s.Highlights, o.Highlights)
+	}
+
+	c = appendEntryChanges(c, "education", v.eduFrom,
+		mapIndex(src.Education, educationLabel), mapIndex(out.Education, educationLabel))
+	for k, j := range v.eduFrom {
+		c = appendListChanges(c, fmt.Sprintf("education[%d].courses", k), src.Education[j].Courses, out.Education[k].Courses)
+	}
+
+	certLabel := func(c Certificate) string { return c.Name }
+	c = appendEntryChanges(c, "certificates", v.certFrom,
+		mapIndex(src.Certificates, certLabel), mapIndex(out.Certificates, certLabel))
+
+	skillLabel := func(s Skill) string { return s.Name }
+	c = appendEntryChanges(c, "skills", v.skillFrom,
+		mapIndex(src.Skills, skillLabel), mapIndex(out.Skills, skillLabel))
+	for k, j := range v.skillFrom {
+		if j >= 0 {
+			c = appendListChanges(c, fmt.Sprintf("skills[%d].keywords", k), src.Skills[j].Keywords, out.Skills[k].Keywords)
+		}
+	}
+
+	projectLabel := func(p Project) string { return p.Name }
+	c = appendEntryChanges(c, "projects", v.projectFrom,
+		mapIndex(src.Projects, projectLabel), mapIndex(out.Projects, projectLabel))
+	for k, j := range v.projectFrom {
+		f, s, o := fmt.Sprintf("projects[%d]", k), src.Projects[j], out.Projects[k]
+		c = appendTextChange(c, f+".description", s.Description, o.Description)
+		c = appendListChanges(c, f+".highlights", s.Highlights, o.Highlights)
+		c = appendListChanges(c, f+".keywords", s.Keywords, o.Keywords)
+	}
+	return c
+}
+
+func mapIndex[T any](items []T, label func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = label(it)
+	}
+	return out
+}
+
+func appendTextChange(c []Change, field, before, after string) []Change {
+	switch {
+	case before == after:
+		return c
+	case before == "":
+		return append(c, Change{Field: field, Kind: ChangeAdded, After: after})
+	case after == "":
+		return append(c, Change{Field: field, Kind: ChangeRemoved, Before: before})
+	}
+	return append(c, Change{Field: field, Kind: ChangeRewritten, Before: before, After: after})
+}
+
+// appendEntryChanges reports the entries of a section that were removed,
+// reordered or added (a regrouped skill), given for each output entry the
+// index of its profile entry.
+func appendEntryChanges(c []Change, section string, from []int, srcLabels, outLabels []string) []Change {
+	kept := make([]bool, len(srcLabels))
+	var order []int
+	for k, j := range from {
+		if j < 0 {
+			c = append(c, Change{Field: fmt.Sprintf("%s[%d]", section, k), Kind: ChangeAdded, After: outLabels[k]})
+			continue
+		}
+		kept[j] = true
+		order = append(order, j)
+	}
+	for j, label := range srcLabels {
+		if !kept[j] {
+			c = append(c, Change{Field: fmt.Sprintf("%s[%d]", section, j), Kind: ChangeRemoved, Before: label})
+		}
+	}
+	if !slices.IsSorted(order) {
+		var before, after []string
+		for _, j := range slices.Sorted(slices.Values(order)) {
+			before = append(before, srcLabels[j])
+		}
+		for _, j := range order {
+			after = append(after, srcLabels[j])
+		}
+		c = append(c, Change{Field: section, Kind: ChangeReordered,
+			Before: strings.Join(before, "\n"), After: strings.Join(after, "\n")})
+	}
+	return c
+}
+
+// appendListChanges diffs two lists of strings: a change of order among the
+// items both share, then each new item paired with the removed item it
+// most resembles (rewritten) or alone (added), then removed items.
+func appendListChanges(c []Change, field string, before, after []string) []Change {
+	remaining := make(map[string]int)
+	for _, s := range before {
+		remaining[s]++
+	}
+	var added []int // indices into after
+	common := make(map[string]int)
+	for i, s := range after {
+		if remaining[s] > 0 {
+			remaining[s]--
+			common[s]++
+		} else {
+			added = append(added, i)
+		}
+	}
+	var removed []string
+	inCommon := maps.Clone(common)
+	var commonBefore, commonAfter []string
+	for _, s := range before {
+		if inCommon[s] > 0 {
+			inCommon[s]--
+			commonBefore = append(commonBefore, s)
+		} else {
+			removed = append(removed, s)
+		}
+	}
+	for _, s := range after {
+		if common[s] > 0 {
+			common[s]--
+			commonAfter = append(commonAfter, s)
+		}
+	}
+	if !slices.Equal(commonBefore, commonAfter) {
+		c = append(c, Change{Field: field, Kind: ChangeReordered,
+			Before: strings.Join(commonBefore, "\n"), After: strings.Join(commonAfter, "\n")})
+	}
+	paired := make([]bool, len(removed))
+	for _, i := range added {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if j := mostSimilar(after[i], removed, paired); j >= 0 {
+			paired[j] = true
+			c = append(c, Change{Field: f, Kind: ChangeRewritten, Before: removed[j], After: after[i]})
+		} else {
+			c = append(c, Change{Field: f, Kind: ChangeAdded, After: after[i]})
+		}
+	}
+	for j, s := range removed {
+		if !paired[j] {
+			c = append(c, Change{Field: field, Kind: ChangeRemoved, Before: s})
+		}
+	}
+	return c
+}
+
+// mostSimilar returns the unpaired candidate sharing at least half of the
+// smaller keyword set with s, the best such first, or -1.
+func mostSimilar(s string, candidates []string, paired []bool) int {
+	a := keySet(s)
+	best, bestScore := -1, 0.0
+	for j, cand := range candidates {
+		if paired[j] {
+			continue
+		}
+		b := keySet(cand)
+		shared := 0
+		for k := range a {
+			if b[k] {
+				shared++
+			}
+		}
+		smaller := min(len(a), len(b))
+		if smaller == 0 {
+			continue
+		}
+		if score := float64(shared) / float64(smaller); score >= 0.5 && score > bestScore {
+			best, bestScore = j, score
+		}
+	}
+	return best
+}

@@ -1,0 +1,369 @@
+package tasks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/llm"
+	"github.com/tailor-app/tailor/llm/llmtest"
+	"github.com/tailor-app/tailor/pdf"
+	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/tasks/taskstest"
+)
+
+// chrome is one warm pool shared by the package's tests (starting Chrome
+// per test would dominate the run time).
+var chrome *pdf.Pool
+
+func TestMain(m *testing.M) {
+	chrome = pdf.New(pdf.Options{Tabs: 2})
+	code := m.Run()
+	chrome.Close()
+	os.Exit(code)
+}
+
+func testLogger(tb testing.TB) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// pipeline is a worker, the events consumer and a database wired together
+// on a real redis-server, as `tailor serve` wires them.
+type pipeline struct {
+	db       *db.DB
+	rdb      *redis.Client
+	redis    *taskstest.Redis
+	enqueuer *Enqueuer
+	insp     *asynq.Inspector
+	owner    db.User
+	server   *asynq.Server
+}
+
+type pipelineOptions struct {
+	tailorer llm.Tailorer
+	renderer Renderer
+}
+
+func startPipeline(t *testing.T, o pipelineOptions) *pipeline {
+	t.Helper()
+	logger := testLogger(t)
+	r := taskstest.StartRedis(t)
+	rdb := r.Client(t)
+	d, err := db.Open(filepath.Join(t.TempDir(), "tailor.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := d.Users.Create(context.Background(), "ann@example.com", db.RoleRecruiter, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.renderer == nil {
+		o.renderer = chrome
+	}
+	if o.tailorer == nil {
+		o.tailorer = llm.NewOffline()
+	}
+	gen := &Generator{Tailorer: o.tailorer, Renderer: o.renderer, Events: NewPublisher(rdb), Redis: rdb, Logger: logger}
+	mux := asynq.NewServeMux()
+	mux.Handle(TypeGenerate, gen)
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency: 2, Queues: QueuePriorities, IsFailure: IsFailure,
+		RetryDelayFunc: func(n int, err error, task *asynq.Task) time.Duration {
+			var rl *rateLimited
+			if errors.As(err, &rl) {
+				return rl.after
+			}
+			return 50 * time.Millisecond // tests do not wait for real backoff
+		},
+		TaskCheckInterval: 20 * time.Millisecond, DelayedTaskCheckInterval: 100 * time.Millisecond,
+		ShutdownTimeout: 5 * time.Second, LogLevel: asynq.FatalLevel,
+	})
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	consumer := NewConsumer(rdb, d.Jobs, logger)
+	done := make(chan struct{})
+	go func() { consumer.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	client := asynq.NewClientFromRedisClient(rdb)
+	t.Cleanup(func() { client.Close() })
+	return &pipeline{db: d, rdb: rdb, redis: r, enqueuer: NewEnqueuer(client),
+		insp: asynq.NewInspectorFromRedisClient(rdb), owner: owner, server: srv}
+}
+
+// submit creates the job row and enqueues it, as the API does.
+func (p *pipeline) submit(t *testing.T, profile resume.Resume, jd string) db.Job {
+	t.Helper()
+	j := p.createRow(t, profile, jd)
+	if err := p.enqueuer.Enqueue(context.Background(), PayloadFor(j, j.Profile), j.Queue); err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func (p *pipeline) createRow(t *testing.T, profile resume.Resume, jd string) db.Job {
+	t.Helper()
+	body, _ := json.Marshal(profile)
+	j, err := p.db.Jobs.Create(context.Background(), db.Job{
+		OwnerID: p.owner.ID, CandidateVersion: 1, CandidateName: profile.Basics.Name,
+		JobDescription: jd, Profile: body, Theme: "classic", Paper: "a4", Queue: QueueInteractive,
+		InputsHash: InputsHash(body, jd, "test", "classic", "a4"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Profile = body
+	return j
+}
+
+// waitFinal polls SQLite until the job reaches a final status.
+func (p *pipeline) waitFinal(t *testing.T, id string, timeout time.Duration) db.Job {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		j, err := p.db.Jobs.Get(context.Background(), "", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if db.IsFinal(j.Status) {
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s still %s (%s, attempts %d, error %q) after %s", id, j.Status, j.Stage, j.Attempts, j.Error, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func pdfText(t *testing.T, pdfBytes []byte) string {
+	t.Helper()
+	bin := taskstest.RequireTool(t, "pdftotext")
+	cmd := exec.Command(bin, "-layout", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdfBytes)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func TestGenerateWithLLMProducesPDF(t *testing.T) {
+	fake := llmtest.NewServer(t, llmtest.Echo("Zephyrine"))
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "test", BaseURL: fake.URL, Model: "fake-model"})})
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+
+	got := p.waitFinal(t, j.ID, 30*time.Second)
+	if got.Status != db.StatusSucceeded || got.Attempts != 1 || got.Progress != 100 {
+		t.Fatalf("job = %s attempts %d progress %d error %q; want succeeded in 1 attempt", got.Status, got.Attempts, got.Progress, got.Error)
+	}
+	if got.Model != "fake-model" || got.MatchBefore == nil || got.MatchAfter == nil {
+		t.Errorf("model %q match %v/%v: want the model and both match scores recorded", got.Model, got.MatchBefore, got.MatchAfter)
+	}
+	res, err := p.db.Jobs.Result(context.Background(), p.owner.ID, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, res.PDF)
+	for _, want := range []string{resume.Sample().Basics.Name, "Zephyrine"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF text lacks %q:\n%s", want, text)
+		}
+	}
+	if fake.Calls() != 1 {
+		t.Errorf("LLM calls = %d, want 1", fake.Calls())
+	}
+}
+
+func TestGenerateOfflineNeverInvents(t *testing.T) {
+	p := startPipeline(t, pipelineOptions{})
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	got := p.waitFinal(t, j.ID, 30*time.Second)
+	if got.Status != db.StatusSucceeded {
+		t.Fatalf("job = %s (%s)", got.Status, got.Error)
+	}
+	res, _ := p.db.Jobs.Result(context.Background(), p.owner.ID, j.ID)
+	var tailored resume.Resume
+	if err := json.Unmarshal(res.Profile, &tailored); err != nil {
+		t.Fatal(err)
+	}
+	_, report := resume.Verify(resume.Sample(), tailored)
+	if !report.OK {
+		t.Errorf("offline output has violations: %+v", report.Violations)
+	}
+}
+
+func TestInventedEmployerNeverReachesPDF(t *testing.T) {
+	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
+		out := req.Profile
+		out.Work = append([]resume.Work{{Name: "Initech Galactic", Position: "Chief Architect", StartDate: "2015-01"}}, out.Work...)
+		return llmtest.Reply{Profile: &out}
+	})
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	got := p.waitFinal(t, j.ID, 30*time.Second)
+	if got.Status != db.StatusSucceeded {
+		t.Fatalf("job = %s (%s)", got.Status, got.Error)
+	}
+	res, _ := p.db.Jobs.Result(context.Background(), p.owner.ID, j.ID)
+	if text := pdfText(t, res.PDF); strings.Contains(text, "Initech") {
+		t.Errorf("invented employer reached the PDF:\n%s", text)
+	}
+	if !strings.Contains(got.Verification, "Initech") {
+		t.Errorf("verification report does not list the removed employer: %s", got.Verification)
+	}
+}
+
+func TestChromeMissingKeepsHTML(t *testing.T) {
+	missing := pdf.New(pdf.Options{ChromePath: "/nonexistent/chromium"})
+	t.Cleanup(func() { missing.Close() })
+	p := startPipeline(t, pipelineOptions{renderer: missing})
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	got := p.waitFinal(t, j.ID, 30*time.Second)
+	if got.Status != db.StatusFailed || !strings.HasPrefix(got.Error, "PDF renderer unavailable") {
+		t.Fatalf("job = %s error %q; want failed with PDF renderer unavailable", got.Status, got.Error)
+	}
+	if got.Attempts != 1 {
+		t.Errorf("attempts = %d, want 1 (a missing Chrome is not retried)", got.Attempts)
+	}
+	res, err := p.db.Jobs.Result(context.Background(), p.owner.ID, j.ID)
+	if err != nil {
+		t.Fatalf("result: %v (the HTML should be kept)", err)
+	}
+	if res.PDF != nil || !strings.Contains(res.HTML, resume.Sample().Basics.Name) {
+		t.Errorf("result: pdf %d bytes, html has name %v; want HTML only", len(res.PDF), strings.Contains(res.HTML, resume.Sample().Basics.Name))
+	}
+}
+
+func TestLLMUnreachableFailsAfterRetries(t *testing.T) {
+	addr := taskstest.FreeAddr(t) // nothing listens there
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: "http://" + addr + "/v1", Timeout: 2 * time.Second})})
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	got := p.waitFinal(t, j.ID, 30*time.Second)
+	if got.Status != db.StatusFailed {
+		t.Fatalf("job = %s, want failed", got.Status)
+	}
+	if got.Attempts != MaxRetry+1 {
+		t.Errorf("attempts = %d, want %d", got.Attempts, MaxRetry+1)
+	}
+	if !strings.Contains(got.Error, "LLM unreachable") {
+		t.Errorf("error = %q, want a readable 'LLM unreachable' message", got.Error)
+	}
+}
+
+func TestLLMRetriesThenSucceeds(t *testing.T) {
+	var calls atomic.Int32
+	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
+		if calls.Add(1) <= 2 {
+			return llmtest.Reply{Status: 502}
+		}
+		return llmtest.Echo("")(req)
+	})
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	got := p.waitFinal(t, j.ID, 30*time.Second)
+	if got.Status != db.StatusSucceeded || got.Attempts != 3 {
+		t.Fatalf("job = %s after %d attempts (%q); want succeeded after 3", got.Status, got.Attempts, got.Error)
+	}
+}
+
+func TestLLMUnauthorizedFailsAtOnce(t *testing.T) {
+	fake := llmtest.NewServer(t, func(llmtest.ChatRequest) llmtest.Reply { return llmtest.Reply{Status: 401} })
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "bad", BaseURL: fake.URL})})
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	got := p.waitFinal(t, j.ID, 30*time.Second)
+	if got.Status != db.StatusFailed || got.Attempts != 1 || fake.Calls() != 1 {
+		t.Fatalf("job = %s attempts %d calls %d; want failed at once", got.Status, got.Attempts, fake.Calls())
+	}
+	if !strings.Contains(got.Error, "OPENAI_API_KEY") {
+		t.Errorf("error = %q; want a message an admin can act on", got.Error)
+	}
+}
+
+func TestReconcilerRequeuesLostJobs(t *testing.T) {
+	p := startPipeline(t, pipelineOptions{})
+	lost := p.createRow(t, resume.Sample(), resume.SampleJobDescription) // committed, never enqueued
+	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t),
+		Now: func() time.Time { return time.Now().Add(time.Minute) }}
+	out, err := rec.Once(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Requeued != 1 {
+		t.Fatalf("requeued = %d, want 1", out.Requeued)
+	}
+	if got := p.waitFinal(t, lost.ID, 30*time.Second); got.Status != db.StatusSucceeded {
+		t.Fatalf("job = %s (%s)", got.Status, got.Error)
+	}
+	// A second pass finds nothing to do.
+	out, err = rec.Once(context.Background())
+	if err != nil || out.Requeued != 0 {
+		t.Errorf("second pass: %+v, %v", out, err)
+	}
+}
+
+func TestCancelDuringLLMCall(t *testing.T) {
+	started := make(chan struct{}, 1)
+	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
+		started <- struct{}{}
+		return llmtest.Reply{Profile: &req.Profile, Delay: 5 * time.Second}
+	})
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	select {
+	case <-started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("LLM never called")
+	}
+	ctx := context.Background()
+	if _, err := p.db.Jobs.Cancel(ctx, p.owner.ID, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&Canceler{Redis: p.rdb, Inspector: p.insp}).Cancel(ctx, j.ID, j.Queue); err != nil {
+		t.Fatal(err)
+	}
+	// The task ends promptly and never writes a result.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, err := p.insp.GetTaskInfo(j.Queue, j.ID)
+		if err == nil && info.State == asynq.TaskStateCompleted || errors.Is(err, asynq.ErrTaskNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task still %v after cancel", info.State)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // let any late event arrive
+	got, _ := p.db.Jobs.Get(ctx, "", j.ID)
+	if got.Status != db.StatusCanceled {
+		t.Errorf("status = %s, want canceled", got.Status)
+	}
+	if n, _ := p.db.Jobs.CountResults(ctx, j.ID); n != 0 {
+		t.Errorf("results = %d, want none", n)
+	}
+}
