@@ -66,7 +66,8 @@ h1{font-size:22pt;margin:0;letter-spacing:.5pt}
 .contact a{color:#1a1a1a;text-decoration:none}
 .sep{margin:0 5pt;color:#888}
 section{margin-top:10pt}
-h2{font-size:11pt;text-transform:uppercase;letter-spacing:1.2pt;border-bottom:.8pt solid #1a1a1a;margin:0 0 5pt;padding-bottom:1pt}
+section.keep{break-inside:avoid-page}
+h2{font-size:11pt;text-transform:uppercase;border-bottom:.8pt solid #1a1a1a;margin:0 0 5pt;padding-bottom:1pt;break-after:avoid-page}
 h3{font-size:10.5pt;margin:0}
 .org{font-weight:normal}
 article{margin-bottom:6pt;break-inside:avoid-page}
