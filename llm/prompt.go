@@ -24,7 +24,7 @@ Do:
 
 Never:
 - Invent or change employers, job titles, dates, degrees, institutions, certificates, skills, tools or numbers (amounts, percentages, team sizes, years). Every fact must come from the profile.
-- Change the name or contact details (email, phone, url, location, profiles).
+- Change the name, the headline (basics.label) or contact details (email, phone, url, location, profiles).
 
 Reply with the tailored profile as one JSON Resume document, in the same schema as the input, and nothing else.`
 

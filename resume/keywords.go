@@ -129,7 +129,7 @@ func termKey(tok string) string {
 }
 
 // slashTerms are the terms written with a slash.
-var slashTerms = wordSet("ci/cd tcp/ip ui/ux ux/ui i/o a/b pl/sql t/sql b2b/b2c 24/7")
+var slashTerms = wordSet("ci/cd tcp/ip ui/ux ux/ui i/o a/b pl/sql t/sql b2b/b2c")
 
 // aliases fold common alternative spellings of one technology.
 var aliases = map[string]string{
@@ -169,7 +169,7 @@ something such than that the their theirs them themselves then there these they 
 through throughout thus to together too toward towards under until up upon us use used uses using
 very via was we well were what whatever when where whether which while who whom whose why will with
 within without would yet you your yours yourself yourselves
-dont doesnt didnt isnt arent wasnt werent wont cant couldnt shouldnt wouldnt youll youre youve weve
+u.s u.k dont doesnt didnt isnt arent wasnt werent wont cant couldnt shouldnt wouldnt youll youre youve weve
 were theyre theyll ill im ive lets thats whats theres
 zero two three four five six seven eight nine ten first second third new
 ability able abilities accountability achieve across additional advanced apply applicant applicants

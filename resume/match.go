@@ -251,36 +251,43 @@ func headingImportance(head string) (importance, bool) {
 		return imp, true
 	}
 	text := " " + strings.Join(words, " ") + " "
-	for _, h := range skippedHeadings {
-		if strings.Contains(text, " "+h+" ") {
-			return skipped, true
-		}
-	}
-	for _, h := range bodyHeadings {
-		if strings.Contains(text, " "+h+" ") {
-			return mustHaveLite, true
+	for _, h := range headings {
+		if strings.Contains(text, " "+h.phrase+" ") {
+			return h.imp, true
 		}
 	}
 	return 0, false
 }
 
-// Sections that describe the employer or the offer, not the candidate.
-var skippedHeadings = []string{
-	"benefits", "perks", "compensation", "salary", "pay", "we offer", "what we offer",
-	"about us", "who we are", "our company", "equal opportunity", "how to apply", "diversity",
+// headings are common section titles without a requirement marker, as
+// markerWords spells them ("what you'll do" is "what you ll do").
+var headings = []struct {
+	phrase string
+	imp    importance
+}{
+	// The candidate the employer wants.
+	{"looking for", mustHave}, {"about you", mustHave}, {"who you are", mustHave},
+	{"you have", mustHave}, {"you bring", mustHave}, {"you ll need", mustHave},
+	{"what you need", mustHave}, {"skills", mustHave},
+	{"even better", niceToHave}, {"extra credit", niceToHave}, {"stand out", niceToHave},
+	// The job, without requirements.
+	{"responsibilities", mustHaveLite}, {"what you ll do", mustHaveLite},
+	{"what you will do", mustHaveLite}, {"the role", mustHaveLite}, {"overview", mustHaveLite},
+	{"description", mustHaveLite}, {"duties", mustHaveLite}, {"day to day", mustHaveLite},
+	{"your impact", mustHaveLite}, {"the job", mustHaveLite},
+	// The employer and the offer, not the candidate.
+	{"benefits", skipped}, {"perks", skipped}, {"compensation", skipped}, {"salary", skipped},
+	{"pay", skipped}, {"we offer", skipped}, {"about us", skipped}, {"who we are", skipped},
+	{"our company", skipped}, {"equal opportunity", skipped}, {"how to apply", skipped},
+	{"diversity", skipped},
 }
 
-// Sections that describe the job without stating requirements.
-var bodyHeadings = []string{
-	"responsibilities", "what you ll do", "what you will do", "the role", "about the role",
-	"overview", "description", "duties", "day to day", "your impact", "the job",
-}
-
-// headingWords are the words of section headings that are not stop words.
+// headingWords are the words of headings, which a heading may consist of
+// besides markers and stop words.
 var headingWords = func() map[string]bool {
-	set := wordSet("perks points job duties overview description diversity inclusion pay ll about")
-	for _, h := range slices.Concat(skippedHeadings, bodyHeadings) {
-		for _, w := range strings.Fields(h) {
+	set := wordSet("re ll")
+	for _, h := range headings {
+		for _, w := range strings.Fields(h.phrase) {
 			set[w] = true
 		}
 	}
@@ -296,8 +303,7 @@ func sentences(line string) []string {
 		if !strings.ContainsRune(".!?;", rune(line[i])) || (i+1 < len(line) && line[i+1] != ' ') {
 			continue
 		}
-		lower := strings.ToLower(line[:i+1])
-		if strings.HasSuffix(lower, "e.g.") || strings.HasSuffix(lower, "i.e.") {
+		if i >= 3 && (strings.EqualFold(line[i-3:i+1], "e.g.") || strings.EqualFold(line[i-3:i+1], "i.e.")) {
 			continue
 		}
 		if s := strings.TrimSpace(line[start : i+1]); s != "" {

@@ -126,6 +126,12 @@ func TestMatchScoreSplitsMustAndNice(t *testing.T) {
 			wantNice: []string{"kubernetes", "rust"},
 		},
 		{
+			name:     "conversational headings",
+			jd:       "What you'll do\n- Operate Kafka\nWhat we're looking for\n- Go\nEven better\n- Rust\n",
+			wantMust: []string{"go", "kafka", "operate"},
+			wantNice: []string{"rust"},
+		},
+		{
 			name:     "plus between skills is no marker",
 			jd:       "Requirements: Go plus SQL",
 			wantMust: []string{"go", "sql"},
@@ -194,5 +200,12 @@ func TestMatchScoreSample(t *testing.T) {
 	}
 	if again := MatchScore(Sample(), SampleJobDescription); !reflect.DeepEqual(m, again) {
 		t.Errorf("second run differs:\n%+v\n%+v", m, again)
+	}
+}
+
+func BenchmarkMatchScore(b *testing.B) {
+	r := Sample()
+	for b.Loop() {
+		MatchScore(r, SampleJobDescription)
 	}
 }

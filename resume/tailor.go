@@ -30,8 +30,12 @@ func TailorOffline(r Resume, jobDescription, jobTitle string) Resume {
 	})
 	if out.Basics.Summary != "" {
 		parts := summarySentences(out.Basics.Summary)
-		sortByRelevance(parts, rel.score)
-		out.Basics.Summary = strings.Join(parts, " ")
+		sorted := slices.Clone(parts)
+		sortByRelevance(sorted, rel.score)
+		// Rejoining loses line breaks: only worth it for a new order.
+		if !slices.Equal(sorted, parts) {
+			out.Basics.Summary = strings.Join(sorted, " ")
+		}
 	} else {
 		out.Basics.Summary = composeSummary(out, rel)
 	}

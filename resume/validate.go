@@ -293,7 +293,7 @@ var listLimits = map[string]int{
 // shortKeys are fields that hold a name or a title, not prose.
 var shortKeys = wordSet(`name label position institution area studyType title
 	issuer awarder publisher network username organization language fluency
-	level entity type score email phone city region countryCode postalCode
+	level entity type score email phone location city region countryCode postalCode
 	keywords roles courses version`)
 
 var urlKeys = wordSet("url image canonical")

@@ -309,3 +309,12 @@ func TestValidationErrors(t *testing.T) {
 		t.Errorf("Fields() = %v, want %v", got, want)
 	}
 }
+
+func BenchmarkParse(b *testing.B) {
+	data := mustJSON(b, Sample())
+	for b.Loop() {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -188,7 +188,7 @@ func (v *verifier) unknownNumber(text string) (string, bool) {
 }
 
 // basics restores identity and contact details, which a tailor has no
-// reason to change; label and summary may be rewritten but not add numbers.
+// reason to change; the summary may be rewritten but not add numbers.
 func (v *verifier) basics(b *Basics) {
 	s := v.src.Basics
 	v.restore("basics.name", &b.Name, s.Name, "name")
@@ -204,7 +204,8 @@ func (v *verifier) basics(b *Basics) {
 		v.violate("basics.profiles", jsonText(b.Profiles), ActionRestored, "profiles differ from profile")
 	}
 	b.Profiles = s.Profiles
-	v.checkNumbers("basics.label", &b.Label, s.Label)
+	// The headline is a claim about the person (a title): never tailored.
+	v.restore("basics.label", &b.Label, s.Label, "headline")
 	v.checkNumbers("basics.summary", &b.Summary, s.Summary)
 }
 
