@@ -23,13 +23,14 @@ import (
 
 // Stages in words, as recruiters see them.
 const (
-	StageQueued    = "waiting in queue"
-	StageTailoring = "tailoring"
-	StageChecking  = "checking facts"
-	StagePrinting  = "printing PDF"
-	StageRetrying  = "waiting to retry"
-	StageDone      = "done"
-	StageFailed    = "failed"
+	StageQueued     = "waiting in queue"
+	StageTailoring  = "tailoring"
+	StageChecking   = "checking facts"
+	StagePrinting   = "printing PDF"
+	StageRetrying   = "waiting to retry"
+	StageWaitingLLM = "waiting for LLM capacity"
+	StageDone       = "done"
+	StageFailed     = "failed"
 )
 
 // Renderer prints HTML to PDF; *pdf.Pool is the real one.
@@ -45,6 +46,8 @@ type Generator struct {
 	Tailorer llm.Tailorer
 	Renderer Renderer
 	Events   *Publisher
+	Cache    *Cache
+	Limiter  *Limiter // nil: no global LLM rate limit
 	Redis    redis.UniversalClient
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -68,6 +71,10 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.Info("job canceled before it started")
 		return nil
 	}
+	if n, _ := g.Redis.Exists(ctx, finalKey(p.JobID)).Result(); n > 0 {
+		log.Info("job already finished; nothing to do")
+		return nil
+	}
 	err := g.run(ctx, p, attempt, log)
 	if err == nil {
 		return nil
@@ -79,7 +86,8 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	var rl *rateLimited
 	if errors.As(err, &rl) {
-		return err // comes back after Retry-After without spending an attempt
+		log.Info("waiting for LLM capacity", "retry_in", rl.after.String())
+		return err // comes back after the wait without spending an attempt
 	}
 	final := retried >= maxRetry || errors.Is(err, asynq.SkipRetry)
 	msg := userMessage(err)
@@ -99,6 +107,9 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if pubErr != nil {
 		return fmt.Errorf("%v; and publish failure: %w", err, pubErr)
 	}
+	if final {
+		g.markFinal(ctx, p.JobID)
+	}
 	if final && !errors.Is(err, asynq.SkipRetry) {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
@@ -109,7 +120,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	started := g.now()
 	var waitMS int64
 	if !p.EnqueuedAt.IsZero() {
-		waitMS = started.Sub(p.EnqueuedAt).Milliseconds()
+		waitMS = max(started.Sub(p.EnqueuedAt).Milliseconds(), 0)
 	}
 	source, err := resume.Parse(p.Profile)
 	if err != nil {
@@ -119,62 +130,148 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		return err
 	}
 	before := resume.MatchScore(source, p.JobDescription)
+	model := g.Tailorer.Model()
+	tkey := TailoringKey(p.Profile, p.JobDescription, model, promptVersion(model))
+	pkey := PrintKey(tkey, p.Theme, p.Paper)
 
+	// Level 1: the tailoring (the expensive LLM call and the fact check).
 	t0 := g.now()
-	out, err := g.Tailorer.Tailor(ctx, llm.Request{
-		Profile: source, JobDescription: p.JobDescription, JobTitle: p.JobTitle, Company: p.Company,
-	})
-	if err != nil {
-		return classifyLLM(err)
+	tailoring, cached := g.Cache.GetTailoring(ctx, tkey)
+	var tailorMS, verifyMS int64
+	if !cached {
+		if err := g.waitForLLM(ctx, p.JobID, attempt, model); err != nil {
+			return err
+		}
+		out, err := g.Tailorer.Tailor(ctx, llm.Request{
+			Profile: source, JobDescription: p.JobDescription, JobTitle: p.JobTitle, Company: p.Company,
+		})
+		if err != nil {
+			return g.classifyLLM(ctx, err)
+		}
+		tailorMS = g.now().Sub(t0).Milliseconds()
+		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StageChecking, 60); err != nil {
+			return err
+		}
+		t1 := g.now()
+		checked, report := resume.Verify(source, out.Profile)
+		verifyMS = g.now().Sub(t1).Milliseconds()
+		if !report.OK {
+			log.Info("fact check corrected the tailoring", "violations", len(report.Violations))
+		}
+		tailoring = Tailoring{Profile: checked, Report: report, Model: out.Model, PromptVersion: out.PromptVersion}
+		if err := g.Cache.PutTailoring(ctx, tkey, tailoring); err != nil {
+			log.Warn("cache tailoring", "err", err)
+		}
 	}
-	tailorMS := g.now().Sub(t0).Milliseconds()
 
-	if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StageChecking, 60); err != nil {
-		return err
-	}
-	t1 := g.now()
-	checked, report := resume.Verify(source, out.Profile)
-	after := resume.MatchScore(checked, p.JobDescription)
-	verifyMS := g.now().Sub(t1).Milliseconds()
-	if !report.OK {
-		log.Info("fact check removed invented content", "violations", len(report.Violations))
-	}
-
-	if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StagePrinting, 75); err != nil {
-		return err
-	}
+	// Level 2: the printed PDF, reused when only the job is new.
 	t2 := g.now()
-	html, err := views.RenderResume(ctx, p.Theme, p.Paper, checked)
-	if err != nil {
-		return fmt.Errorf("render theme %q: %w", p.Theme, err)
-	}
-	profileJSON, err := json.Marshal(checked)
+	profileJSON, err := json.Marshal(tailoring.Profile)
 	if err != nil {
 		return fmt.Errorf("encode tailored profile: %w", err)
 	}
-	verification, _ := json.Marshal(report)
-	changes, _ := json.Marshal(report.Changes)
-	pdfBytes, err := g.Renderer.Render(ctx, html, pdf.Paper(p.Paper))
-	if errors.Is(err, pdf.ErrUnavailable) {
-		// Keep what we have: the recruiter can still read the HTML.
-		return &failedWithResult{
-			err:    fmt.Errorf("%w: %w", err, asynq.SkipRetry),
-			result: &ResultData{HTML: html, Profile: profileJSON},
-		}
+	printed, printCached := Print{}, false
+	if cached {
+		printed, printCached = g.Cache.GetPrint(ctx, pkey)
 	}
-	if err != nil {
-		return fmt.Errorf("print PDF: %w", err)
+	if !printCached {
+		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StagePrinting, 75); err != nil {
+			return err
+		}
+		html, err := views.RenderResume(ctx, p.Theme, p.Paper, tailoring.Profile)
+		if err != nil {
+			return fmt.Errorf("render theme %q: %v: %w", p.Theme, err, asynq.SkipRetry)
+		}
+		pdfBytes, err := g.Renderer.Render(ctx, html, pdf.Paper(p.Paper))
+		if errors.Is(err, pdf.ErrUnavailable) {
+			// Keep what we have: the recruiter can still read the HTML.
+			return &failedWithResult{
+				err:    fmt.Errorf("%w: %w", err, asynq.SkipRetry),
+				result: &ResultData{HTML: html, Profile: profileJSON},
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("print PDF: %w", err)
+		}
+		printed = Print{PDF: pdfBytes, HTML: html}
+		if err := g.Cache.PutPrint(ctx, pkey, printed); err != nil {
+			log.Warn("cache PDF", "err", err)
+		}
 	}
 	renderMS := g.now().Sub(t2).Milliseconds()
 
+	after := resume.MatchScore(tailoring.Profile, p.JobDescription)
+	verification, _ := json.Marshal(tailoring.Report)
+	changes, _ := json.Marshal(tailoring.Report.Changes)
 	mb, ma := before.Score, after.Score
-	return g.Events.Publish(ctx, Event{
+	err = g.Events.Publish(ctx, Event{
 		JobID: p.JobID, Kind: db.EventSucceeded, Attempt: attempt, Stage: StageDone, Progress: 100, At: g.now(),
-		Model: out.Model, PromptVersion: out.PromptVersion,
+		Cached: cached, Model: tailoring.Model, PromptVersion: tailoring.PromptVersion,
 		MatchBefore: &mb, MatchAfter: &ma,
 		Verification: string(verification), Changes: string(changes),
 		WaitMS: waitMS, TailorMS: tailorMS, VerifyMS: verifyMS, RenderMS: renderMS,
-	}, &ResultData{PDF: pdfBytes, HTML: html, Profile: profileJSON})
+	}, &ResultData{PDF: printed.PDF, HTML: printed.HTML, Profile: profileJSON})
+	if err != nil {
+		return err
+	}
+	g.markFinal(ctx, p.JobID)
+	return nil
+}
+
+// maxInTaskWait is the longest a task sleeps for LLM capacity while holding
+// its worker slot; longer waits put the task back in the queue.
+const maxInTaskWait = 10 * time.Second
+
+// waitForLLM blocks until the global rate limit allows one LLM call.
+func (g *Generator) waitForLLM(ctx context.Context, jobID string, attempt int, model string) error {
+	if g.Limiter == nil || model == llm.OfflineModel {
+		return nil
+	}
+	announced := false
+	for {
+		wait, err := g.Limiter.Take(ctx)
+		if err != nil {
+			return err
+		}
+		if wait == 0 {
+			if announced {
+				return g.progress(ctx, jobID, db.EventProgress, attempt, StageTailoring, 10)
+			}
+			return nil
+		}
+		if !announced {
+			if err := g.progress(ctx, jobID, db.EventProgress, attempt, StageWaitingLLM, 5); err != nil {
+				return err
+			}
+			announced = true
+		}
+		if wait > maxInTaskWait {
+			return &rateLimited{after: wait, err: errors.New("the global LLM rate limit is reached")}
+		}
+		// A little jitter so waiting workers do not all ask at once.
+		jitter := time.Duration(time.Now().UnixNano() % int64(50*time.Millisecond))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait + jitter):
+		}
+	}
+}
+
+// promptVersion is part of the tailoring cache key.
+func promptVersion(model string) string {
+	if model == llm.OfflineModel {
+		return "offline-1"
+	}
+	return llm.PromptVersion
+}
+
+// finalKey marks a job whose final event is published, so that a retry of
+// its task (after a crash between publish and ack) does no work twice.
+func finalKey(jobID string) string { return "tailor:final:" + jobID }
+
+func (g *Generator) markFinal(ctx context.Context, jobID string) {
+	g.Redis.Set(context.WithoutCancel(ctx), finalKey(jobID), "1", 24*time.Hour)
 }
 
 func (g *Generator) progress(ctx context.Context, jobID, kind string, attempt int, stage string, pct int) error {
@@ -217,7 +314,7 @@ func (e *rateLimited) Error() string {
 }
 func (e *rateLimited) Unwrap() error { return e.err }
 
-func classifyLLM(err error) error {
+func (g *Generator) classifyLLM(ctx context.Context, err error) error {
 	switch llm.ClassOf(err) {
 	case llm.ClassPermanent:
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
@@ -226,6 +323,10 @@ func classifyLLM(err error) error {
 		after := 10 * time.Second
 		if errors.As(err, &le) && le.RetryAfter > 0 {
 			after = le.RetryAfter
+		}
+		if g.Limiter != nil {
+			// The provider is saturated for every worker, not just this one.
+			g.Limiter.Hold(context.WithoutCancel(ctx), after)
 		}
 		return &rateLimited{after: after, err: err}
 	default:
@@ -245,7 +346,12 @@ func IsFailure(err error) bool {
 func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
 	var rl *rateLimited
 	if errors.As(err, &rl) {
-		return rl.after
+		// asynq keeps retry times in whole seconds (it truncates): add one
+		// so the task never comes back before the provider asked.
+		return rl.after + time.Second
+	}
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		return 0 // the worker died: run again at once, the recoverer was slow enough
 	}
 	base := time.Second << min(n, 6) // 1s, 2s, 4s ... 64s
 	jitter := time.Duration(time.Now().UnixNano() % int64(base/2+1))
@@ -268,8 +374,4 @@ func InputsHash(profile []byte, jobDescription, model, theme, paper string) stri
 		fmt.Fprintf(h, "%d:%s|", len(part), part)
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-func normalizeJD(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }

@@ -59,12 +59,20 @@ type pipeline struct {
 type pipelineOptions struct {
 	tailorer llm.Tailorer
 	renderer Renderer
+	noCache  bool
+	limiter  func(rdb *redis.Client) *Limiter
+	redis    *taskstest.Redis // shared with another pipeline (a second worker)
+	// workerOnly runs no events consumer: a second worker machine.
+	workerOnly bool
 }
 
 func startPipeline(t *testing.T, o pipelineOptions) *pipeline {
 	t.Helper()
 	logger := testLogger(t)
-	r := taskstest.StartRedis(t)
+	r := o.redis
+	if r == nil {
+		r = taskstest.StartRedis(t)
+	}
 	rdb := r.Client(t)
 	d, err := db.Open(filepath.Join(t.TempDir(), "tailor.db"))
 	if err != nil {
@@ -85,14 +93,20 @@ func startPipeline(t *testing.T, o pipelineOptions) *pipeline {
 		o.tailorer = llm.NewOffline()
 	}
 	gen := &Generator{Tailorer: o.tailorer, Renderer: o.renderer, Events: NewPublisher(rdb), Redis: rdb, Logger: logger}
+	if !o.noCache {
+		gen.Cache = NewCache(rdb, time.Hour)
+	}
+	if o.limiter != nil {
+		gen.Limiter = o.limiter(rdb)
+	}
 	mux := asynq.NewServeMux()
 	mux.Handle(TypeGenerate, gen)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency: 2, Queues: QueuePriorities, IsFailure: IsFailure,
+		Concurrency: 2, Queues: QueuePriorities, StrictPriority: true, IsFailure: IsFailure,
 		RetryDelayFunc: func(n int, err error, task *asynq.Task) time.Duration {
 			var rl *rateLimited
 			if errors.As(err, &rl) {
-				return rl.after
+				return RetryDelay(n, err, task)
 			}
 			return 50 * time.Millisecond // tests do not wait for real backoff
 		},
@@ -104,11 +118,13 @@ func startPipeline(t *testing.T, o pipelineOptions) *pipeline {
 	}
 	t.Cleanup(srv.Shutdown)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	consumer := NewConsumer(rdb, d.Jobs, logger)
-	done := make(chan struct{})
-	go func() { consumer.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	if !o.workerOnly {
+		ctx, cancel := context.WithCancel(context.Background())
+		consumer := NewConsumer(rdb, d.Jobs, logger)
+		done := make(chan struct{})
+		go func() { consumer.Run(ctx); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
 
 	client := asynq.NewClientFromRedisClient(rdb)
 	t.Cleanup(func() { client.Close() })
@@ -119,7 +135,13 @@ func startPipeline(t *testing.T, o pipelineOptions) *pipeline {
 // submit creates the job row and enqueues it, as the API does.
 func (p *pipeline) submit(t *testing.T, profile resume.Resume, jd string) db.Job {
 	t.Helper()
+	return p.submitAs(t, profile, jd, "a4")
+}
+
+func (p *pipeline) submitAs(t *testing.T, profile resume.Resume, jd, paper string) db.Job {
+	t.Helper()
 	j := p.createRow(t, profile, jd)
+	j.Paper = paper
 	if err := p.enqueuer.Enqueue(context.Background(), PayloadFor(j, j.Profile), j.Queue); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ type Config struct {
 	ChromePath        string
 	WorkerConcurrency int
 	LLMRatePerMinute  int
+	LLMRatePeriod     time.Duration // the window LLM_RATE_PER_MINUTE counts in; tests shorten it
 	CacheTTL          time.Duration
 	JobRetention      time.Duration
 	BaseURL           string
@@ -53,6 +54,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.LLMRatePerMinute, err = positiveInt(env("LLM_RATE_PER_MINUTE", "10")); err != nil {
 		return c, fmt.Errorf("LLM_RATE_PER_MINUTE: %w", err)
+	}
+	if c.LLMRatePeriod, err = duration(env("LLM_RATE_PERIOD", "1m")); err != nil {
+		return c, fmt.Errorf("LLM_RATE_PERIOD: %w", err)
 	}
 	if c.CacheTTL, err = duration(env("CACHE_TTL", "1h")); err != nil {
 		return c, fmt.Errorf("CACHE_TTL: %w", err)

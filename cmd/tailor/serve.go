@@ -72,12 +72,15 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		defer pool.Close()
 		gen := &tasks.Generator{
 			Tailorer: tailorer, Renderer: pool, Events: tasks.NewPublisher(rdb), Redis: rdb, Logger: logger,
+			Cache:   tasks.NewCache(rdb, cfg.CacheTTL),
+			Limiter: tasks.NewLimiter(rdb, cfg.LLMRatePerMinute, cfg.LLMRatePeriod),
 		}
 		mux := asynq.NewServeMux()
 		mux.Handle(tasks.TypeGenerate, gen)
 		worker = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 			Concurrency:     cfg.WorkerConcurrency,
 			Queues:          tasks.QueuePriorities,
+			StrictPriority:  true, // interactive jobs always go ahead of batch jobs
 			RetryDelayFunc:  tasks.RetryDelay,
 			IsFailure:       tasks.IsFailure,
 			ShutdownTimeout: workerShutdownTimeout,

@@ -1,0 +1,227 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/llm"
+	"github.com/tailor-app/tailor/llm/llmtest"
+	"github.com/tailor-app/tailor/resume"
+)
+
+func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
+	fake := llmtest.NewServer(t, llmtest.Echo(""))
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	ctx := context.Background()
+
+	first := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 30*time.Second)
+	if first.Status != db.StatusSucceeded || first.Cached {
+		t.Fatalf("first job: %s cached=%v, want succeeded, not cached", first.Status, first.Cached)
+	}
+	// Same inputs, whitespace and case aside: a full hit.
+	jd := "  " + strings.ToUpper(resume.SampleJobDescription) + "\n"
+	second := p.waitFinal(t, p.submit(t, resume.Sample(), jd).ID, 30*time.Second)
+	if second.Status != db.StatusSucceeded || !second.Cached {
+		t.Fatalf("second job: %s cached=%v, want a cache hit", second.Status, second.Cached)
+	}
+	if fake.Calls() != 1 {
+		t.Errorf("LLM calls = %d, want 1", fake.Calls())
+	}
+	r1, _ := p.db.Jobs.Result(ctx, "", first.ID)
+	r2, _ := p.db.Jobs.Result(ctx, "", second.ID)
+	if string(r1.PDF) != string(r2.PDF) {
+		t.Error("a full cache hit printed a different PDF")
+	}
+	// Another paper reuses the tailoring and only prints.
+	third := p.waitFinal(t, p.submitAs(t, resume.Sample(), resume.SampleJobDescription, "letter").ID, 30*time.Second)
+	r3, _ := p.db.Jobs.Result(ctx, "", third.ID)
+	if !third.Cached || fake.Calls() != 1 || string(r3.PDF) == string(r1.PDF) {
+		t.Errorf("paper change: cached=%v calls=%d samePDF=%v; want the tailoring reused and a new print",
+			third.Cached, fake.Calls(), string(r3.PDF) == string(r1.PDF))
+	}
+	stats, err := NewCache(p.rdb, time.Hour).Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(stats)
+	want := "[{tailoring 2 1} {print 1 1}]"
+	if got != want {
+		t.Errorf("cache stats = %s, want %s", got, want)
+	}
+	if ttl := p.rdb.TTL(ctx, cacheKeyBase+TailoringKey(first.Profile, first.JobDescription, "", "")).Val(); ttl > time.Hour {
+		t.Errorf("cache key TTL %s", ttl)
+	}
+	keys, _ := p.rdb.Keys(ctx, cacheKeyBase+"*").Result()
+	for _, k := range keys {
+		if ttl := p.rdb.TTL(ctx, k).Val(); ttl <= 0 || ttl > time.Hour {
+			t.Errorf("cache key %s has TTL %s; every cache key needs one (volatile-lru)", k, ttl)
+		}
+	}
+}
+
+func TestRetryAfterDoesNotSpendAnAttempt(t *testing.T) {
+	var calls atomic.Int32
+	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
+		if calls.Add(1) == 1 {
+			return llmtest.Reply{Status: 429, Header: http.Header{"Retry-After": {"1"}}}
+		}
+		return llmtest.Echo("")(req)
+	})
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	start := time.Now()
+	got := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 30*time.Second)
+	if got.Status != db.StatusSucceeded || got.Attempts != 1 {
+		t.Fatalf("job = %s after %d attempts (%q); want succeeded with 1 attempt", got.Status, got.Attempts, got.Error)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("LLM calls = %d, want 2", calls.Load())
+	}
+	if elapsed := time.Since(start); elapsed < time.Second {
+		t.Errorf("finished after %s; Retry-After: 1 was not honoured", elapsed)
+	}
+}
+
+// Two workers (two asynq servers, as on two machines) share one limit of
+// rate calls per period through Redis.
+func TestGlobalRateLimitAcrossWorkers(t *testing.T) {
+	const rate, period = 3, 3 * time.Second
+	fake := llmtest.NewServer(t, llmtest.Echo(""))
+	newLimiter := func(rdb *redis.Client) *Limiter { return NewLimiter(rdb, rate, period) }
+	tailorer := llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})
+	a := startPipeline(t, pipelineOptions{tailorer: tailorer, limiter: newLimiter})
+	startPipeline(t, pipelineOptions{tailorer: tailorer, limiter: newLimiter, redis: a.redis, workerOnly: true})
+
+	var ids []string
+	for i := range 8 {
+		ids = append(ids, a.submit(t, resume.Sample(), fmt.Sprintf("%s\nposting %d", resume.SampleJobDescription, i)).ID)
+	}
+	sawWaiting := false
+	for _, id := range ids {
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			j, _ := a.db.Jobs.Get(context.Background(), "", id)
+			sawWaiting = sawWaiting || j.Stage == StageWaitingLLM
+			if db.IsFinal(j.Status) {
+				if j.Status != db.StatusSucceeded || j.Attempts != 1 {
+					t.Errorf("job %s: %s after %d attempts (%q)", id, j.Status, j.Attempts, j.Error)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("job %s still %s", id, j.Status)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	times := fake.CallTimes()
+	if len(times) != 8 {
+		t.Fatalf("LLM calls = %d, want 8", len(times))
+	}
+	for i := range times {
+		n := 0
+		for _, u := range times[i:] {
+			if u.Sub(times[i]) < period {
+				n++
+			}
+		}
+		if n > rate {
+			t.Errorf("%d calls within %s of call %d; the limit is %d", n, period, i, rate)
+		}
+	}
+	if !sawWaiting {
+		t.Error("no job ever showed the stage " + StageWaitingLLM)
+	}
+}
+
+// Redis loses everything while jobs are queued and running: every job
+// still ends succeeded, exactly once.
+func TestRedisFlushAllLosesNoJob(t *testing.T) {
+	var calls atomic.Int32
+	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
+		calls.Add(1)
+		r := llmtest.Echo("")(req)
+		r.Delay = 300 * time.Millisecond
+		return r
+	})
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t),
+		Interval: 200 * time.Millisecond, Grace: time.Millisecond}
+	go rec.Run(ctx)
+
+	var ids []string
+	for i := range 6 {
+		ids = append(ids, p.submit(t, resume.Sample(), fmt.Sprintf("%s\nposting %d", resume.SampleJobDescription, i)).ID)
+	}
+	for calls.Load() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	flushed := time.Now()
+	if err := p.rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if got := p.waitFinal(t, id, 60*time.Second); got.Status != db.StatusSucceeded {
+			t.Errorf("job %s: %s (%q)", id, got.Status, got.Error)
+		}
+		if n, _ := p.db.Jobs.CountResults(ctx, id); n != 1 {
+			t.Errorf("job %s has %d results, want 1", id, n)
+		}
+	}
+	t.Logf("all %d jobs succeeded %s after FLUSHALL", len(ids), time.Since(flushed).Round(time.Millisecond))
+}
+
+// A profile pointing images, styles and links at a server on loopback: the
+// renderer fetches nothing.
+func TestRenderingFetchesNothing(t *testing.T) {
+	var hits atomic.Int32
+	canary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(canary.Close)
+	profile := resume.Sample()
+	profile.Basics.URL = canary.URL + "/site"
+	profile.Basics.Image = canary.URL + "/photo.png"
+	profile.Basics.Summary = fmt.Sprintf(`<img src="%[1]s/img"><link rel="stylesheet" href="%[1]s/css"><style>@import "%[1]s/imp"; body{background:url(%[1]s/bg)}</style><iframe src="%[1]s/frame"></iframe>`, canary.URL)
+	profile.Work[0].Highlights = append(profile.Work[0].Highlights, fmt.Sprintf(`<script src="%s/js"></script>`, canary.URL))
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOffline()})
+	got := p.waitFinal(t, p.submit(t, profile, resume.SampleJobDescription).ID, 30*time.Second)
+	if got.Status != db.StatusSucceeded {
+		t.Fatalf("job = %s (%q)", got.Status, got.Error)
+	}
+	res, _ := p.db.Jobs.Result(context.Background(), "", got.ID)
+	if text := pdfText(t, res.PDF); !strings.Contains(text, "<img src=") {
+		t.Errorf("markup in the profile is not shown as text:\n%s", text)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the canary received %d requests", n)
+	}
+}
+
+// Many jobs at once on two workers: each succeeds once.
+func TestConcurrentJobsSucceedOnce(t *testing.T) {
+	p := startPipeline(t, pipelineOptions{})
+	var wg sync.WaitGroup
+	ids := make([]string, 12)
+	for i := range ids {
+		wg.Go(func() { ids[i] = p.submit(t, resume.Sample(), fmt.Sprintf("Go engineer %d", i)).ID })
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if got := p.waitFinal(t, id, 60*time.Second); got.Status != db.StatusSucceeded {
+			t.Errorf("job %s: %s", id, got.Status)
+		}
+		if n, _ := p.db.Jobs.CountResults(context.Background(), id); n != 1 {
+			t.Errorf("job %s: %d results", id, n)
+		}
+	}
+}
