@@ -83,10 +83,13 @@ func startApp(t *testing.T, extraEnv ...string) *app {
 	return a
 }
 
-func (a *app) start() {
+func (a *app) start() { a.startMode("serve") }
+
+// startMode runs `tailor <mode>` (serve or web) and waits for its address.
+func (a *app) startMode(mode string) {
 	t := a.t
 	t.Helper()
-	a.cmd = exec.Command(binary, "serve")
+	a.cmd = exec.Command(binary, mode)
 	a.cmd.Env = a.env
 	stdout, _ := a.cmd.StdoutPipe()
 	a.cmd.Stderr = a.logs
