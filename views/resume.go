@@ -12,7 +12,7 @@ import (
 )
 
 // Themes lists the resume themes, the first being the default.
-var Themes = []string{"classic"}
+var Themes = []string{"classic", "modern", "compact"}
 
 // Papers lists the paper sizes, the first being the default.
 var Papers = []string{"a4", "letter"}
@@ -38,6 +38,10 @@ func RenderResume(ctx context.Context, theme, paper string, r resume.Resume) (st
 	switch theme {
 	case "classic", "":
 		c = ResumeClassic(r, paper)
+	case "modern":
+		c = ResumeModern(r, paper)
+	case "compact":
+		c = ResumeCompact(r, paper)
 	default:
 		return "", fmt.Errorf("unknown theme %q", theme)
 	}
@@ -48,34 +52,41 @@ func RenderResume(ctx context.Context, theme, paper string, r resume.Resume) (st
 	return buf.String(), nil
 }
 
-func pageCSS(paper string) string {
+// theme is what sets one look apart; the markup is shared by every theme.
+type theme struct {
+	margin       string // @page margin
+	css          string // stylesheet applied after baseCSS
+	inlineSkills bool   // skills run on in one paragraph to save lines
+}
+
+// stylesheet is the whole embedded CSS of a resume: no external resource,
+// no letter-spacing and no generated text, so that PDF text extraction (and
+// an ATS) reads what the candidate wrote, in order.
+func (t theme) stylesheet(paper string) string {
+	return pageCSS(paper, t.margin) + baseCSS + t.css
+}
+
+func pageCSS(paper, margin string) string {
 	size := "A4"
 	if paper == "letter" {
 		size = "Letter"
 	}
-	return "@page{size:" + size + ";margin:14mm 16mm}"
+	return "@page{size:" + size + ";margin:" + margin + "}"
 }
 
-const classicCSS = `
+// baseCSS is the layout every theme shares: one column, dates on the title's
+// row after it in the text, and page breaks kept out of short blocks.
+const baseCSS = `
 *{box-sizing:border-box}
-html{font-family:"Liberation Serif","DejaVu Serif",Georgia,serif;font-size:10.5pt;color:#1a1a1a;line-height:1.35}
 body{margin:0}
-h1{font-size:22pt;margin:0;letter-spacing:.5pt}
-.label{margin:2pt 0 0;font-size:12pt;color:#444}
-.contact{margin:4pt 0 0;font-family:"Liberation Sans","DejaVu Sans",Arial,sans-serif;font-size:9pt;color:#333}
-.contact a{color:#1a1a1a;text-decoration:none}
-.sep{margin:0 5pt;color:#888}
-section{margin-top:10pt}
+h1,h2,h3,p{margin:0}
+.contact a{color:inherit;text-decoration:none}
 section.keep{break-inside:avoid-page}
-h2{font-size:11pt;text-transform:uppercase;border-bottom:.8pt solid #1a1a1a;margin:0 0 5pt;padding-bottom:1pt;break-after:avoid-page}
-h3{font-size:10.5pt;margin:0}
-.org{font-weight:normal}
-article{margin-bottom:6pt;break-inside:avoid-page}
+h2{break-after:avoid-page}
+article{break-inside:avoid-page}
 .row{display:flex;justify-content:space-between;align-items:baseline;gap:8pt}
-.dates{font-family:"Liberation Sans","DejaVu Sans",Arial,sans-serif;font-size:9pt;color:#444;white-space:nowrap}
-p{margin:2pt 0}
-ul{margin:2pt 0 0 0;padding-left:13pt}
-li{margin:1pt 0}
+.org{font-weight:normal}
+.dates{white-space:nowrap}
 ul.skills{list-style:none;padding:0}
 `
 

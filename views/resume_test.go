@@ -1,0 +1,104 @@
+package views
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tailor-app/tailor/resume"
+)
+
+// generatedText finds the CSS content property (not justify-content).
+var generatedText = regexp.MustCompile(`[{;\s]content\s*:`)
+
+func tailoredSample() resume.Resume {
+	return resume.TailorOffline(resume.Sample(), resume.SampleJobDescription, "")
+}
+
+// maliciousSample carries markup and a script link in user text.
+func maliciousSample() resume.Resume {
+	r := resume.Sample()
+	r.Basics.Name = "<script>alert(1)</script>"
+	r.Basics.URL = "javascript:alert(1)"
+	r.Work[0].Highlights = append(r.Work[0].Highlights, "<img src=x onerror=alert(1)>")
+	return r
+}
+
+func TestRenderResume(t *testing.T) {
+	r := tailoredSample()
+	for _, theme := range Themes {
+		for _, paper := range Papers {
+			t.Run(theme+"/"+paper, func(t *testing.T) {
+				html, err := RenderResume(context.Background(), theme, paper, r)
+				if err != nil {
+					t.Fatalf("RenderResume: %v", err)
+				}
+				want := []string{r.Basics.Name, "<h1>", "<h2>", "<h3>", `<a href="mailto:`}
+				for _, w := range r.Work {
+					want = append(want, w.Name)
+				}
+				for _, s := range want {
+					if !strings.Contains(html, s) {
+						t.Errorf("missing %q", s)
+					}
+				}
+				// Print-ready and ATS-friendly: no fetched resource, and no
+				// CSS that splits words or writes text of its own.
+				for _, s := range []string{"src=", "url(", "@import", "letter-spacing"} {
+					if strings.Contains(html, s) {
+						t.Errorf("contains %q", s)
+					}
+				}
+				if generatedText.MatchString(html) {
+					t.Errorf("contains CSS content: %q", generatedText.FindString(html))
+				}
+				if got := strings.ToLower(html); !strings.Contains(got, "size:"+paper) {
+					t.Errorf("no @page size for %s", paper)
+				}
+				for _, link := range []string{"http://", "https://"} {
+					for rest := html; ; {
+						i := strings.Index(rest, link)
+						if i < 0 {
+							break
+						}
+						if !strings.HasSuffix(rest[:i], `<a href="`) {
+							t.Errorf("%s outside <a href: %q", link, rest[max(0, i-20):i+len(link)])
+						}
+						rest = rest[i+len(link):]
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestRenderResumeEscapes(t *testing.T) {
+	r := maliciousSample()
+	for _, theme := range Themes {
+		for _, paper := range Papers {
+			t.Run(theme+"/"+paper, func(t *testing.T) {
+				html, err := RenderResume(context.Background(), theme, paper, r)
+				if err != nil {
+					t.Fatalf("RenderResume: %v", err)
+				}
+				for _, s := range []string{"<script", "<img", `href="javascript:`} {
+					if strings.Contains(html, s) {
+						t.Errorf("contains %q", s)
+					}
+				}
+				for _, s := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;"} {
+					if !strings.Contains(html, s) {
+						t.Errorf("missing escaped %q", s)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestRenderResumeUnknownTheme(t *testing.T) {
+	if _, err := RenderResume(context.Background(), "gothic", "a4", tailoredSample()); err == nil {
+		t.Error("RenderResume(gothic): got nil error, want one")
+	}
+}
