@@ -35,6 +35,10 @@ run: deps ## Start the whole app on the embedded defaults (http://localhost:8080
 test: deps ## Run every test (real SQLite, redis-server, Chrome; fake LLM on loopback)
 	$(GO) test -count=1 -timeout 9m ./...
 
+.PHONY: bench
+bench: deps ## Benchmarks: warm PDF per theme, submit->succeeded (instant LLM, cache hit)
+	$(GO) test -run '^$$' -bench . -benchtime 50x -timeout 10m ./tasks/
+
 .PHONY: lint
 lint: ## gofmt, go vet and a check that generated templ code is current
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

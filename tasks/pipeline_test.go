@@ -66,7 +66,7 @@ type pipelineOptions struct {
 	workerOnly bool
 }
 
-func startPipeline(t *testing.T, o pipelineOptions) *pipeline {
+func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	t.Helper()
 	logger := testLogger(t)
 	r := o.redis
@@ -133,12 +133,12 @@ func startPipeline(t *testing.T, o pipelineOptions) *pipeline {
 }
 
 // submit creates the job row and enqueues it, as the API does.
-func (p *pipeline) submit(t *testing.T, profile resume.Resume, jd string) db.Job {
+func (p *pipeline) submit(t testing.TB, profile resume.Resume, jd string) db.Job {
 	t.Helper()
 	return p.submitAs(t, profile, jd, "a4")
 }
 
-func (p *pipeline) submitAs(t *testing.T, profile resume.Resume, jd, paper string) db.Job {
+func (p *pipeline) submitAs(t testing.TB, profile resume.Resume, jd, paper string) db.Job {
 	t.Helper()
 	j := p.createRow(t, profile, jd)
 	j.Paper = paper
@@ -148,7 +148,7 @@ func (p *pipeline) submitAs(t *testing.T, profile resume.Resume, jd, paper strin
 	return j
 }
 
-func (p *pipeline) createRow(t *testing.T, profile resume.Resume, jd string) db.Job {
+func (p *pipeline) createRow(t testing.TB, profile resume.Resume, jd string) db.Job {
 	t.Helper()
 	body, _ := json.Marshal(profile)
 	j, err := p.db.Jobs.Create(context.Background(), db.Job{
@@ -164,7 +164,7 @@ func (p *pipeline) createRow(t *testing.T, profile resume.Resume, jd string) db.
 }
 
 // waitFinal polls SQLite until the job reaches a final status.
-func (p *pipeline) waitFinal(t *testing.T, id string, timeout time.Duration) db.Job {
+func (p *pipeline) waitFinal(t testing.TB, id string, timeout time.Duration) db.Job {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
