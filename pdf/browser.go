@@ -18,6 +18,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// closeTimeout bounds a graceful close of Chrome before it is killed.
+const closeTimeout = 3 * time.Second
+
 // tabSetupTimeout bounds the creation of one tab (~230 ms when warm).
 const tabSetupTimeout = 15 * time.Second
 
@@ -33,7 +36,8 @@ type browser struct {
 
 	allocCancel context.CancelFunc // waits until the process is reaped
 	ctx         context.Context    // ends when Chrome is gone
-	cancel      context.CancelFunc // kills Chrome
+	kill        context.CancelFunc // ends ctx, which kills Chrome
+	cancel      context.CancelFunc // chromedp's cancel of ctx; only stop calls it
 	conn        *chromedp.Browser
 
 	tabs chan *tab // idle tabs
@@ -49,7 +53,12 @@ type browser struct {
 
 // startBrowser starts Chrome and opens n tabs. Cancelling ctx aborts the
 // start but does not bound the life of the browser.
-func startBrowser(ctx context.Context, path string, n int, log *slog.Logger) (*browser, error) {
+//
+// With pidNS, Chrome runs in a PID namespace of its own: when it exits, the
+// kernel kills and reaps all its descendants, so none is left as an orphan
+// or a zombie even under an init that does not reap. That needs
+// CAP_SYS_ADMIN; without it the start fails with EPERM.
+func startBrowser(ctx context.Context, path string, n int, pidNS bool, log *slog.Logger) (*browser, error) {
 	dir, err := os.MkdirTemp("", "tailor-chrome-")
 	if err != nil {
 		return nil, fmt.Errorf("%w: creating the profile dir: %w", ErrUnavailable, err)
@@ -64,26 +73,33 @@ func startBrowser(ctx context.Context, path string, n int, log *slog.Logger) (*b
 		// no speculative connection (preconnect, DNS prefetch) is made.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
 		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
-			// Own process group, so Close can kill the zygote and renderers
+			// Own process group, so stop can kill the zygotes and renderers
 			// with the browser; and die with us if we are killed.
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+			if pidNS {
+				cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWPID
+			}
 		}),
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	// chromedp's cancel func must run once: a second call waits for ever
+	// when no browser was allocated. So kill goes through a parent context.
+	kctx, kill := context.WithCancel(actx)
 	logf := func(format string, args ...any) { log.Debug(fmt.Sprintf(format, args...)) }
-	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(logf), chromedp.WithErrorf(logf))
+	bctx, bcancel := chromedp.NewContext(kctx, chromedp.WithLogf(logf), chromedp.WithErrorf(logf))
 	b := &browser{
 		log:         log,
 		dir:         dir,
 		allocCancel: acancel,
 		ctx:         bctx,
+		kill:        kill,
 		cancel:      bcancel,
 		tabs:        make(chan *tab, n),
 	}
 
 	// The first Do binds Chrome's life to bctx, so it gets no deadline of
 	// the caller; ctx aborts the start instead.
-	abort := context.AfterFunc(ctx, bcancel)
+	abort := context.AfterFunc(ctx, kill)
 	err = chromedp.Do(bctx)
 	abort()
 	if err == nil {
@@ -157,7 +173,7 @@ func (b *browser) replace(t *tab) {
 			if !b.dead() {
 				// A pool with a missing tab would stall; a restart fixes it.
 				b.log.Warn("cannot replace a chrome tab; killing chrome so it restarts", "err", err)
-				b.cancel()
+				b.kill()
 			}
 			return
 		}
@@ -208,11 +224,25 @@ func (b *browser) stop() {
 		b.mu.Lock()
 		b.stopped = true
 		b.mu.Unlock()
+		if b.conn != nil && !b.dead() {
+			// A graceful close lets Chrome reap its children. Killed, they
+			// become orphans, and an init that does not reap keeps them as
+			// zombies.
+			ctx, cancel := context.WithTimeout(b.ctx, closeTimeout)
+			if err := chromedp.Cancel(ctx); err != nil {
+				b.log.Debug("closing chrome gracefully", "err", err)
+			}
+			cancel()
+		}
+		b.kill()
+		// chromedp's cancel waits until the process is gone. Only stop calls
+		// it, because a second call waits for ever when Chrome never started.
+		b.cancel()
 		if b.pid > 0 {
-			// SIGKILL: a graceful Browser.close can hang on a wedged Chrome.
+			// Whatever is left of the process group, such as a wedged
+			// renderer.
 			syscall.Kill(-b.pid, syscall.SIGKILL)
 		}
-		b.cancel()
 		b.allocCancel()
 		b.bg.Wait()
 		killLeftovers(b.dir)
@@ -251,18 +281,30 @@ func processesUsing(dir string, sig syscall.Signal) []int {
 			continue
 		}
 		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil {
+		if err != nil || !hasArg(cmdline, want) {
 			continue
 		}
-		for arg := range bytes.SplitSeq(cmdline, []byte{0}) {
-			if bytes.Equal(arg, want) {
-				pids = append(pids, pid)
-				if sig != 0 {
-					syscall.Kill(pid, sig)
-				}
-				break
-			}
+		pids = append(pids, pid)
+		if sig != 0 {
+			syscall.Kill(pid, sig)
 		}
 	}
 	return pids
+}
+
+// hasArg reports whether cmdline holds arg as a whole argument. Chrome's
+// child processes rewrite their argv into one space-separated string, so a
+// space ends an argument as well as a NUL.
+func hasArg(cmdline, arg []byte) bool {
+	for {
+		i := bytes.Index(cmdline, arg)
+		if i < 0 {
+			return false
+		}
+		rest := cmdline[i+len(arg):]
+		if len(rest) == 0 || rest[0] == 0 || rest[0] == ' ' {
+			return true
+		}
+		cmdline = rest
+	}
 }

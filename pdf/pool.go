@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -86,6 +87,7 @@ type Pool struct {
 	cur     *browser // guarded by lock; nil until the first start
 	started bool     // guarded by lock; a later start is a restart
 	closed  bool     // guarded by lock
+	noPIDNS bool     // guarded by lock; set when a PID namespace is not permitted
 
 	retiring sync.WaitGroup // browsers that are being stopped
 
@@ -176,8 +178,9 @@ func (p *Pool) Check(ctx context.Context) error {
 	}
 }
 
-// Close kills Chrome with all its child processes and removes its profile
-// directory. Render and Check fail after Close.
+// Close stops Chrome (a graceful close, then SIGKILL to its process group and
+// to any process that still uses its profile), waits for it, and removes the
+// profile directory. Render and Check fail with ErrUnavailable after Close.
 func (p *Pool) Close() error {
 	p.cancel()
 	p.lock <- struct{}{}
@@ -265,7 +268,12 @@ func (p *Pool) currentLocked(ctx context.Context) (*browser, error) {
 	defer context.AfterFunc(p.ctx, cancel)()
 
 	began := time.Now()
-	b, err := startBrowser(ctx, path, p.opts.Tabs, p.log)
+	b, err := startBrowser(ctx, path, p.opts.Tabs, !p.noPIDNS, p.log)
+	if errors.Is(err, syscall.EPERM) && !p.noPIDNS {
+		p.log.Warn("chrome cannot have its own PID namespace (no CAP_SYS_ADMIN); its killed children need an init that reaps zombies")
+		p.noPIDNS = true
+		b, err = startBrowser(ctx, path, p.opts.Tabs, false, p.log)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -311,17 +311,71 @@ func TestNoFileAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newTestPool(t, Options{Tabs: 1})
-	images := func(html string) int {
+	// hasImage reports whether the PDF holds the 40x40 image; a blocked
+	// <img> prints Chrome's small broken-image icon instead.
+	hasImage := func(html string) bool {
 		list := poppler(t, "pdfimages", mustRender(t, p, html, PaperA4), "-list")
-		return strings.Count(strings.TrimSpace(list), "\n") - 1 // two header lines
+		return regexp.MustCompile(`(?m)^\s*\d+\s+\d+\s+image\s+40\s+40\s`).MatchString(list)
 	}
-	// The data: URL proves that the check can see an image at all.
+	// The data: URL proves that the check can see the image at all.
 	dataURL := "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
-	if n := images(`<img src="` + dataURL + `">`); n != 1 {
-		t.Fatalf("a data: image gives %d images in the PDF, want 1", n)
+	if !hasImage(`<img src="` + dataURL + `">`) {
+		t.Fatal("the PDF lacks an image given as a data: URL")
 	}
-	if n := images(`<img src="file://` + path + `"><div style="width:40px;height:40px;background:url('file://` + path + `')"></div>`); n != 0 {
-		t.Errorf("a file:// image gives %d images in the PDF, want 0", n)
+	for _, html := range []string{
+		`<img src="file://` + path + `">`,
+		`<div style="width:40px;height:40px;background:url('file://` + path + `')"></div>`,
+		`<iframe src="file://` + filepath.Dir(path) + `/"></iframe><object data="file://` + path + `"></object>`,
+	} {
+		if hasImage(html) {
+			t.Errorf("Chrome loaded a local file for %s", html)
+		}
+	}
+}
+
+func TestWebFontIsLoadedBeforePrinting(t *testing.T) {
+	// A data: font is fetched asynchronously; printing before the load
+	// event would fall back to the system font.
+	var font []byte
+	for _, path := range []string{
+		"/usr/share/fonts/truetype/dejavu/DejaVuSerif-BoldItalic.ttf",
+		"/usr/share/fonts/truetype/liberation/LiberationSerif-BoldItalic.ttf",
+	} {
+		if b, err := os.ReadFile(path); err == nil {
+			font = b
+			break
+		}
+	}
+	if font == nil {
+		t.Skip("no DejaVu or Liberation font file to embed")
+	}
+	p := newTestPool(t, Options{Tabs: 1})
+	html := `<style>@font-face { font-family: Probe; src: url(data:font/ttf;base64,` +
+		base64.StdEncoding.EncodeToString(font) + `) }
+body { font-family: Probe, monospace }</style><p>Typeset in the probe font</p>`
+	fonts := poppler(t, "pdffonts", mustRender(t, p, html, PaperA4))
+	if !strings.Contains(fonts, "Serif-BoldItalic") {
+		t.Errorf("the PDF does not use the web font:\n%s", fonts)
+	}
+}
+
+func TestMetaRefresh(t *testing.T) {
+	p := newTestPool(t, Options{Tabs: 1})
+	// about:blank needs no request, so only the navigation guard stops it.
+	// Whether the refresh beats the print is a race: the render may fail,
+	// but must never print another document.
+	pdf, err := p.Render(context.Background(), `<meta http-equiv="refresh" content="0;url=about:blank"><p>FIRST</p>`, PaperA4)
+	if err == nil {
+		if text := poppler(t, "pdftotext", pdf); !strings.Contains(text, "FIRST") {
+			t.Errorf("the render with a meta refresh printed %q", text)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	for i := range 3 {
+		want := fmt.Sprintf("NEXT %d", i)
+		if text := poppler(t, "pdftotext", mustRender(t, p, "<p>"+want+"</p>", PaperA4)); !strings.Contains(text, want) {
+			t.Errorf("render %d printed %q, want %q", i, text, want)
+		}
 	}
 }
 
@@ -487,6 +541,20 @@ func TestRecycle(t *testing.T) {
 	}
 	for _, dir := range dirs[:2] {
 		waitGone(t, dir)
+	}
+}
+
+func TestWithoutPIDNamespace(t *testing.T) {
+	// Where CAP_SYS_ADMIN is missing, Chrome runs in our PID namespace.
+	p := newTestPool(t, Options{})
+	p.noPIDNS = true
+	mustRender(t, p, resumeHTML("Ada", "Education"), PaperA4)
+	dir := poolDirs(p)[0]
+	if err := p.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if pids := processesUsing(dir, 0); len(pids) > 0 {
+		t.Errorf("processes left after Close: %v", pids)
 	}
 }
 

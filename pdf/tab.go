@@ -23,7 +23,7 @@ var errTabGone = errors.New("chrome tab closed")
 
 // errNavigated means that the document navigated away while it was printed,
 // so the PDF may show another document.
-var errNavigated = errors.New("the document navigated away from itself")
+var errNavigated = errors.New("the document navigated away (meta refresh?)")
 
 // tab is a warm Chrome tab that stays on about:blank, with JavaScript off and
 // every network request failed.
@@ -69,36 +69,27 @@ func (t *tab) setup(ctx context.Context, b *browser, target *chromedp.Target) er
 	if !b.spawn(func() { t.blockRequests(paused) }) {
 		return errBrowserGone
 	}
-	steps := []func() error{
-		func() error {
-			_, err := cdp.Call(ctx, target, fetch.Enable, fetch.EnableParams{
-				Patterns: []*fetch.RequestPattern{{URLPattern: "*"}},
-			})
-			return err
-		},
-		func() error {
-			_, err := cdp.Call(ctx, target, emulation.SetScriptExecutionDisabled,
-				emulation.SetScriptExecutionDisabledParams{Value: true})
-			return err
-		},
-		// chromedp enables these for its queries; we make none, and each
-		// DOM event costs a round trip per render.
-		func() error { _, err := cdp.Call(ctx, target, css.Disable, cdp.Empty{}); return err },
-		func() error { _, err := cdp.Call(ctx, target, dom.Disable, cdp.Empty{}); return err },
-		func() error { _, err := cdp.Call(ctx, target, network.Disable, cdp.Empty{}); return err },
-		func() error {
-			tree, err := cdp.Call(ctx, target, page.GetFrameTree, cdp.Empty{})
-			if err == nil {
-				t.frameID = tree.FrameTree.Frame.ID
-			}
-			return err
-		},
+	if _, err := cdp.Call(ctx, target, fetch.Enable, fetch.EnableParams{
+		Patterns: []*fetch.RequestPattern{{URLPattern: "*"}},
+	}); err != nil {
+		return fmt.Errorf("blocking requests: %w", err)
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
+	if _, err := cdp.Call(ctx, target, emulation.SetScriptExecutionDisabled,
+		emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		return fmt.Errorf("disabling JavaScript: %w", err)
+	}
+	// chromedp enables these domains for its queries; we make none, and their
+	// events cost work on every render.
+	for _, disable := range []cdp.Command[cdp.Empty, cdp.Empty]{css.Disable, dom.Disable, network.Disable} {
+		if _, err := cdp.Call(ctx, target, disable, cdp.Empty{}); err != nil {
+			return fmt.Errorf("%s: %w", disable.Method, err)
 		}
 	}
+	tree, err := cdp.Call(ctx, target, page.GetFrameTree, cdp.Empty{})
+	if err != nil {
+		return fmt.Errorf("getting the frame tree: %w", err)
+	}
+	t.frameID = tree.FrameTree.Frame.ID
 	// The tab's own first load of about:blank does not count.
 	t.navigated.Store(false)
 	return nil
@@ -153,7 +144,7 @@ func (t *tab) print(ctx context.Context, html string, size chromedp.PaperSize) (
 	}); err != nil {
 		return nil, fmt.Errorf("setting the document: %w", err)
 	}
-	if err := first(loaded); err != nil {
+	if err := waitFirst(loaded); err != nil {
 		return nil, fmt.Errorf("waiting for the load event: %w", err)
 	}
 	pdf, err := chromedp.PrintToPDF(
@@ -162,11 +153,12 @@ func (t *tab) print(ctx context.Context, html string, size chromedp.PaperSize) (
 		chromedp.PDFPrintBackground(),
 		chromedp.PDFPreferCSSPageSize(),
 	)(ctx, t.target)
+	if t.navigated.Load() {
+		// The print may have failed or shown the other document.
+		return nil, errNavigated
+	}
 	if err != nil {
 		return nil, fmt.Errorf("printing: %w", err)
-	}
-	if t.navigated.Load() {
-		return nil, errNavigated
 	}
 	return pdf, nil
 }
@@ -177,8 +169,8 @@ func (t *tab) close() {
 	t.cancel()
 }
 
-// first waits for the first event of events.
-func first[E any](events iter.Seq2[E, error]) error {
+// waitFirst waits for the first event of events.
+func waitFirst[E any](events iter.Seq2[E, error]) error {
 	for _, err := range events {
 		return err
 	}
