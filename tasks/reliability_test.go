@@ -1,13 +1,18 @@
 package tasks
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +21,7 @@ import (
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
+	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -223,5 +229,69 @@ func TestConcurrentJobsSucceedOnce(t *testing.T) {
 		if n, _ := p.db.Jobs.CountResults(context.Background(), id); n != 1 {
 			t.Errorf("job %s: %d results", id, n)
 		}
+	}
+}
+
+// killingRenderer kills its pool's browser a moment after the first render
+// starts, so Chrome dies mid-render.
+type killingRenderer struct {
+	pool   *pdf.Pool
+	dir    string
+	killed atomic.Bool
+	t      *testing.T
+}
+
+func (k *killingRenderer) Render(ctx context.Context, html string, paper pdf.Paper) ([]byte, error) {
+	if !k.killed.Swap(true) {
+		go func() {
+			time.Sleep(5 * time.Millisecond)
+			for _, pid := range browserPIDs(k.dir) {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}()
+	}
+	return k.pool.Render(ctx, html, paper)
+}
+
+// browserPIDs lists the main Chrome processes whose profile is under dir.
+func browserPIDs(dir string) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && bytes.Contains(cmdline, []byte(dir)) && !bytes.Contains(cmdline, []byte("--type=")) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+func TestChromeKilledMidRenderJobSucceeds(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir) // the pool's Chrome profile lands here
+	pool := pdf.New(pdf.Options{Tabs: 1})
+	t.Cleanup(func() { pool.Close() })
+	if err := pool.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(browserPIDs(dir)) == 0 {
+		t.Fatal("found no Chrome process to kill")
+	}
+	kr := &killingRenderer{pool: pool, dir: dir, t: t}
+	p := startPipeline(t, pipelineOptions{renderer: kr})
+	got := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 60*time.Second)
+	if got.Status != db.StatusSucceeded {
+		t.Fatalf("job = %s (%q)", got.Status, got.Error)
+	}
+	if s := pool.Stats(); s.Restarts < 1 {
+		t.Errorf("pool stats %+v: Chrome was not restarted, so it was not killed mid-render", s)
+	}
+	res, _ := p.db.Jobs.Result(context.Background(), "", got.ID)
+	if !strings.Contains(pdfText(t, res.PDF), resume.Sample().Basics.Name) {
+		t.Error("the PDF after the restart lacks the candidate's name")
 	}
 }
