@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -307,4 +308,22 @@ func hasArg(cmdline, arg []byte) bool {
 		}
 		cmdline = rest
 	}
+}
+
+// rss sums the resident memory of the browser's processes, in bytes.
+func (b *browser) rss() int64 {
+	var total int64
+	for _, pid := range processesUsing(b.dir, 0) {
+		status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), 10, 64)
+				total += n * 1024
+			}
+		}
+	}
+	return total
 }

@@ -40,6 +40,10 @@ type Options struct {
 	// RecycleAfter restarts the browser after this many renders, to bound
 	// Chrome's memory growth. Default 500.
 	RecycleAfter int
+	// MaxRSS restarts the browser when its processes together hold more
+	// resident memory than this many bytes (checked every rssCheckEvery
+	// renders). Default 1 GiB.
+	MaxRSS int64
 	// Logger receives restarts and failures. Default: discard.
 	Logger *slog.Logger
 }
@@ -105,6 +109,9 @@ func New(opts Options) *Pool {
 	}
 	if opts.RecycleAfter <= 0 {
 		opts.RecycleAfter = 500
+	}
+	if opts.MaxRSS <= 0 {
+		opts.MaxRSS = 1 << 30
 	}
 	log := opts.Logger
 	if log == nil {
@@ -251,6 +258,8 @@ func (p *Pool) currentLocked(ctx context.Context) (*browser, error) {
 			p.log.Warn("chrome is gone; restarting it")
 		case b.served >= p.opts.RecycleAfter:
 			p.log.Info("recycling chrome", "renders", b.served)
+		case b.served%rssCheckEvery == 0 && b.served > 0 && b.rss() > p.opts.MaxRSS:
+			p.log.Warn("recycling chrome above its memory ceiling", "renders", b.served, "max_rss", p.opts.MaxRSS)
 		default:
 			return b, nil
 		}
@@ -285,6 +294,10 @@ func (p *Pool) currentLocked(ctx context.Context) (*browser, error) {
 	p.log.Info("chrome started", "path", path, "pid", b.pid, "tabs", p.opts.Tabs, "took", time.Since(began))
 	return b, nil
 }
+
+// rssCheckEvery is how often (in renders) the browser's memory is summed;
+// reading /proc for every process costs about a millisecond.
+const rssCheckEvery = 20
 
 // retire stops b once its renders in flight are done, or at once on Close.
 func (p *Pool) retire(b *browser) {

@@ -637,3 +637,18 @@ func BenchmarkRender(b *testing.B) {
 		b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 	}
 }
+
+func TestRecycleAboveMaxRSS(t *testing.T) {
+	p := newTestPool(t, Options{MaxRSS: 1}) // any browser is above one byte
+	for range rssCheckEvery + 1 {
+		mustRender(t, p, resumeHTML("Memory", "Education"), PaperA4)
+	}
+	if got := p.Stats(); got.Restarts != 1 {
+		t.Errorf("Stats = %+v, want 1 restart after %d renders above MaxRSS", got, rssCheckEvery)
+	}
+	if len(poolDirs(p)) > 0 {
+		if rss := p.cur.rss(); rss <= 0 {
+			t.Errorf("rss = %d, want the browser's resident memory", rss)
+		}
+	}
+}

@@ -389,3 +389,18 @@ func TestCancelDuringLLMCall(t *testing.T) {
 		t.Errorf("results = %d, want none", n)
 	}
 }
+
+func TestReconcilerFailsJobsPastTheirDeadline(t *testing.T) {
+	p := startPipeline(t, pipelineOptions{})
+	stuck := p.createRow(t, resume.Sample(), resume.SampleJobDescription)
+	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t),
+		Deadline: time.Hour, Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}
+	out, err := rec.Once(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := p.db.Jobs.Get(context.Background(), "", stuck.ID)
+	if out.Failed != 1 || got.Status != db.StatusFailed || !strings.Contains(got.Error, "timed out") {
+		t.Errorf("outcome %+v, job %s %q; want failed with a timed out message", out, got.Status, got.Error)
+	}
+}
