@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,4 +130,49 @@ func chromeProcesses(dir string) []string {
 		}
 	}
 	return out
+}
+
+// TestWorkerSIGTERMFinishesInFlightJob stops a worker with SIGTERM while its
+// job waits on the LLM: the worker finishes the job, then exits cleanly.
+func TestWorkerSIGTERMFinishesInFlightJob(t *testing.T) {
+	t.Parallel()
+	redisSrv := taskstest.StartRedis(t)
+	called := make(chan struct{}, 4)
+	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
+		reply := llmtest.Echo("")(req)
+		reply.Delay = 3 * time.Second
+		called <- struct{}{}
+		return reply
+	})
+	a := startApp(t, "REDIS_URL="+redisSrv.URL, "OPENAI_BASE_URL="+fake.URL, "OPENAI_API_KEY=test")
+	a.tailor("a-long-password\n", "user", "add", "--email", "ann@example.com", "--role", "recruiter")
+	token := a.tailor("", "token", "create", "--email", "ann@example.com")
+	a.startMode("web")
+	w := a.startWorker()
+
+	id := a.do("POST", "/api/candidates", token, mustJSON(resume.Sample())).json(t)["id"].(string)
+	jobID := a.do("POST", "/api/resume-async/generate-async", token, mustJSON(map[string]any{
+		"candidate_id": id, "job_description": resume.SampleJobDescription,
+	})).json(t)["job_id"].(string)
+	select {
+	case <-called:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the LLM was never called")
+	}
+	w.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-w.done:
+		if err != nil {
+			t.Errorf("worker exited with %v after SIGTERM", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("worker did not exit within 30 s of SIGTERM")
+	}
+	final := a.waitStatus(token, jobID, "succeeded", "failed")
+	if final["status"] != "succeeded" || final["attempts"] != float64(1) {
+		t.Errorf("job ended %v; want succeeded in its first attempt", final)
+	}
+	if procs := chromeProcesses(a.tmp); len(procs) > 0 {
+		t.Errorf("Chrome left after the worker exited: %v", procs)
+	}
 }
