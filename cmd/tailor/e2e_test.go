@@ -79,6 +79,7 @@ func startApp(t *testing.T, extraEnv ...string) *app {
 		"TMPDIR=" + tmp, // Chrome's profile lands here: the orphan check looks for it
 		"DATABASE_PATH=" + filepath.Join(tmp, "data", "tailor.db"),
 		"ADDR=127.0.0.1:0",
+		"METRICS_ADDR=127.0.0.1:0",
 	}, extraEnv...)
 	return a
 }

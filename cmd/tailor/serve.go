@@ -44,6 +44,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		return err
 	}
 	defer closeRedis()
+	defer startMetrics(cfg.MetricsAddr, logger)()
 
 	tailorer := newTailorer(cfg)
 	var wg sync.WaitGroup
