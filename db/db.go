@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -46,6 +47,11 @@ type DB struct {
 	Tokens     *Tokens
 	Candidates *Candidates
 	Jobs       *Jobs
+	Openings   *Openings
+	Sessions   *Sessions
+	Settings   *Settings
+
+	readStmts sync.Map // query -> *sql.Stmt on the read pool (hot paths only)
 }
 
 // Open opens (creating if needed) the database at path with the pragmas
@@ -84,11 +90,15 @@ func Open(path string) (*DB, error) {
 	d.Tokens = &Tokens{db: d}
 	d.Candidates = &Candidates{db: d}
 	d.Jobs = &Jobs{db: d}
+	d.Openings = &Openings{db: d}
+	d.Sessions = &Sessions{db: d}
+	d.Settings = &Settings{db: d}
 	return d, nil
 }
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	d.readStmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	return errors.Join(d.read.Close(), d.write.Close())
 }
 

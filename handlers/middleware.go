@@ -15,7 +15,10 @@ import (
 
 type ctxKey int
 
-const userKey ctxKey = iota
+const (
+	userKey ctxKey = iota
+	sessionKey
+)
 
 func withUser(ctx context.Context, u db.User) context.Context {
 	return context.WithValue(ctx, userKey, u)
@@ -71,7 +74,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 					writeJSONError(w, http.StatusInternalServerError, "Internal error.")
 					return
 				}
-				http.Error(w, "Internal error.", http.StatusInternalServerError)
+				s.renderError(w, r, http.StatusInternalServerError)
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -85,7 +88,8 @@ func (s *Server) requestLog(next http.Handler) http.Handler {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
 		level := slog.LevelInfo
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || strings.Contains(r.URL.Path, "/job-status/") {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || strings.Contains(r.URL.Path, "/job-status/") ||
+			strings.HasSuffix(r.URL.Path, "/card") || strings.HasPrefix(r.URL.Path, "/static/") {
 			level = slog.LevelDebug
 		}
 		s.Logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path,

@@ -5,8 +5,6 @@ import (
 	"net/http"
 
 	"github.com/a-h/templ"
-
-	"github.com/tailor-app/tailor/views"
 )
 
 // render executes a component into a buffer first, so a failing template
@@ -18,12 +16,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	if h.Get("X-Frame-Options") == "" {
+		h.Set("X-Frame-Options", "DENY")
+	}
 	w.WriteHeader(status)
 	buf.WriteTo(w)
-}
-
-// GET /
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, views.Home())
 }

@@ -38,6 +38,14 @@ type Server struct {
 
 	// Model names the tailorer in use; it is part of a job's inputs hash.
 	Model string
+
+	// The web app.
+	SigningKey  []byte // signs poll and share links (db Settings.SigningKey)
+	BaseURL     string // public URL for share links; https also makes cookies Secure
+	AllowSignup bool   // ALLOW_SIGNUP=true: anyone may create a recruiter account
+	SetupCode   string // one-time code for the first admin, printed in the log at start
+
+	web webState // built by Routes
 }
 
 func (s *Server) now() time.Time {

@@ -26,6 +26,7 @@ type Config struct {
 	EmbedOrigins      []string
 	SMTPURL           string
 	LogLevel          string
+	AllowSignup       bool // ALLOW_SIGNUP=true: open sign-up for recruiters
 }
 
 func loadConfig(getenv func(string) string) (Config, error) {
@@ -63,6 +64,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.JobRetention, err = duration(env("JOB_RETENTION", "720h")); err != nil {
 		return c, fmt.Errorf("JOB_RETENTION: %w", err)
+	}
+	switch v := strings.ToLower(env("ALLOW_SIGNUP", "false")); v {
+	case "true", "1", "yes":
+		c.AllowSignup = true
+	case "false", "0", "no":
+	default:
+		return c, fmt.Errorf("ALLOW_SIGNUP: must be true or false, not %q", v)
 	}
 	for _, o := range strings.Split(env("EMBED_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -51,6 +52,16 @@ type app struct {
 	tmp     string
 	logs    *bytes.Buffer
 	exited  chan error
+
+	outMu sync.Mutex
+	out   []string // every line the server printed on stdout
+}
+
+// stdout returns what the server printed on stdout so far.
+func (a *app) stdout() string {
+	a.outMu.Lock()
+	defer a.outMu.Unlock()
+	return strings.Join(a.out, "\n")
 }
 
 func (a *app) tailor(stdin string, args ...string) string {
@@ -111,6 +122,9 @@ func (a *app) startMode(mode string) {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			a.outMu.Lock()
+			a.out = append(a.out, sc.Text())
+			a.outMu.Unlock()
 			lines <- sc.Text()
 		}
 		close(lines)

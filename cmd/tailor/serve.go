@@ -117,9 +117,20 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		if pool != nil {
 			checks = append(checks, handlers.Check{Name: "chrome", Fn: pool.Check})
 		}
+		signingKey, err := database.Settings.SigningKey(ctx)
+		if err != nil {
+			return err
+		}
+		// While no user exists, /setup creates the first admin with this
+		// one-time code, printed below, so nobody else can claim the app.
+		var setupCode string
+		if n, err := database.Users.Count(ctx); err == nil && n == 0 {
+			setupCode = handlers.NewSetupCode()
+		}
 		srv := &handlers.Server{
 			DB: database, Enqueuer: enqueuer, Canceler: &tasks.Canceler{Redis: rdb, Inspector: inspector},
 			Checks: checks, Logger: logger, Model: tailorer.Model(),
+			SigningKey: signingKey, BaseURL: cfg.BaseURL, AllowSignup: cfg.AllowSignup, SetupCode: setupCode,
 		}
 		httpSrv = &http.Server{
 			Handler:           srv.Routes(),
@@ -149,9 +160,15 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 
 		logger.Info("tailor is ready", "addr", ln.Addr().String(), "mode", mode, "database", cfg.DatabasePath)
 		fmt.Fprintf(out, "Tailor is listening on http://%s\n", displayAddr(ln.Addr().String()))
-		if n, err := database.Users.Count(ctx); err == nil && n == 0 {
-			fmt.Fprint(out, "No user exists yet. Create the first admin with:\n"+
-				"  echo 'a-long-password' | go run ./cmd/tailor user add --email you@example.com --role admin\n")
+		if setupCode != "" {
+			setupURL := "http://" + displayAddr(ln.Addr().String()) + "/setup"
+			if cfg.BaseURL != "" {
+				setupURL = cfg.BaseURL + "/setup"
+			}
+			logger.Info("no user exists yet: open the setup page and enter the setup code", "url", setupURL, "setup_code", setupCode)
+			fmt.Fprintf(out, "No user exists yet. Open %s and enter the one-time setup code: %s\n"+
+				"(or create the first admin from a terminal: echo 'a-long-password' | go run ./cmd/tailor user add --email you@example.com --role admin)\n",
+				setupURL, setupCode)
 		}
 
 		// Stop the consumer only after the worker has handed back its tasks

@@ -1,0 +1,101 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/views"
+)
+
+// GET /admin/users
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) {
+	s.renderAdminUsers(w, r, http.StatusOK, views.AdminUsers{})
+}
+
+func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status int, a views.AdminUsers) {
+	users, err := s.DB.Users.List(r.Context())
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	a.Users, a.MeID = users, currentUser(r).ID
+	s.render(w, r, status, views.AdminUsersView(s.page(r, "Users", "admin"), a))
+}
+
+// POST /admin/users: create a user.
+func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) {
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	role := r.PostFormValue("role")
+	if role != db.RoleAdmin {
+		role = db.RoleRecruiter
+	}
+	a := views.AdminUsers{Email: email, Role: role, Errors: map[string]string{}}
+	validateCredentials(a.Errors, email, r.PostFormValue("password"))
+	if len(a.Errors) == 0 {
+		_, err := s.DB.Users.Create(r.Context(), email, role, r.PostFormValue("password"))
+		switch {
+		case errors.Is(err, db.ErrConflict):
+			a.Errors["email"] = "A user with this email already exists."
+		case err != nil:
+			s.pageError(w, r, err)
+			return
+		}
+	}
+	if len(a.Errors) > 0 {
+		s.renderAdminUsers(w, r, http.StatusUnprocessableEntity, a)
+		return
+	}
+	s.flash(r, "Added "+email+". Give them their password; they can sign in at once.")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+// POST /admin/users/{id}/disable: disabled=true or false.
+func (s *Server) adminUserDisable(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	if id == currentUser(r).ID {
+		s.pageError(w, r, errorf(http.StatusConflict, "You cannot disable yourself."))
+		return
+	}
+	u, err := s.DB.Users.Get(r.Context(), id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	disable := r.PostFormValue("disabled") != "false"
+	if err := s.DB.Users.SetDisabled(r.Context(), id, disable); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if disable {
+		s.flash(r, "Disabled "+u.Email+".")
+	} else {
+		s.flash(r, "Enabled "+u.Email+".")
+	}
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+// POST /admin/users/{id}/reset: set a new password.
+func (s *Server) adminUserReset(w http.ResponseWriter, r *http.Request) {
+	u, err := s.DB.Users.Get(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	errs := map[string]string{}
+	validateCredentials(errs, u.Email, r.PostFormValue("password"))
+	if msg, ok := errs["password"]; ok {
+		s.flashError(r, "Password not changed for "+u.Email+": "+msg)
+		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+		return
+	}
+	if err := s.DB.Users.SetPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.flash(r, "New password set for "+u.Email+".")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}

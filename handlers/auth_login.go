@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/views"
+)
+
+// badLogin is the one message for a wrong password and an unknown email.
+const badLogin = "That email and password do not match. Please try again."
+
+// GET /login
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if signedIn(r) {
+		http.Redirect(w, r, afterLogin(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	if s.needsSetup(r) {
+		http.Redirect(w, r, "/setup", http.StatusSeeOther)
+		return
+	}
+	f := views.AuthForm{Next: localPath(r.URL.Query().Get("next")), AllowSign: s.AllowSignup}
+	s.render(w, r, http.StatusOK, views.Login(s.page(r, "Sign in", ""), f))
+}
+
+// POST /login
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	password := r.PostFormValue("password")
+	f := views.AuthForm{Email: email, Next: localPath(r.PostFormValue("next")), AllowSign: s.AllowSignup}
+	ip := clientIP(r)
+	if wait := s.web.limiter.wait(email, ip); wait > 0 {
+		minutes := int(math.Ceil(wait.Minutes()))
+		f.Error = fmt.Sprintf("Too many sign-in attempts. Please wait %d minute%s and try again.", minutes, plural(minutes))
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		s.render(w, r, http.StatusTooManyRequests, views.Login(s.page(r, "Sign in", ""), f))
+		return
+	}
+	u, err := s.DB.Users.Authenticate(r.Context(), email, password)
+	if errors.Is(err, db.ErrBadCredentials) {
+		s.web.limiter.fail(email, ip)
+		f.Error = badLogin
+		s.render(w, r, http.StatusUnauthorized, views.Login(s.page(r, "Sign in", ""), f))
+		return
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.web.limiter.succeed(email)
+	if err := s.signIn(r, u); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, afterLogin(f.Next), http.StatusSeeOther)
+}
+
+// signIn starts a fresh session for u (a new token: no session fixation).
+func (s *Server) signIn(r *http.Request, u db.User) error {
+	sm := s.sessions(r)
+	if err := sm.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	sm.Put(r.Context(), sessUserID, u.ID)
+	return nil
+}
+
+// POST /logout
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions(r).Destroy(r.Context()); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func afterLogin(next string) string {
+	if p := localPath(next); p != "" && !strings.HasPrefix(p, "/login") {
+		return p
+	}
+	return "/candidates"
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// GET /
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case signedIn(r):
+		http.Redirect(w, r, "/candidates", http.StatusSeeOther)
+	case s.needsSetup(r):
+		http.Redirect(w, r, "/setup", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	}
+}

@@ -1,0 +1,61 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/views"
+)
+
+// cardsOnCandidatePage bounds the job cards on a candidate's page; My jobs
+// has them all.
+const cardsOnCandidatePage = 20
+
+// GET /candidates/{id}: the profile, the Generate form and the job cards.
+func (s *Server) candidateShow(w http.ResponseWriter, r *http.Request) {
+	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	cp, err := s.candidateView(r, c, views.GenerateForm{Theme: views.Themes[0], Paper: views.Papers[0]})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	// The newest opening is chosen, so after loading the sample (or saving
+	// an opening) Generate is one click.
+	if len(cp.Generate.Openings) > 0 {
+		cp.Generate.OpeningID = cp.Generate.Openings[0].ID
+	}
+	s.render(w, r, http.StatusOK, views.CandidateShow(s.page(r, c.Name, "candidates"), cp))
+}
+
+// candidateView loads what the candidate page shows around the form g.
+func (s *Server) candidateView(r *http.Request, c db.Candidate, g views.GenerateForm) (views.CandidatePage, error) {
+	ctx := r.Context()
+	scope := ownerScope(currentUser(r))
+	var p resume.Resume
+	if err := json.Unmarshal(c.Profile, &p); err != nil {
+		return views.CandidatePage{}, fmt.Errorf("stored profile of %s: %w", c.ID, err)
+	}
+	openings, err := s.DB.Openings.List(ctx, scope, 200, 0)
+	if err != nil {
+		return views.CandidatePage{}, err
+	}
+	jobs, err := s.DB.Jobs.ByCandidate(ctx, scope, c.ID, cardsOnCandidatePage)
+	if err != nil {
+		return views.CandidatePage{}, err
+	}
+	g.CandidateID, g.Openings = c.ID, openings
+	cp := views.CandidatePage{Candidate: c, Profile: p, Generate: g}
+	for _, j := range jobs {
+		cp.Cards = append(cp.Cards, s.card(r, j))
+	}
+	return cp, nil
+}

@@ -1,0 +1,117 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/tasks"
+	"github.com/tailor-app/tailor/views"
+)
+
+// statusStopPolling (286) tells htmx to stop polling; the body is still
+// swapped in, so the final card replaces the running one.
+const statusStopPolling = 286
+
+// card is a job as its card shows it, with a poll URL while it runs.
+func (s *Server) card(r *http.Request, j db.Job) views.Card {
+	return s.cardFor(j, ownerScope(currentUser(r)))
+}
+
+func (s *Server) cardFor(j db.Job, scope string) views.Card {
+	c := views.Card{Job: j, Stage: stageWords(j), Elapsed: elapsed(j, s.now())}
+	if !db.IsFinal(j.Status) {
+		c.PollURL = s.pollURL(j.ID, scope)
+	}
+	c.Retryable = (j.Status == db.StatusFailed || j.Status == db.StatusCanceled) && j.CandidateID != ""
+	return c
+}
+
+// GET /jobs/{id}/card?o=&e=&s=: the card's poll. It goes through no session
+// (the link is signed) and costs one SQLite read. A running job answers 200
+// and keeps polling; an ended one answers 286 with the final card.
+func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	q := r.URL.Query()
+	scope := q.Get("o")
+	ok, expired := s.verify(q.Get("s"), q.Get("e"), "card", id, scope)
+	if !ok {
+		http.Error(w, "invalid or tampered link", http.StatusForbidden)
+		return
+	}
+	j, err := s.DB.Jobs.Poll(r.Context(), scope, id)
+	if err != nil {
+		if e := classify(err); e != nil {
+			w.WriteHeader(statusStopPolling) // the job is gone: stop asking
+			return
+		}
+		s.Logger.Error("poll job card", "job_id", id, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError) // htmx keeps polling
+		return
+	}
+	c := s.cardFor(j, scope)
+	status := http.StatusOK
+	switch {
+	case db.IsFinal(j.Status):
+		status = statusStopPolling
+		c.AutoDownload = j.Status == db.StatusSucceeded
+	case expired:
+		status = statusStopPolling
+		c.PollURL = ""
+		c.Stage += " (reload the page to follow)"
+	default:
+		c.PollURL = r.URL.Path + "?" + r.URL.RawQuery // still valid: no new MAC
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, views.JobCard(c))
+}
+
+// stageWords says where a job is, in a recruiter's words.
+func stageWords(j db.Job) string {
+	switch j.Status {
+	case db.StatusQueued:
+		if j.Stage == "" || j.Stage == db.StatusQueued {
+			return tasks.StageQueued
+		}
+		return j.Stage
+	case db.StatusRunning:
+		return j.Stage
+	case db.StatusSucceeded:
+		if j.Cached {
+			return "done (from cache)"
+		}
+		return "done"
+	case db.StatusFailed:
+		return "failed"
+	case db.StatusCanceled:
+		return "canceled"
+	}
+	return j.Stage
+}
+
+// elapsed is the time since submission, up to the end for a final job.
+func elapsed(j db.Job, now time.Time) string {
+	end := now
+	if db.IsFinal(j.Status) && !j.FinishedAt.IsZero() {
+		end = j.FinishedAt
+	}
+	return shortDuration(end.Sub(j.CreatedAt))
+}
+
+func shortDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min %02d s", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%d h %02d min", int(d.Hours()), int(d.Minutes())%60)
+}

@@ -1,0 +1,82 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/tailor-app/tailor/db"
+)
+
+// GET /jobs/{id}/download: the PDF as an attachment.
+func (s *Server) jobDownload(w http.ResponseWriter, r *http.Request) {
+	s.servePDF(w, r, ownerScope(currentUser(r)), chi.URLParam(r, "id"), "attachment")
+}
+
+// GET /share/{id}?e=&s=: the read-only PDF for anyone with the signed,
+// expiring link; no session.
+func (s *Server) sharedPDF(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	ok, expired := s.verify(r.URL.Query().Get("s"), r.URL.Query().Get("e"), "share", id)
+	if !ok {
+		s.renderError(w, r, http.StatusNotFound)
+		return
+	}
+	if expired {
+		s.pageError(w, r, errorf(http.StatusGone, "This link has expired. Ask the recruiter who sent it for a new one."))
+		return
+	}
+	w.Header().Set("X-Robots-Tag", "noindex")
+	s.servePDF(w, r, "", id, "inline")
+}
+
+func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope, id, disposition string) {
+	j, err := s.DB.Jobs.Get(r.Context(), scope, id)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	switch {
+	case j.Status == db.StatusFailed:
+		s.pageError(w, r, errorf(http.StatusConflict, "This job failed, so there is no PDF: "+j.Error))
+		return
+	case j.Status != db.StatusSucceeded || !j.HasPDF:
+		s.pageError(w, r, errorf(http.StatusConflict, "The PDF is not ready yet: the job is "+j.Status+"."))
+		return
+	}
+	res, err := s.DB.Jobs.Result(r.Context(), scope, j.ID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.Itoa(len(res.PDF)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("%s; filename=%q", disposition, pdfFilename(j)))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(res.PDF)
+}
+
+// GET /jobs/{id}/preview: the tailored resume's HTML, locked down: our own
+// templ output, but sandboxed with no scripts and no network.
+func (s *Server) jobPreview(w http.ResponseWriter, r *http.Request) {
+	scope := ownerScope(currentUser(r))
+	j, err := s.DB.Jobs.Get(r.Context(), scope, chi.URLParam(r, "id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	res, err := s.DB.Jobs.Result(r.Context(), scope, j.ID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "private, no-store")
+	w.Write([]byte(res.HTML))
+}

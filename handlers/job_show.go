@@ -1,0 +1,66 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/views"
+)
+
+// GET /jobs/{id}: original vs tailored, scores, the fact check, preview,
+// download and a share link.
+func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	scope := ownerScope(currentUser(r))
+	j, err := s.DB.Jobs.Get(ctx, scope, chi.URLParam(r, "id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d := views.JobDetail{Card: s.card(r, j)}
+	original, err := s.DB.Jobs.Profile(ctx, j.ID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if err := json.Unmarshal(original, &d.Original); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if j.Verification != "" && json.Unmarshal([]byte(j.Verification), &d.Report) == nil {
+		d.HasReport = true
+	}
+	res, err := s.DB.Jobs.Result(ctx, scope, j.ID)
+	switch {
+	case err == nil:
+		var tailored resume.Resume
+		if json.Unmarshal(res.Profile, &tailored) == nil {
+			d.Tailored = &tailored
+		}
+	case !errors.Is(err, db.ErrNotFound):
+		s.pageError(w, r, err)
+		return
+	}
+	if j.Status == db.StatusSucceeded {
+		d.ShareURL, d.ShareExpires = s.shareURL(j.ID)
+		if s.BaseURL == "" {
+			d.ShareURL = requestOrigin(r) + d.ShareURL
+		}
+	}
+	s.render(w, r, http.StatusOK, views.JobDetailView(s.page(r, j.CandidateName, "jobs"), d))
+}
+
+// requestOrigin is scheme://host of the request, for links when BASE_URL is
+// not set (local use).
+func requestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -1,0 +1,56 @@
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"time"
+)
+
+// Signed links let a request prove what it may read without a session:
+// the job card's poll (every 2 s, so it must stay cheap) and the share link
+// a recruiter sends to a hiring manager. The MAC covers a purpose, the job,
+// the owner scope and the expiry, with the server's signing key.
+
+const (
+	pollLinkTTL  = 24 * time.Hour
+	shareLinkTTL = 7 * 24 * time.Hour
+)
+
+func (s *Server) mac(parts ...string) string {
+	m := hmac.New(sha256.New, s.SigningKey)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+// verify checks a MAC and an expiry (unix seconds); expired is reported
+// apart so a stale card can say so.
+func (s *Server) verify(sig, exp string, parts ...string) (ok, expired bool) {
+	want := s.mac(append(parts, exp)...)
+	if !hmac.Equal([]byte(sig), []byte(want)) {
+		return false, false
+	}
+	e, err := strconv.ParseInt(exp, 10, 64)
+	if err != nil {
+		return false, false
+	}
+	return true, s.now().Unix() > e
+}
+
+// pollURL is the card's fragment URL for a viewer with the given scope
+// (their user id, or "" for an admin).
+func (s *Server) pollURL(jobID, scope string) string {
+	exp := strconv.FormatInt(s.now().Add(pollLinkTTL).Unix(), 10)
+	return "/jobs/" + jobID + "/card?o=" + scope + "&e=" + exp + "&s=" + s.mac("card", jobID, scope, exp)
+}
+
+// shareURL is the public, read-only link to a job's PDF.
+func (s *Server) shareURL(jobID string) (string, time.Time) {
+	expires := s.now().Add(shareLinkTTL)
+	exp := strconv.FormatInt(expires.Unix(), 10)
+	return s.BaseURL + "/share/" + jobID + "?e=" + exp + "&s=" + s.mac("share", jobID, exp), expires
+}
