@@ -310,20 +310,40 @@ func hasArg(cmdline, arg []byte) bool {
 	}
 }
 
-// rss sums the resident memory of the browser's processes, in bytes.
+// rss estimates the resident memory of the browser's process tree, in
+// bytes: every process's private pages plus the largest shared set once
+// (Chrome's processes share most of their code, so a plain sum of RSS
+// counts it many times). It walks /proc/PID/task/*/children from the
+// browser's pid and reads statm, which needs no lock on Chrome's memory.
 func (b *browser) rss() int64 {
-	var total int64
-	for _, pid := range processesUsing(b.dir, 0) {
-		status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-		if err != nil {
+	var private, shared int64
+	page := int64(os.Getpagesize())
+	seen := map[int]bool{}
+	queue := []int{b.pid}
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		if seen[pid] {
 			continue
 		}
-		for _, line := range strings.Split(string(status), "\n") {
-			if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-				n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), 10, 64)
-				total += n * 1024
+		seen[pid] = true
+		if statm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm"); err == nil {
+			if f := strings.Fields(string(statm)); len(f) > 2 {
+				resident, _ := strconv.ParseInt(f[1], 10, 64)
+				sh, _ := strconv.ParseInt(f[2], 10, 64)
+				private += (resident - sh) * page
+				shared = max(shared, sh*page)
+			}
+		}
+		tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+		for _, t := range tasks {
+			children, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + t.Name() + "/children")
+			for _, c := range strings.Fields(string(children)) {
+				if n, err := strconv.Atoi(c); err == nil {
+					queue = append(queue, n)
+				}
 			}
 		}
 	}
-	return total
+	return private + shared
 }
