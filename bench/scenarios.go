@@ -478,4 +478,3 @@ func fetch(url, path string) error {
 	_, err = io.Copy(f, res.Body)
 	return err
 }
-
