@@ -70,9 +70,13 @@ func (s *Candidates) Get(ctx context.Context, ownerID, id string) (Candidate, er
 	var c Candidate
 	var profile string
 	var created, updated int64
-	err := s.db.read.QueryRowContext(ctx, `
+	st, err := s.db.readStmt(ctx, `
 		SELECT id, owner_id, name, profile, version, created_at, updated_at
-		FROM candidates WHERE id = ? AND (? = '' OR owner_id = ?)`, id, ownerID, ownerID).
+		FROM candidates WHERE id = ? AND (? = '' OR owner_id = ?)`)
+	if err != nil {
+		return Candidate{}, fmt.Errorf("get candidate: %w", err)
+	}
+	err = st.QueryRowContext(ctx, id, ownerID, ownerID).
 		Scan(&c.ID, &c.OwnerID, &c.Name, &profile, &c.Version, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Candidate{}, ErrNotFound

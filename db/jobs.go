@@ -125,11 +125,11 @@ func (s *Jobs) Create(ctx context.Context, j Job) (Job, error) {
 	if j.CandidateID != "" {
 		candidateID = j.CandidateID
 	}
-	_, err := s.db.write.ExecContext(ctx, `
-		INSERT INTO jobs (id, owner_id, candidate_id, candidate_version, candidate_name, job_title, company,
-			job_description, profile, theme, paper, queue, status, stage, progress, inputs_hash, model, prompt_version,
-			created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+	st, err := s.db.writeStmt(ctx, insertJobQuery)
+	if err != nil {
+		return Job{}, fmt.Errorf("create job: %w", err)
+	}
+	_, err = st.ExecContext(ctx,
 		j.ID, j.OwnerID, candidateID, j.CandidateVersion, j.CandidateName, j.JobTitle, j.Company,
 		j.JobDescription, string(j.Profile), j.Theme, j.Paper, j.Queue, j.Status, j.Stage, j.InputsHash, j.Model, j.PromptVersion,
 		now.UnixMilli(), now.UnixMilli())
@@ -139,11 +139,23 @@ func (s *Jobs) Create(ctx context.Context, j Job) (Job, error) {
 	return j, nil
 }
 
+const insertJobQuery = `
+		INSERT INTO jobs (id, owner_id, candidate_id, candidate_version, candidate_name, job_title, company,
+			job_description, profile, theme, paper, queue, status, stage, progress, inputs_hash, model, prompt_version,
+			created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`
+
+const getJobQuery = "SELECT " + jobColumns + " FROM jobs j WHERE j.id = ? AND (? = '' OR j.owner_id = ?)"
+
 // Get returns the owner's job; another owner's id is ErrNotFound. An empty
-// ownerID reads any job (admins, the worker side).
+// ownerID reads any job (admins, the worker side). Status polls call it
+// thousands of times a second, so its statement is prepared once.
 func (s *Jobs) Get(ctx context.Context, ownerID, id string) (Job, error) {
-	j, err := scanJob(s.db.read.QueryRowContext(ctx,
-		"SELECT "+jobColumns+" FROM jobs j WHERE j.id = ? AND (? = '' OR j.owner_id = ?)", id, ownerID, ownerID))
+	st, err := s.db.readStmt(ctx, getJobQuery)
+	if err != nil {
+		return Job{}, fmt.Errorf("get job: %w", err)
+	}
+	j, err := scanJob(st.QueryRowContext(ctx, id, ownerID, ownerID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, ErrNotFound
 	}

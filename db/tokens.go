@@ -54,11 +54,11 @@ func (s *Tokens) Authenticate(ctx context.Context, secret string) (User, error) 
 	}
 	var u User
 	var created int64
-	err := s.db.read.QueryRowContext(ctx, `
-		SELECT u.id, u.email, u.role, u.disabled, u.created_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0`,
-		hashToken(secret)).Scan(&u.ID, &u.Email, &u.Role, &u.Disabled, &created)
+	st, err := s.db.readStmt(ctx, authenticateTokenQuery)
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate token: %w", err)
+	}
+	err = st.QueryRowContext(ctx, hashToken(secret)).Scan(&u.ID, &u.Email, &u.Role, &u.Disabled, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -68,6 +68,12 @@ func (s *Tokens) Authenticate(ctx context.Context, secret string) (User, error) 
 	u.CreatedAt = time.UnixMilli(created).UTC()
 	return u, nil
 }
+
+// authenticateTokenQuery runs on every API request: prepared once.
+const authenticateTokenQuery = `
+	SELECT u.id, u.email, u.role, u.disabled, u.created_at
+	FROM api_tokens t JOIN users u ON u.id = t.user_id
+	WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0`
 
 // Revoke ends a token of the user at once.
 func (s *Tokens) Revoke(ctx context.Context, userID, id string) error {

@@ -42,7 +42,7 @@ func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid or tampered link", http.StatusForbidden)
 		return
 	}
-	j, err := s.DB.Jobs.Poll(r.Context(), scope, id)
+	j, err := s.DB.Jobs.Get(r.Context(), scope, id)
 	if err != nil {
 		if e := classify(err); e != nil {
 			w.WriteHeader(statusStopPolling) // the job is gone: stop asking

@@ -16,12 +16,14 @@ type Config struct {
 	OpenAIAPIKey      string
 	OpenAIBaseURL     string
 	OpenAIModel       string
+	OpenAITimeout     time.Duration // bounds one LLM call (OPENAI_TIMEOUT)
 	ChromePath        string
 	WorkerConcurrency int
 	LLMRatePerMinute  int
 	LLMRatePeriod     time.Duration // the window LLM_RATE_PER_MINUTE counts in; tests shorten it
 	CacheTTL          time.Duration
 	JobRetention      time.Duration
+	ReconcileInterval time.Duration // between reconciler passes (RECONCILE_INTERVAL)
 	BaseURL           string
 	EmbedOrigins      []string
 	SMTPURL           string
@@ -58,6 +60,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.LLMRatePeriod, err = duration(env("LLM_RATE_PERIOD", "1m")); err != nil {
 		return c, fmt.Errorf("LLM_RATE_PERIOD: %w", err)
+	}
+	if c.OpenAITimeout, err = duration(env("OPENAI_TIMEOUT", "60s")); err != nil {
+		return c, fmt.Errorf("OPENAI_TIMEOUT: %w", err)
+	}
+	if c.ReconcileInterval, err = duration(env("RECONCILE_INTERVAL", "30s")); err != nil {
+		return c, fmt.Errorf("RECONCILE_INTERVAL: %w", err)
 	}
 	if c.CacheTTL, err = duration(env("CACHE_TTL", "1h")); err != nil {
 		return c, fmt.Errorf("CACHE_TTL: %w", err)

@@ -86,7 +86,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 			IsFailure:       tasks.IsFailure,
 			ShutdownTimeout: workerShutdownTimeout,
 			// Poll often when idle: pickup latency is most of an instant job's time.
-			TaskCheckInterval:        50 * time.Millisecond,
+			TaskCheckInterval:        20 * time.Millisecond,
 			DelayedTaskCheckInterval: time.Second,
 			Logger:                   asynqLogger{logger},
 			LogLevel:                 asynq.WarnLevel,
@@ -155,7 +155,8 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		defer stopConsumer()
 		wg.Go(func() { consumer.Run(consumerCtx) })
 
-		reconciler := &tasks.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: logger}
+		reconciler := &tasks.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: logger,
+			Interval: cfg.ReconcileInterval}
 		wg.Go(func() { reconciler.Run(ctx) })
 
 		logger.Info("tailor is ready", "addr", ln.Addr().String(), "mode", mode, "database", cfg.DatabasePath)
@@ -205,7 +206,8 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 
 func newTailorer(cfg Config) llm.Tailorer {
 	if cfg.UsesLLM() {
-		return llm.NewOpenAI(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.OpenAIModel})
+		return llm.NewOpenAI(llm.Config{APIKey: cfg.OpenAIAPIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.OpenAIModel,
+			Timeout: cfg.OpenAITimeout})
 	}
 	return llm.NewOffline()
 }
