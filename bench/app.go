@@ -212,16 +212,22 @@ func (h *harness) startWeb() error {
 	h.web, h.baseURL = p, p.name
 	p.name = "web"
 	p.cmd.Env = append(p.cmd.Env, "METRICS_ADDR="+metrics) // remembered for profiles
-	if h.cand == "" {
-		body, _ := json.Marshal(resume.Sample())
-		res, err := h.api("POST", "/api/candidates", body)
-		if err != nil {
-			return err
-		}
-		var out struct{ ID string }
-		json.Unmarshal(res, &out)
-		h.cand = out.ID
+	return h.createCandidate()
+}
+
+// createCandidate adds the sample candidate once.
+func (h *harness) createCandidate() error {
+	if h.cand != "" {
+		return nil
 	}
+	body, _ := json.Marshal(resume.Sample())
+	res, err := h.api("POST", "/api/candidates", body)
+	if err != nil {
+		return err
+	}
+	var out struct{ ID string }
+	json.Unmarshal(res, &out)
+	h.cand = out.ID
 	return nil
 }
 
@@ -233,6 +239,20 @@ func (h *harness) metricsAddr() string {
 		}
 	}
 	return ""
+}
+
+// startServe runs `tailor serve` (web, worker and events in one process)
+// in place of startWeb and startWorker.
+func (h *harness) startServe() error {
+	addr, metrics := freeAddr(), freeAddr()
+	p, err := h.start("serve", []string{"ADDR=" + addr, "METRICS_ADDR=" + metrics}, "serve")
+	if err != nil {
+		return err
+	}
+	h.web, h.baseURL = p, p.name
+	p.name = "serve"
+	p.cmd.Env = append(p.cmd.Env, "METRICS_ADDR="+metrics)
+	return h.createCandidate()
 }
 
 // startWorker runs one more `tailor worker`.
@@ -424,13 +444,25 @@ func rssBytes(pid int) int64 {
 	return 0
 }
 
-// chromeRSS sums the resident memory of Chrome processes started under dir.
+// chromeRSS estimates the memory of the Chrome processes started under dir:
+// their private pages plus the largest shared set once (a plain sum of RSS
+// counts Chrome's shared code once per process).
 func chromeRSS(dir string) int64 {
-	var total int64
+	var private, shared int64
+	page := int64(os.Getpagesize())
 	for _, pid := range pidsMentioning(dir, "chrom") {
-		total += rssBytes(pid)
+		statm, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(statm)); len(f) > 2 {
+			resident, _ := strconv.ParseInt(f[1], 10, 64)
+			sh, _ := strconv.ParseInt(f[2], 10, 64)
+			private += (resident - sh) * page
+			shared = max(shared, sh*page)
+		}
 	}
-	return total
+	return private + shared
 }
 
 func pidsMentioning(dir, what string) []int {

@@ -132,7 +132,9 @@ func openLoop(ctx context.Context, client *http.Client, users int, period, d tim
 			t := time.NewTicker(period)
 			defer t.Stop()
 			for tick := int64(0); ; tick++ {
-				go rec.do(client, func() *http.Request { return req(u, tick) })
+				if r := req(u, tick); r != nil { // nil: nothing to send this tick
+					go rec.do(client, func() *http.Request { return r })
+				}
 				select {
 				case <-ctx.Done():
 					return
