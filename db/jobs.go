@@ -56,6 +56,9 @@ type Job struct {
 
 	WaitMS, TailorMS, VerifyMS, RenderMS int64
 
+	LLMCalls, TokensIn, TokensOut int
+	RateWaitMS                    int64 // time spent waiting for the global LLM rate limit
+
 	Version    int // bumped on every change; an ETag for status responses
 	HasPDF     bool
 	CreatedAt  time.Time
@@ -78,7 +81,7 @@ const jobColumns = `j.id, j.owner_id, COALESCE(j.candidate_id, ''), j.candidate_
 	j.job_title, j.company, j.job_description, j.theme, j.paper, j.queue,
 	j.status, j.stage, j.progress, j.attempts, j.error, j.cached, j.inputs_hash, j.model, j.prompt_version,
 	j.match_before, j.match_after, j.verification, j.changes,
-	j.wait_ms, j.tailor_ms, j.verify_ms, j.render_ms, j.version,
+	j.wait_ms, j.tailor_ms, j.verify_ms, j.render_ms, j.llm_calls, j.tokens_in, j.tokens_out, j.rate_wait_ms, j.version,
 	EXISTS (SELECT 1 FROM results r WHERE r.job_id = j.id AND r.pdf IS NOT NULL),
 	j.created_at, j.started_at, j.finished_at, j.updated_at`
 
@@ -92,7 +95,7 @@ func scanJob(row scanner) (Job, error) {
 		&j.JobTitle, &j.Company, &j.JobDescription, &j.Theme, &j.Paper, &j.Queue,
 		&j.Status, &j.Stage, &j.Progress, &j.Attempts, &j.Error, &j.Cached, &j.InputsHash, &j.Model, &j.PromptVersion,
 		&before, &after, &j.Verification, &j.Changes,
-		&j.WaitMS, &j.TailorMS, &j.VerifyMS, &j.RenderMS, &j.Version, &j.HasPDF,
+		&j.WaitMS, &j.TailorMS, &j.VerifyMS, &j.RenderMS, &j.LLMCalls, &j.TokensIn, &j.TokensOut, &j.RateWaitMS, &j.Version, &j.HasPDF,
 		&created, &started, &finished, &updated)
 	if err != nil {
 		return Job{}, err
@@ -275,6 +278,10 @@ type JobEvent struct {
 	TailorMS      int64
 	VerifyMS      int64
 	RenderMS      int64
+	LLMCalls      int
+	TokensIn      int
+	TokensOut     int
+	RateWaitMS    int64
 
 	Result *Result
 }
@@ -330,12 +337,13 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev JobEvent) (bool, error) 
 				prompt_version = CASE WHEN ? = '' THEN prompt_version ELSE ? END,
 				match_before = COALESCE(?, match_before), match_after = COALESCE(?, match_after),
 				verification = ?, changes = ?, wait_ms = ?, tailor_ms = ?, verify_ms = ?, render_ms = ?,
+				llm_calls = llm_calls + ?, tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, rate_wait_ms = rate_wait_ms + ?,
 				started_at = COALESCE(started_at, ?), finished_at = ?, updated_at = ?, version = version + 1
 			WHERE id = ?`,
 			status, ev.Stage, progress, ev.Attempt, ev.Error, ev.Cached,
 			ev.Model, ev.Model, ev.PromptVersion, ev.PromptVersion,
 			ev.MatchBefore, ev.MatchAfter, ev.Verification, ev.Changes,
-			ev.WaitMS, ev.TailorMS, ev.VerifyMS, ev.RenderMS, ms, ms, ms, id)
+			ev.WaitMS, ev.TailorMS, ev.VerifyMS, ev.RenderMS, ev.LLMCalls, ev.TokensIn, ev.TokensOut, ev.RateWaitMS, ms, ms, ms, id)
 		if err == nil && ev.Result != nil {
 			var pdf any
 			if ev.Result.PDF != nil {

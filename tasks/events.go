@@ -46,6 +46,10 @@ type Event struct {
 	TailorMS      int64  `json:"tailor_ms,omitempty"`
 	VerifyMS      int64  `json:"verify_ms,omitempty"`
 	RenderMS      int64  `json:"render_ms,omitempty"`
+	LLMCalls      int    `json:"llm_calls,omitempty"`
+	TokensIn      int    `json:"tokens_in,omitempty"`
+	TokensOut     int    `json:"tokens_out,omitempty"`
+	RateWaitMS    int64  `json:"rate_wait_ms,omitempty"`
 
 	// ResultKey names the Redis key holding the (large) result, if any.
 	ResultKey string `json:"result_key,omitempty"`
@@ -260,6 +264,7 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 		MatchBefore: ev.MatchBefore, MatchAfter: ev.MatchAfter,
 		Verification: ev.Verification, Changes: ev.Changes,
 		WaitMS: ev.WaitMS, TailorMS: ev.TailorMS, VerifyMS: ev.VerifyMS, RenderMS: ev.RenderMS,
+		LLMCalls: ev.LLMCalls, TokensIn: ev.TokensIn, TokensOut: ev.TokensOut, RateWaitMS: ev.RateWaitMS,
 	}
 	if ev.ResultKey != "" {
 		body, err := c.rdb.Get(ctx, ev.ResultKey).Bytes()

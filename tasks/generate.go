@@ -137,18 +137,24 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	// Level 1: the tailoring (the expensive LLM call and the fact check).
 	t0 := g.now()
 	tailoring, cached := g.Cache.GetTailoring(ctx, tkey)
-	var tailorMS, verifyMS int64
+	var tailorMS, verifyMS, rateWaitMS int64
+	var usage llm.Response // LLM calls and tokens, for cost reporting
+	llmCalls := 0
 	if !cached {
 		if err := g.waitForLLM(ctx, p.JobID, attempt, model); err != nil {
 			return err
 		}
+		rateWaitMS = g.now().Sub(t0).Milliseconds()
 		out, err := g.Tailorer.Tailor(ctx, llm.Request{
 			Profile: source, JobDescription: p.JobDescription, JobTitle: p.JobTitle, Company: p.Company,
 		})
 		if err != nil {
 			return g.classifyLLM(ctx, err)
 		}
-		tailorMS = g.now().Sub(t0).Milliseconds()
+		tailorMS = g.now().Sub(t0).Milliseconds() - rateWaitMS
+		if model != llm.OfflineModel {
+			llmCalls, usage = 1, out
+		}
 		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StageChecking, 60); err != nil {
 			return err
 		}
@@ -210,6 +216,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		MatchBefore: &mb, MatchAfter: &ma,
 		Verification: string(verification), Changes: string(changes),
 		WaitMS: waitMS, TailorMS: tailorMS, VerifyMS: verifyMS, RenderMS: renderMS,
+		LLMCalls: llmCalls, TokensIn: usage.TokensIn, TokensOut: usage.TokensOut, RateWaitMS: rateWaitMS,
 	}, &ResultData{PDF: printed.PDF, HTML: printed.HTML, Profile: profileJSON})
 	if err != nil {
 		return err

@@ -219,6 +219,9 @@ func TestGenerateWithLLMProducesPDF(t *testing.T) {
 	if fake.Calls() != 1 {
 		t.Errorf("LLM calls = %d, want 1", fake.Calls())
 	}
+	if got.LLMCalls != 1 || got.TokensIn <= 0 || got.TokensOut <= 0 {
+		t.Errorf("usage: %d calls, %d tokens in, %d out; want one call with tokens recorded", got.LLMCalls, got.TokensIn, got.TokensOut)
+	}
 }
 
 func TestGenerateOfflineNeverInvents(t *testing.T) {
