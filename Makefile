@@ -43,6 +43,14 @@ bench: deps ## Measure against DESIGN.md's targets (real app, ~6 min); BENCH_FLA
 bench-compare: ## Compare two bench results: make bench-compare A=bench/results/X.json B=bench/results/Y.json
 	$(GO) run ./bench compare $(A) $(B)
 
+.PHONY: chaos
+chaos: deps ## Fault scenarios on the real app (~6 min): lost and duplicated must be 0; CHAOS_FLAGS=-only sigkill,... -kills N
+	$(GO) run ./bench chaos $(CHAOS_FLAGS)
+
+.PHONY: chaos-quick
+chaos-quick: deps ## make chaos with fewer jobs and one worker kill (~3 min)
+	$(GO) run ./bench chaos -quick $(CHAOS_FLAGS)
+
 .PHONY: microbench
 microbench: deps ## Go benchmarks: warm PDF per theme, submit->succeeded in-process
 	$(GO) test -run '^$$' -bench . -benchtime 50x -timeout 10m ./tasks/ ./handlers/

@@ -76,6 +76,7 @@ func newHarness(ctx context.Context, o harnessOptions) (*harness, error) {
 		"OPENAI_API_KEY=bench",
 		"OPENAI_MODEL=bench-instant",
 		"LLM_RATE_PER_MINUTE=1000000",
+		"API_RATE_PER_MINUTE=1000000000", // one token drives the whole load: no per-token limit
 		"WORKER_CONCURRENCY=" + strconv.Itoa(max(o.concurrency, 1)),
 		"LOG_LEVEL=warn",
 	}, o.extraEnv...)

@@ -23,9 +23,12 @@ type fakeLLM struct {
 	mu     sync.Mutex
 	faults faults
 
-	calls   atomic.Int64
-	perJob  sync.Map // job description -> *atomic.Int64 (calls)
-	inject5 atomic.Int64
+	calls    atomic.Int64
+	inflight atomic.Int64 // requests being answered now (chaos: is a worker mid-call?)
+	perJob   sync.Map     // job description -> *atomic.Int64 (calls)
+	inject5  atomic.Int64
+	// chaos: injected 429s and hangs
+	inject429, injectHang atomic.Int64
 }
 
 // faults are probabilities (0..1) of each injected failure.
@@ -59,6 +62,8 @@ func (f *fakeLLM) setFaults(x faults) {
 
 func (f *fakeLLM) chat(w http.ResponseWriter, r *http.Request) {
 	f.calls.Add(1)
+	f.inflight.Add(1)
+	defer f.inflight.Add(-1)
 	var req struct {
 		Model    string `json:"model"`
 		Messages []struct {
@@ -87,12 +92,14 @@ func (f *fakeLLM) chat(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"error":{"message":"injected failure","type":"server_error"}}`)
 		return
 	case p < fx.serverError+fx.rateLimit:
+		f.inject429.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusTooManyRequests)
 		fmt.Fprint(w, `{"error":{"message":"injected rate limit","type":"rate_limit_exceeded"}}`)
 		return
 	case p < fx.serverError+fx.rateLimit+fx.timeout:
+		f.injectHang.Add(1)
 		select {
 		case <-time.After(fx.hang):
 		case <-r.Context().Done():

@@ -190,17 +190,26 @@ func (s *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 		}
 	}
 	args = append(args, f.Limit, f.Offset)
-	rows, err := s.db.read.QueryContext(ctx, "SELECT "+jobColumns+" FROM jobs j WHERE "+
+	jobs, err := s.query(ctx, "SELECT "+jobColumns+" FROM jobs j WHERE "+
 		strings.Join(where, " AND ")+" ORDER BY j.created_at DESC, j.id DESC LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// query runs a SELECT of jobColumns on the read pool.
+func (s *Jobs) query(ctx context.Context, q string, args ...any) ([]Job, error) {
+	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	out := []Job{}
 	for rows.Next() {
 		j, err := scanJob(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list jobs: %w", err)
+			return nil, err
 		}
 		out = append(out, j)
 	}

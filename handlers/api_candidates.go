@@ -65,7 +65,7 @@ func (s *Server) apiCandidateList(w http.ResponseWriter, r *http.Request) {
 	for _, c := range list {
 		out = append(out, candidateJSON{ID: c.ID, Name: c.Name, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"candidates": out})
+	serveJSON(w, r, map[string]any{"candidates": out}, "")
 }
 
 // GET /api/candidates/{id}: the JSON Resume export.
@@ -75,9 +75,52 @@ func (s *Server) apiCandidateGet(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Candidate-Version", strconv.Itoa(c.Version))
+	if notModified(w, r, `"`+c.ID+".v"+strconv.Itoa(c.Version)+`"`, cacheRevalidate) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(c.Profile)
+}
+
+// PUT /api/candidates/{id}: a new version of the profile, a JSON Resume
+// document. The candidate keeps its owner, also when an admin updates it.
+func (s *Server) apiCandidateUpdate(w http.ResponseWriter, r *http.Request) {
+	existing, err := s.DB.Candidates.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	profile, err := readProfile(w, r)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	body, err := json.Marshal(profile)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	c, err := s.DB.Candidates.Update(r.Context(), existing.OwnerID, existing.ID, profile.Basics.Name, body)
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "name": c.Name, "version": c.Version})
+}
+
+// DELETE /api/candidates/{id}: 204; the candidate's jobs keep their copies.
+func (s *Server) apiCandidateDelete(w http.ResponseWriter, r *http.Request) {
+	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	if err := s.DB.Candidates.Delete(r.Context(), c.OwnerID, c.ID); err != nil {
+		s.jsonError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func pageParams(r *http.Request) (limit, offset int) {

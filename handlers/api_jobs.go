@@ -126,17 +126,23 @@ func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (db.
 		}
 		return db.Job{}, err
 	}
-	job, err := s.DB.Jobs.Create(ctx, db.Job{
+	return s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: c.ID, CandidateVersion: c.Version, CandidateName: c.Name,
 		JobTitle: req.JobTitle, Company: req.Company, JobDescription: req.JobDescription,
 		Profile: c.Profile, Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
-		InputsHash: tasks.InputsHash(c.Profile, req.JobDescription, s.Model, req.Theme, req.Paper),
-		Model:      s.Model,
 	})
+}
+
+// submitJob commits a new job row for j's inputs, then enqueues its task.
+func (s *Server) submitJob(r *http.Request, j db.Job) (db.Job, error) {
+	ctx := r.Context()
+	j.InputsHash = tasks.InputsHash(j.Profile, j.JobDescription, s.Model, j.Theme, j.Paper)
+	j.Model = s.Model
+	job, err := s.DB.Jobs.Create(ctx, j)
 	if err != nil {
 		return db.Job{}, err
 	}
-	p := tasks.PayloadFor(job, c.Profile)
+	p := tasks.PayloadFor(job, j.Profile)
 	p.EnqueuedAt = s.now()
 	if err := s.Enqueuer.Enqueue(ctx, p, job.Queue); err != nil {
 		s.Logger.Warn("enqueue failed; the reconciler will retry", "job_id", job.ID, "err", err)
@@ -187,14 +193,16 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-// GET /api/resume-async/job-status/{id}: reads SQLite only.
+// GET /api/resume-async/job-status/{id}: reads SQLite only. The ETag is
+// the job's version, so a client that polls with If-None-Match gets 304
+// until something changes.
 func (s *Server) apiJobStatus(w http.ResponseWriter, r *http.Request) {
 	j, err := s.DB.Jobs.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toJobJSON(j))
+	serveJSON(w, r, toJobJSON(j), jobETag(j))
 }
 
 // GET /api/resume-async/download/{id}: the PDF, 409 while not ready.
@@ -213,8 +221,13 @@ func (s *Server) apiJobDownload(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusConflict, "job is "+j.Status+"; the PDF is ready when status is succeeded")
 		return
 	}
+	// A job's PDF is written once and never changes.
+	if notModified(w, r, pdfETag(j), cacheImmutablePrivate) {
+		return
+	}
 	res, err := s.DB.Jobs.Result(r.Context(), scope, j.ID)
 	if err != nil {
+		uncache(w)
 		s.jsonError(w, r, err)
 		return
 	}
@@ -259,7 +272,7 @@ func (s *Server) apiMyJobs(w http.ResponseWriter, r *http.Request) {
 	for _, j := range jobs {
 		out = append(out, toJobJSON(j))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"jobs": out})
+	serveJSON(w, r, map[string]any{"jobs": out}, "")
 }
 
 // POST /api/resume-async/cancel/{id}

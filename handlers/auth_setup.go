@@ -79,7 +79,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.Logger.Info("first admin created from the setup page", "email", u.Email)
+	s.logger(r).Info("first admin created from the setup page", "email", u.Email)
 	if err := s.signIn(r, u); err != nil {
 		s.pageError(w, r, err)
 		return

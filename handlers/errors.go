@@ -53,7 +53,7 @@ func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, e.Status, errorBody{Error: e.Message, Fields: e.Fields})
 		return
 	}
-	s.Logger.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.logger(r).Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	writeJSONError(w, http.StatusInternalServerError, "Internal error.")
 }
 

@@ -43,19 +43,7 @@ func (s *Server) jobRetry(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if old.CandidateID == "" {
-		s.pageError(w, r, errorf(http.StatusConflict, "The candidate of this job was deleted, so it cannot be retried."))
-		return
-	}
-	req := generateRequest{
-		CandidateID: old.CandidateID, JobDescription: old.JobDescription, JobTitle: old.JobTitle,
-		Company: old.Company, Theme: old.Theme, Paper: old.Paper, Priority: old.Queue,
-	}
-	if err := req.validate(); err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	j, err := s.submit(r, user, req)
+	j, err := s.resubmit(r, old, user)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

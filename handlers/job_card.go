@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -65,8 +66,20 @@ func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 	default:
 		c.PollURL = r.URL.Path + "?" + r.URL.RawQuery // still valid: no new MAC
 	}
-	w.Header().Set("Cache-Control", "no-store")
+	if expired && !db.IsFinal(j.Status) {
+		w.Header().Set("Cache-Control", cacheNone)
+	} else if notModified(w, r, s.cardETag(j), cacheRevalidate) {
+		// The browser revalidates each poll; until the job's version moves
+		// it gets 304 and swaps in the card it has (elapsed time included).
+		return
+	}
 	s.render(w, r, status, views.JobCard(c))
+}
+
+// cardETag validates a job's card fragment: the job's version, and the
+// process's start (a release may change the markup).
+func (s *Server) cardETag(j db.Job) string {
+	return `W/"` + j.ID + "." + strconv.Itoa(j.Version) + "." + s.api.boot + `"`
 }
 
 // stageWords says where a job is, in a recruiter's words.

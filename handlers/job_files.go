@@ -4,22 +4,25 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
 )
 
-// GET /jobs/{id}/download: the PDF as an attachment.
+// GET /jobs/{id}/download: the PDF as an attachment. It never changes once
+// written, so the browser keeps it (privately) for good.
 func (s *Server) jobDownload(w http.ResponseWriter, r *http.Request) {
-	s.servePDF(w, r, ownerScope(currentUser(r)), chi.URLParam(r, "id"), "attachment")
+	s.servePDF(w, r, ownerScope(currentUser(r)), chi.URLParam(r, "id"), "attachment", cacheImmutablePrivate)
 }
 
 // GET /share/{id}?e=&s=: the read-only PDF for anyone with the signed,
 // expiring link; no session.
 func (s *Server) sharedPDF(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	ok, expired := s.verify(r.URL.Query().Get("s"), r.URL.Query().Get("e"), "share", id)
+	exp := r.URL.Query().Get("e")
+	ok, expired := s.verify(r.URL.Query().Get("s"), exp, "share", id)
 	if !ok {
 		s.renderError(w, r, http.StatusNotFound)
 		return
@@ -29,10 +32,13 @@ func (s *Server) sharedPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Robots-Tag", "noindex")
-	s.servePDF(w, r, "", id, "inline")
+	// Anyone with the link may read it, so a CDN may keep it: until the
+	// link expires, not a second longer.
+	until, _ := strconv.ParseInt(exp, 10, 64)
+	s.servePDF(w, r, "", id, "inline", publicUntil(s.now(), time.Unix(until, 0)))
 }
 
-func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope, id, disposition string) {
+func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope, id, disposition, cacheControl string) {
 	j, err := s.DB.Jobs.Get(r.Context(), scope, id)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -46,15 +52,18 @@ func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope, id, dis
 		s.pageError(w, r, errorf(http.StatusConflict, "The PDF is not ready yet: the job is "+j.Status+"."))
 		return
 	}
+	if notModified(w, r, pdfETag(j), cacheControl) {
+		return
+	}
 	res, err := s.DB.Jobs.Result(r.Context(), scope, j.ID)
 	if err != nil {
+		uncache(w)
 		s.pageError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.Itoa(len(res.PDF)))
 	w.Header().Set("Content-Disposition", fmt.Sprintf("%s; filename=%q", disposition, pdfFilename(j)))
-	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(res.PDF)
 }
 

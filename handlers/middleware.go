@@ -51,7 +51,7 @@ func (s *Server) apiAuth(next http.Handler) http.Handler {
 		u, err := s.DB.Tokens.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			if err != db.ErrNotFound {
-				s.Logger.Error("token check", "err", err)
+				s.logger(r).Error("token check", "err", err)
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tailor", error="invalid_token"`)
 			writeJSONError(w, http.StatusUnauthorized, "invalid or revoked API token")
@@ -69,7 +69,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Logger.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.logger(r).Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				if strings.HasPrefix(r.URL.Path, "/api/") {
 					writeJSONError(w, http.StatusInternalServerError, "Internal error.")
 					return
@@ -81,18 +81,21 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// requestLog logs one line per request, at debug level for polls and health.
+// requestLog logs one line per request, at debug level for polls and
+// health, and counts it in the HTTP metrics.
 func (s *Server) requestLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
+		elapsed := time.Since(start)
+		s.Metrics.observe(r, ww.Status(), elapsed)
 		level := slog.LevelInfo
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || strings.Contains(r.URL.Path, "/job-status/") ||
 			strings.HasSuffix(r.URL.Path, "/card") || strings.HasPrefix(r.URL.Path, "/static/") {
 			level = slog.LevelDebug
 		}
-		s.Logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path,
-			"status", ww.Status(), "bytes", ww.BytesWritten(), "ms", time.Since(start).Milliseconds())
+		s.Logger.Log(r.Context(), level, "http", "request_id", requestIDFrom(r.Context()), "method", r.Method, "path", r.URL.Path,
+			"status", ww.Status(), "bytes", ww.BytesWritten(), "ms", elapsed.Milliseconds())
 	})
 }

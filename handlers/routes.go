@@ -21,11 +21,16 @@ const maxWebBody = 3 << 20
 // curl and server-to-server callers) pass.
 func (s *Server) Routes() http.Handler {
 	s.initWeb()
+	s.initAPI()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	// The embeddable fragments authenticate by token header only, never by
+	// cookie: a cross-site POST to them carries no ambient authority.
+	cop.AddInsecureBypassPattern("/embed/")
 
 	r := chi.NewRouter()
-	r.Use(s.recoverer, s.requestLog, cop.Handler)
+	// requestLog outside recoverer: a panic's 500 is logged and counted too.
+	r.Use(s.requestID, s.requestLog, s.recoverer, compress, cop.Handler)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.notFound)
 
@@ -35,10 +40,30 @@ func (s *Server) Routes() http.Handler {
 	r.Handle("/static/*", static.Handler())
 	r.Get("/jobs/{id}/card", s.jobCardPoll) // signed link, one SQLite read
 	r.Get("/share/{id}", s.sharedPDF)       // signed, expiring, read-only
+	r.Get("/docs/api", s.apiDocsPage)       // the same for everyone
+	r.Get("/api/openapi.json", s.openAPIJSON)
+
+	// Fragments other sites embed with htmx: API token in a header, CORS
+	// for EMBED_ORIGINS (embed_access.go). Assets for host pages first.
+	r.Method(http.MethodGet, "/embed/embed.css", static.Alias(static.EmbedCSS))
+	r.Method(http.MethodGet, "/embed/htmx.min.js", static.Alias(static.HTMX))
+	r.Get("/embed/example", s.embedExample)
+	r.Route("/embed", func(r chi.Router) {
+		r.Use(s.embedCORS, limitBody(maxGenerateBodyBytes), s.embedAuth)
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.embedError(w, r, http.StatusNotFound, "Not found.") })
+		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+			s.embedError(w, r, http.StatusMethodNotAllowed, "Method not allowed.")
+		})
+		r.Get("/candidates/{id}/generate", s.embedGenerateForm)
+		r.Post("/candidates/{id}/generate", s.embedGenerate)
+		r.Get("/candidates/{id}/jobs", s.embedJobList)
+		r.Get("/jobs/{id}/card", s.embedJobCard)
+		r.Post("/jobs/{id}/cancel", s.embedJobCancel)
+	})
 
 	// Pages: the session is loaded (dynamic); most need a user (protected).
 	r.Group(func(r chi.Router) {
-		r.Use(limitBody(maxWebBody), s.loadSession, s.sessionUser)
+		r.Use(limitBody(maxWebBody), varyHX(), s.loadSession, s.sessionUser)
 		r.Get("/", s.home)
 		r.Get("/login", s.loginPage)
 		r.Post("/login", s.login)
@@ -50,7 +75,7 @@ func (s *Server) Routes() http.Handler {
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
-			r.Get("/candidates", s.candidateList)
+			r.With(varyHX("HX-Target")).Get("/candidates", s.candidateList)
 			r.Get("/candidates/new", s.candidateNew)
 			r.Post("/candidates/new", s.candidateSave)
 			r.Get("/candidates/import", s.candidateImportPage)
@@ -79,20 +104,41 @@ func (s *Server) Routes() http.Handler {
 			r.Post("/jobs/{id}/cancel", s.jobCancel)
 			r.Post("/jobs/{id}/retry", s.jobRetry)
 
+			r.Get("/settings/tokens", s.settingsTokens)
+			r.Post("/settings/tokens", s.settingsTokenCreate)
+			r.Post("/settings/tokens/{id}/revoke", s.settingsTokenRevoke)
+
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireAdmin)
 				r.Get("/admin/users", s.adminUsers)
 				r.Post("/admin/users", s.adminUserCreate)
 				r.Post("/admin/users/{id}/disable", s.adminUserDisable)
 				r.Post("/admin/users/{id}/reset", s.adminUserReset)
+				r.Get("/admin/users/{id}/tokens", s.adminTokens)
+				r.Post("/admin/users/{id}/tokens/{token}/revoke", s.adminTokenRevoke)
+
+				r.Get("/admin", s.adminDashboard)
+				r.Get("/admin/fragments/live", s.adminLive)
+				r.Get("/admin/fragments/jobs", s.adminJobStats)
+				r.Get("/admin/jobs", s.adminJobs)
+				r.Get("/admin/jobs/{id}", s.adminJob)
+				r.Post("/admin/jobs/{id}/cancel", s.adminJobCancel)
+				r.Post("/admin/jobs/{id}/retry", s.adminJobRetry)
+				r.Get("/admin/jobs/{id}/delete", s.adminJobDeletePage)
+				r.Post("/admin/jobs/{id}/delete", s.adminJobDelete)
+				r.Get("/admin/queues", s.adminQueues)
+				r.Post("/admin/queues/{queue}/pause", s.adminQueuePause(true))
+				r.Post("/admin/queues/{queue}/resume", s.adminQueuePause(false))
+				r.Post("/admin/queues/{queue}/dead/{id}/retry", s.adminDeadRetry)
+				r.Post("/admin/queues/{queue}/dead/{id}/delete", s.adminDeadDelete)
 			})
 		})
 	})
 
 	// The JSON API: bearer tokens, JSON errors, paths kept from the system
-	// Tailor replaces.
+	// Tailor replaces; a rate limit per token. Documented in openapi.go.
 	r.Route("/api", func(r chi.Router) {
-		r.Use(s.apiAuth)
+		r.Use(apiNoStore, s.apiAuth, s.apiRateLimit)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "no such API route")
 		})
@@ -102,12 +148,26 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/candidates", s.apiCandidateCreate)
 		r.Get("/candidates", s.apiCandidateList)
 		r.Get("/candidates/{id}", s.apiCandidateGet)
+		r.Put("/candidates/{id}", s.apiCandidateUpdate)
+		r.Delete("/candidates/{id}", s.apiCandidateDelete)
+
+		r.Get("/openings", s.apiOpeningList)
+		r.Post("/openings", s.apiOpeningCreate)
+		r.Get("/openings/{id}", s.apiOpeningGet)
+		r.Put("/openings/{id}", s.apiOpeningUpdate)
+		r.Delete("/openings/{id}", s.apiOpeningDelete)
 
 		r.Post("/resume-async/generate-async", s.apiGenerate)
 		r.Get("/resume-async/job-status/{id}", s.apiJobStatus)
 		r.Get("/resume-async/download/{id}", s.apiJobDownload)
 		r.Get("/resume-async/my-jobs", s.apiMyJobs)
 		r.Post("/resume-async/cancel/{id}", s.apiJobCancel)
+		r.Post("/resume-async/regenerate/{id}", s.apiRegenerate)
+		r.Post("/resume-async/share/{id}", s.apiShare)
+
+		r.Get("/tokens", s.apiTokenList)
+		r.Post("/tokens", s.apiTokenCreate)
+		r.Delete("/tokens/{id}", s.apiTokenRevoke)
 	})
 	return r
 }

@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/tasks"
 )
@@ -45,7 +48,26 @@ type Server struct {
 	AllowSignup bool   // ALLOW_SIGNUP=true: anyone may create a recruiter account
 	SetupCode   string // one-time code for the first admin, printed in the log at start
 
+	// Embedding and the API.
+	EmbedOrigins     []string // EMBED_ORIGINS: exact origins (scheme://host:port) allowed to load /embed/ fragments
+	APIRatePerMinute int      // API_RATE_PER_MINUTE: requests per token per minute (0: defaultAPIRate)
+	api              apiState // built by Routes
+
+	Metrics *HTTPMetrics // nil: no HTTP metrics
+
+	// The admin console. Admin reads Redis through Admin.Redis and asynq's
+	// Inspector; a nil Redis shows as "Redis is unreachable".
+	Admin AdminDeps
+
 	web webState // built by Routes
+}
+
+// AdminDeps are what the admin console needs beyond the database.
+type AdminDeps struct {
+	Redis     redis.UniversalClient
+	Inspector *asynq.Inspector
+	PriceIn   float64 // USD per million input tokens, for cost estimates
+	PriceOut  float64
 }
 
 func (s *Server) now() time.Time {

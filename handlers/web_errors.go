@@ -32,7 +32,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int)
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	e := classify(err)
 	if e == nil {
-		s.Logger.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logger(r).Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		s.renderError(w, r, http.StatusInternalServerError)
 		return
 	}
@@ -55,7 +55,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 // crossOriginDenied answers a cross-site state-changing request: 403,
 // nothing changed.
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
-	s.Logger.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path,
+	s.logger(r).Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path,
 		"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 	if len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/" {
 		writeJSONError(w, http.StatusForbidden, "cross-origin request refused")

@@ -41,7 +41,7 @@ func (s *Server) initWeb() {
 		sm.Cookie.Secure = secure
 		sm.Cookie.Path = "/"
 		sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-			s.Logger.Error("session", "path", r.URL.Path, "err", err)
+			s.logger(r).Error("session", "path", r.URL.Path, "err", err)
 			s.renderError(w, r, http.StatusInternalServerError)
 		}
 		return sm

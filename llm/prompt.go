@@ -83,7 +83,9 @@ func parseReply(resp openai.ChatCompletionResponse) (resume.Resume, error) {
 	case content == "":
 		return resume.Resume{}, fmt.Errorf("empty content (finish_reason %q)", choice.FinishReason)
 	case !strings.HasPrefix(content, "{"):
-		return resume.Resume{}, fmt.Errorf("content is not a JSON object: %.80q", content)
+		// Not the content itself: it may quote the candidate, and this
+		// message is logged and stored on the job.
+		return resume.Resume{}, fmt.Errorf("content is not a JSON object (%d bytes of text)", len(content))
 	}
 	var r resume.Resume
 	if err := json.Unmarshal([]byte(content), &r); err != nil {

@@ -9,6 +9,8 @@
 package static
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -18,17 +20,29 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/andybalholm/brotli"
 )
 
 //go:embed *.js *.css
 var files embed.FS
 
+// embedExample is the example host page for the embeddable fragments
+// (served at /embed/example; README "Embedding").
+//
+//go:embed embed-example.html
+var embedExample []byte
+
+// EmbedExample returns the example host page.
+func EmbedExample() []byte { return embedExample }
+
 // Asset names used by the pages.
 const (
-	HTMX = "htmx-2.0.11.min.js"
-	SSE  = "htmx-ext-sse-2.2.4.min.js"
-	CSS  = "app.css"
-	JS   = "app.js"
+	HTMX     = "htmx-2.0.11.min.js"
+	SSE      = "htmx-ext-sse-2.2.4.min.js"
+	CSS      = "app.css"
+	JS       = "app.js"
+	EmbedCSS = "embed.css" // the optional stylesheet for pages that embed Tailor's fragments
 )
 
 type asset struct {
@@ -36,6 +50,12 @@ type asset struct {
 	body   []byte
 	ctype  string
 	hashed string // e.g. app.3f2a9c1b.css
+	etag   string
+
+	// Compressed once, on first request: brotli at its best level costs
+	// about 70 ms for htmx, once per process.
+	packOnce sync.Once
+	gz, br   []byte
 }
 
 var (
@@ -57,7 +77,8 @@ func load() {
 		}
 		sum := sha256.Sum256(body)
 		ext := path.Ext(p)
-		a := &asset{name: p, body: body, hashed: strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:5]) + ext}
+		hash := hex.EncodeToString(sum[:5])
+		a := &asset{name: p, body: body, hashed: strings.TrimSuffix(p, ext) + "." + hash + ext, etag: `"` + hash + `"`}
 		switch ext {
 		case ".css":
 			a.ctype = "text/css; charset=utf-8"
@@ -68,6 +89,24 @@ func load() {
 		}
 		byName[p], byHash[a.hashed] = a, a
 		return nil
+	})
+}
+
+func (a *asset) pack() {
+	a.packOnce.Do(func() {
+		var gz, br bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(a.body)
+		zw.Close()
+		bw := brotli.NewWriterLevel(&br, brotli.BestCompression)
+		bw.Write(a.body)
+		bw.Close()
+		if gz.Len() < len(a.body) {
+			a.gz = gz.Bytes()
+		}
+		if br.Len() < len(a.body) {
+			a.br = br.Bytes()
+		}
 	})
 }
 
@@ -106,13 +145,67 @@ func Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		h := w.Header()
-		h.Set("Content-Type", a.ctype)
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-		h.Set("Content-Length", strconv.Itoa(len(a.body)))
-		h.Set("X-Content-Type-Options", "nosniff")
-		if r.Method != http.MethodHead {
-			w.Write(a.body)
-		}
+		serve(w, r, a, "public, max-age=31536000, immutable")
 	})
+}
+
+// Alias serves an asset under a stable name, for pages Tailor does not
+// render (a host page embedding Tailor's fragments cannot know the hash):
+// cached for an hour, then revalidated with its ETag.
+func Alias(name string) http.Handler {
+	once.Do(load)
+	a, ok := byName[name]
+	if !ok {
+		panic("static: no asset " + name)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, a.etag) {
+			h := w.Header()
+			h.Set("ETag", a.etag)
+			h.Set("Cache-Control", "public, max-age=3600")
+			h.Set("Vary", "Accept-Encoding")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		serve(w, r, a, "public, max-age=3600")
+	})
+}
+
+// serve writes an asset in the best encoding the client accepts: brotli,
+// then gzip, else as is. The bytes were compressed once, at the best level.
+func serve(w http.ResponseWriter, r *http.Request, a *asset, cacheControl string) {
+	a.pack()
+	body, enc := a.body, ""
+	ae := r.Header.Get("Accept-Encoding")
+	switch {
+	case a.br != nil && accepts(ae, "br"):
+		body, enc = a.br, "br"
+	case a.gz != nil && accepts(ae, "gzip"):
+		body, enc = a.gz, "gzip"
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.ctype)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("ETag", a.etag)
+	h.Set("Vary", "Accept-Encoding")
+	if enc != "" {
+		h.Set("Content-Encoding", enc)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// accepts reports whether an Accept-Encoding header allows a coding.
+func accepts(header, coding string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), coding) {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }

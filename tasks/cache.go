@@ -23,6 +23,8 @@ import (
 type Cache struct {
 	rdb redis.UniversalClient
 	ttl time.Duration
+
+	Metrics *Metrics // nil: no metrics
 }
 
 // NewCache returns a cache whose entries live ttl.
@@ -112,6 +114,7 @@ func (c *Cache) get(ctx context.Context, level, key string, v any) bool {
 		outcome = "hit"
 	}
 	c.rdb.HIncrBy(ctx, statsKeyBase+level, outcome, 1)
+	c.Metrics.cacheRequest(level, outcome)
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return false
 	}

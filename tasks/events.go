@@ -116,6 +116,8 @@ type Consumer struct {
 	ClaimIdle time.Duration
 	// Applied, if set, is called after each event is committed.
 	Applied func(Event)
+	// Metrics, if set, counts applied events and finished jobs.
+	Metrics *Metrics
 }
 
 // NewConsumer returns a consumer named after the host and process.
@@ -298,10 +300,29 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 	if ev.ResultKey != "" {
 		c.rdb.Del(ctx, ev.ResultKey)
 	}
+	if applied {
+		c.observe(ctx, ev)
+	}
 	if applied && c.Applied != nil {
 		c.Applied(ev)
 	}
 	return nil
+}
+
+// observe records an applied event in the metrics.
+func (c *Consumer) observe(ctx context.Context, ev Event) {
+	if c.Metrics == nil {
+		return
+	}
+	c.Metrics.eventApplied(ev.Kind)
+	if ev.Kind != db.EventSucceeded && ev.Kind != db.EventFailed {
+		return
+	}
+	var created time.Time
+	if j, err := c.jobs.Get(ctx, "", ev.JobID); err == nil {
+		created = j.CreatedAt
+	}
+	c.Metrics.jobFinished(ev.Kind, finalStages(ev, created))
 }
 
 func (c *Consumer) ack(ctx context.Context, id string) error {

@@ -51,6 +51,7 @@ type Generator struct {
 	Redis    redis.UniversalClient
 	Logger   *slog.Logger
 	Now      func() time.Time
+	Metrics  *Metrics // nil: no metrics
 }
 
 // ProcessTask implements asynq.Handler.
@@ -64,29 +65,32 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if !ok {
 		maxRetry = MaxRetry
 	}
-	attempt := retried + 1
+	// A job the reconciler enqueued again continues its attempt count: an
+	// event numbered below the job's attempts is dropped as stale.
+	attempt := p.PriorAttempts + retried + 1
 	log := g.Logger.With("job_id", p.JobID, "attempt", attempt)
 
 	if g.isCanceled(ctx, p.JobID) {
-		log.Info("job canceled before it started")
+		log.Info("job canceled before it started", "stage", StageQueued)
 		return nil
 	}
 	if n, _ := g.Redis.Exists(ctx, finalKey(p.JobID)).Result(); n > 0 {
-		log.Info("job already finished; nothing to do")
+		log.Info("job already finished; nothing to do", "stage", StageDone)
 		return nil
 	}
-	err := g.run(ctx, p, attempt, log)
+	phase := StageQueued // where the attempt is, for the log lines
+	err := g.run(ctx, p, attempt, log, &phase)
 	if err == nil {
 		return nil
 	}
 	// A canceled job stops quietly: no result, no retry.
 	if g.isCanceled(context.WithoutCancel(ctx), p.JobID) {
-		log.Info("job canceled while running")
+		log.Info("job canceled while running", "stage", phase)
 		return nil
 	}
 	var rl *rateLimited
 	if errors.As(err, &rl) {
-		log.Info("waiting for LLM capacity", "retry_in", rl.after.String())
+		log.Info("waiting for LLM capacity", "stage", StageWaitingLLM, "retry_in", rl.after.String())
 		return err // comes back after the wait without spending an attempt
 	}
 	final := retried >= maxRetry || errors.Is(err, asynq.SkipRetry)
@@ -95,7 +99,7 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if final {
 		kind, stage = db.EventFailed, StageFailed
 	}
-	log.Warn("attempt failed", "err", err, "final", final)
+	log.Warn("attempt failed", "stage", phase, "err", err, "final", final)
 	var partial *failedWithResult
 	var result *ResultData
 	if errors.As(err, &partial) {
@@ -116,7 +120,7 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return err
 }
 
-func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log *slog.Logger) error {
+func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log *slog.Logger, phase *string) error {
 	started := g.now()
 	var waitMS int64
 	if !p.EnqueuedAt.IsZero() {
@@ -126,6 +130,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	if err != nil {
 		return fmt.Errorf("candidate profile is invalid: %v: %w", err, asynq.SkipRetry)
 	}
+	*phase = StageTailoring
 	if err := g.progress(ctx, p.JobID, db.EventStarted, attempt, StageTailoring, 10); err != nil {
 		return err
 	}
@@ -141,13 +146,18 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	var usage llm.Response // LLM calls and tokens, for cost reporting
 	llmCalls := 0
 	if !cached {
+		*phase = StageWaitingLLM
 		if err := g.waitForLLM(ctx, p.JobID, attempt, model); err != nil {
 			return err
 		}
+		*phase = StageTailoring
 		rateWaitMS = g.now().Sub(t0).Milliseconds()
 		out, err := g.Tailorer.Tailor(ctx, llm.Request{
 			Profile: source, JobDescription: p.JobDescription, JobTitle: p.JobTitle, Company: p.Company,
 		})
+		if model != llm.OfflineModel {
+			g.Metrics.llmCall(err, out.TokensIn, out.TokensOut)
+		}
 		if err != nil {
 			return g.classifyLLM(ctx, err)
 		}
@@ -155,6 +165,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		if model != llm.OfflineModel {
 			llmCalls, usage = 1, out
 		}
+		*phase = StageChecking
 		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StageChecking, 60); err != nil {
 			return err
 		}
@@ -162,11 +173,11 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		checked, report := resume.Verify(source, out.Profile)
 		verifyMS = g.now().Sub(t1).Milliseconds()
 		if !report.OK {
-			log.Info("fact check corrected the tailoring", "violations", len(report.Violations))
+			log.Info("fact check corrected the tailoring", "stage", StageChecking, "violations", len(report.Violations))
 		}
 		tailoring = Tailoring{Profile: checked, Report: report, Model: out.Model, PromptVersion: out.PromptVersion}
 		if err := g.Cache.PutTailoring(ctx, tkey, tailoring); err != nil {
-			log.Warn("cache tailoring", "err", err)
+			log.Warn("cache tailoring", "stage", StageChecking, "err", err)
 		}
 	}
 
@@ -181,6 +192,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		printed, printCached = g.Cache.GetPrint(ctx, pkey)
 	}
 	if !printCached {
+		*phase = StagePrinting
 		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StagePrinting, 75); err != nil {
 			return err
 		}
@@ -201,7 +213,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		}
 		printed = Print{PDF: pdfBytes, HTML: html}
 		if err := g.Cache.PutPrint(ctx, pkey, printed); err != nil {
-			log.Warn("cache PDF", "err", err)
+			log.Warn("cache PDF", "stage", StagePrinting, "err", err)
 		}
 	}
 	renderMS := g.now().Sub(t2).Milliseconds()
@@ -246,6 +258,7 @@ func (g *Generator) waitForLLM(ctx context.Context, jobID string, attempt int, m
 			}
 			return nil
 		}
+		g.Metrics.rateLimitWait(wait)
 		if !announced {
 			if err := g.progress(ctx, jobID, db.EventProgress, attempt, StageWaitingLLM, 5); err != nil {
 				return err

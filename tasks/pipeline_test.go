@@ -64,6 +64,7 @@ type pipelineOptions struct {
 	redis    *taskstest.Redis // shared with another pipeline (a second worker)
 	// workerOnly runs no events consumer: a second worker machine.
 	workerOnly bool
+	metrics    *Metrics // nil: no metrics
 }
 
 func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
@@ -92,9 +93,11 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	if o.tailorer == nil {
 		o.tailorer = llm.NewOffline()
 	}
-	gen := &Generator{Tailorer: o.tailorer, Renderer: o.renderer, Events: NewPublisher(rdb), Redis: rdb, Logger: logger}
+	gen := &Generator{Tailorer: o.tailorer, Renderer: o.renderer, Events: NewPublisher(rdb), Redis: rdb, Logger: logger,
+		Metrics: o.metrics}
 	if !o.noCache {
 		gen.Cache = NewCache(rdb, time.Hour)
+		gen.Cache.Metrics = o.metrics
 	}
 	if o.limiter != nil {
 		gen.Limiter = o.limiter(rdb)
@@ -121,6 +124,7 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	if !o.workerOnly {
 		ctx, cancel := context.WithCancel(context.Background())
 		consumer := NewConsumer(rdb, d.Jobs, logger)
+		consumer.Metrics = o.metrics
 		done := make(chan struct{})
 		go func() { consumer.Run(ctx); close(done) }()
 		t.Cleanup(func() { cancel(); <-done })

@@ -23,6 +23,7 @@ type Reconciler struct {
 	Enqueuer  *Enqueuer
 	Logger    *slog.Logger
 	Now       func() time.Time
+	Metrics   *Metrics // nil: no metrics
 
 	Interval time.Duration // between passes (default 30 s)
 	Grace    time.Duration // leave jobs younger than this alone (default 10 s)
@@ -125,9 +126,13 @@ func (r *Reconciler) requeue(ctx context.Context, j db.Job) error {
 
 func (r *Reconciler) fail(ctx context.Context, j db.Job, msg string) error {
 	r.Logger.Warn("reconciler: job failed", "job_id", j.ID, "reason", msg)
-	_, err := r.Jobs.Apply(ctx, j.ID, db.JobEvent{
-		Kind: db.EventFailed, Attempt: j.Attempts, Stage: StageFailed, Error: msg, At: r.now(),
+	now := r.now()
+	applied, err := r.Jobs.Apply(ctx, j.ID, db.JobEvent{
+		Kind: db.EventFailed, Attempt: j.Attempts, Stage: StageFailed, Error: msg, At: now,
 	})
+	if applied {
+		r.Metrics.jobFinished(db.StatusFailed, map[string]time.Duration{"total": now.Sub(j.CreatedAt)})
+	}
 	return err
 }
 
@@ -143,7 +148,7 @@ func PayloadFor(j db.Job, profile []byte) GeneratePayload {
 	return GeneratePayload{
 		JobID: j.ID, Profile: profile, JobDescription: j.JobDescription,
 		JobTitle: j.JobTitle, Company: j.Company, Theme: j.Theme, Paper: j.Paper,
-		EnqueuedAt: time.Now(),
+		EnqueuedAt: time.Now(), PriorAttempts: j.Attempts,
 	}
 }
 
@@ -152,13 +157,18 @@ func PayloadFor(j db.Job, profile []byte) GeneratePayload {
 type Canceler struct {
 	Redis     redis.UniversalClient
 	Inspector *asynq.Inspector
+	Metrics   *Metrics // nil: no metrics
 }
 
 // Cancel is best effort on the queue side; SQLite already says canceled,
 // and late events for a final job are ignored.
 func (c *Canceler) Cancel(ctx context.Context, jobID, queue string) error {
-	if err := c.Redis.Set(ctx, cancelKey(jobID), "1", 24*time.Hour).Err(); err != nil {
+	first, err := c.Redis.SetNX(ctx, cancelKey(jobID), "1", 24*time.Hour).Result()
+	if err != nil {
 		return fmt.Errorf("mark canceled: %w", err)
+	}
+	if first { // a second cancel of the same job is not a second finished job
+		c.Metrics.jobFinished(db.StatusCanceled, nil)
 	}
 	if err := c.Inspector.DeleteTask(queue, jobID); err != nil &&
 		!errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {

@@ -188,6 +188,50 @@ func TestRedisFlushAllLosesNoJob(t *testing.T) {
 	t.Logf("all %d jobs succeeded %s after FLUSHALL", len(ids), time.Since(flushed).Round(time.Millisecond))
 }
 
+// Redis loses a job's task while the job waits to retry (attempts 2): the
+// reconciler enqueues it again and the new task goes on from the job's
+// attempt count, so its events are not dropped as stale and the job ends.
+func TestRedisFlushWhileRetryingLosesNoJob(t *testing.T) {
+	var calls atomic.Int32
+	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
+		if calls.Add(1) <= 2 {
+			return llmtest.Reply{Status: http.StatusInternalServerError}
+		}
+		return llmtest.Echo("")(req)
+	})
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	id := p.submit(t, resume.Sample(), resume.SampleJobDescription).ID
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		j, err := p.db.Jobs.Get(ctx, "", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Attempts == 2 && j.Stage == StageRetrying {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job never waited to retry after its second attempt: %s, %s, attempts %d", j.Status, j.Stage, j.Attempts)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := p.rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t),
+		Interval: 200 * time.Millisecond, Grace: time.Millisecond}
+	go rec.Run(ctx)
+	got := p.waitFinal(t, id, 30*time.Second)
+	if got.Status != db.StatusSucceeded || got.Attempts != 3 {
+		t.Errorf("job = %s after %d attempts (%q); want succeeded in attempt 3", got.Status, got.Attempts, got.Error)
+	}
+	if n, _ := p.db.Jobs.CountResults(ctx, id); n != 1 {
+		t.Errorf("results = %d, want 1", n)
+	}
+}
+
 // A profile pointing images, styles and links at a server on loopback: the
 // renderer fetches nothing.
 func TestRenderingFetchesNothing(t *testing.T) {

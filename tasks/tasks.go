@@ -44,6 +44,9 @@ type GeneratePayload struct {
 	Theme          string          `json:"theme"`
 	Paper          string          `json:"paper"`
 	EnqueuedAt     time.Time       `json:"enqueued_at"`
+	// PriorAttempts is how many attempts the job had before this task was
+	// enqueued (by the reconciler, after Redis lost the task).
+	PriorAttempts int `json:"prior_attempts,omitempty"`
 }
 
 // encode is json.Marshal without re-validating the profile, which is

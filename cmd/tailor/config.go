@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -26,9 +27,12 @@ type Config struct {
 	ReconcileInterval time.Duration // between reconciler passes (RECONCILE_INTERVAL)
 	BaseURL           string
 	EmbedOrigins      []string
+	APIRatePerMinute  int // API_RATE_PER_MINUTE: requests per API token per minute
 	SMTPURL           string
 	LogLevel          string
-	AllowSignup       bool // ALLOW_SIGNUP=true: open sign-up for recruiters
+	AllowSignup       bool    // ALLOW_SIGNUP=true: open sign-up for recruiters
+	LLMPriceIn        float64 // USD per million input tokens (LLM_PRICE_IN), for cost estimates
+	LLMPriceOut       float64 // USD per million output tokens (LLM_PRICE_OUT)
 }
 
 func loadConfig(getenv func(string) string) (Config, error) {
@@ -67,6 +71,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if c.ReconcileInterval, err = duration(env("RECONCILE_INTERVAL", "30s")); err != nil {
 		return c, fmt.Errorf("RECONCILE_INTERVAL: %w", err)
 	}
+	if c.LLMPriceIn, err = price(env("LLM_PRICE_IN", "0.15")); err != nil {
+		return c, fmt.Errorf("LLM_PRICE_IN: %w", err)
+	}
+	if c.LLMPriceOut, err = price(env("LLM_PRICE_OUT", "0.60")); err != nil {
+		return c, fmt.Errorf("LLM_PRICE_OUT: %w", err)
+	}
 	if c.CacheTTL, err = duration(env("CACHE_TTL", "1h")); err != nil {
 		return c, fmt.Errorf("CACHE_TTL: %w", err)
 	}
@@ -81,9 +91,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("ALLOW_SIGNUP: must be true or false, not %q", v)
 	}
 	for _, o := range strings.Split(env("EMBED_ORIGINS", ""), ",") {
-		if o = strings.TrimSpace(o); o != "" {
+		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+			if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+				return c, fmt.Errorf("EMBED_ORIGINS: %q is not an origin like https://intranet.example.com or http://127.0.0.1:8000", o)
+			}
 			c.EmbedOrigins = append(c.EmbedOrigins, o)
 		}
+	}
+	if c.APIRatePerMinute, err = positiveInt(env("API_RATE_PER_MINUTE", "600")); err != nil {
+		return c, fmt.Errorf("API_RATE_PER_MINUTE: %w", err)
 	}
 	return c, nil
 }
@@ -114,4 +130,13 @@ func duration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("invalid duration %q (examples: 90m, 1h, 30d)", s)
 	}
 	return d, nil
+}
+
+// price reads a non-negative amount of US dollars.
+func price(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("must be a non-negative number of US dollars, not %q", s)
+	}
+	return f, nil
 }

@@ -8,17 +8,22 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // startMetrics serves operator endpoints on METRICS_ADDR, an address that
-// must stay private (Fly's internal network): Go profiles under
-// /debug/pprof/ (`make bench` reads them). A busy port is logged, not fatal,
-// so two processes on one host still start.
-func startMetrics(addr string, logger *slog.Logger) (stop func()) {
+// must stay private (Fly's internal network): Prometheus metrics from reg
+// on /metrics and Go profiles under /debug/pprof/ (`make bench` reads
+// them). A busy port is logged, not fatal, so two processes on one host
+// still start.
+func startMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func()) {
 	if addr == "" || addr == "off" {
 		return func() {}
 	}
 	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/handlers"
@@ -44,7 +46,11 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		return err
 	}
 	defer closeRedis()
-	defer startMetrics(cfg.MetricsAddr, logger)()
+	// One registry per process, served on METRICS_ADDR; each part adds its own.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := tasks.NewMetrics(reg)
+	defer startMetrics(cfg.MetricsAddr, reg, logger)()
 
 	tailorer := newTailorer(cfg)
 	var wg sync.WaitGroup
@@ -71,11 +77,18 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	if runWorker {
 		pool = pdf.New(pdf.Options{ChromePath: cfg.ChromePath, Tabs: cfg.WorkerConcurrency, Logger: logger})
 		defer pool.Close()
+		cache := tasks.NewCache(rdb, cfg.CacheTTL)
+		cache.Metrics = metrics
 		gen := &tasks.Generator{
 			Tailorer: tailorer, Renderer: pool, Events: tasks.NewPublisher(rdb), Redis: rdb, Logger: logger,
-			Cache:   tasks.NewCache(rdb, cfg.CacheTTL),
+			Cache:   cache,
 			Limiter: tasks.NewLimiter(rdb, cfg.LLMRatePerMinute, cfg.LLMRatePeriod),
+			Metrics: metrics,
 		}
+		reg.MustRegister(tasks.NewChromeCollector(pool.Stats))
+		// Worker counters for the admin dashboard, wherever this worker runs.
+		reporter := &tasks.StatsReporter{Redis: rdb, Chrome: pool.Stats, Metrics: metrics, Logger: logger}
+		go reporter.Run(ctx)
 		mux := asynq.NewServeMux()
 		mux.Handle(tasks.TypeGenerate, gen)
 		worker = asynq.NewServerFromRedisClient(rdb, asynq.Config{
@@ -128,9 +141,11 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 			setupCode = handlers.NewSetupCode()
 		}
 		srv := &handlers.Server{
-			DB: database, Enqueuer: enqueuer, Canceler: &tasks.Canceler{Redis: rdb, Inspector: inspector},
-			Checks: checks, Logger: logger, Model: tailorer.Model(),
+			DB: database, Enqueuer: enqueuer, Canceler: &tasks.Canceler{Redis: rdb, Inspector: inspector, Metrics: metrics},
+			Checks: checks, Logger: logger, Model: tailorer.Model(), Metrics: handlers.NewHTTPMetrics(reg),
 			SigningKey: signingKey, BaseURL: cfg.BaseURL, AllowSignup: cfg.AllowSignup, SetupCode: setupCode,
+			EmbedOrigins: cfg.EmbedOrigins, APIRatePerMinute: cfg.APIRatePerMinute,
+			Admin: handlers.AdminDeps{Redis: rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
 		}
 		httpSrv = &http.Server{
 			Handler:           srv.Routes(),
@@ -150,14 +165,20 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 			}
 		})
 
+		reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(rdb))
+
 		consumer = tasks.NewConsumer(rdb, database.Jobs, logger)
+		consumer.Metrics = metrics
 		consumerCtx, stopConsumer := context.WithCancel(context.WithoutCancel(ctx))
 		defer stopConsumer()
 		wg.Go(func() { consumer.Run(consumerCtx) })
 
 		reconciler := &tasks.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: logger,
-			Interval: cfg.ReconcileInterval}
+			Interval: cfg.ReconcileInterval, Metrics: metrics}
 		wg.Go(func() { reconciler.Run(ctx) })
+
+		purger := &tasks.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: logger}
+		wg.Go(func() { purger.Run(ctx) })
 
 		logger.Info("tailor is ready", "addr", ln.Addr().String(), "mode", mode, "database", cfg.DatabasePath)
 		fmt.Fprintf(out, "Tailor is listening on http://%s\n", displayAddr(ln.Addr().String()))

@@ -58,30 +58,12 @@ func TestWorkerKilledMidJob(t *testing.T) {
 	t.Parallel()
 	redisSrv := taskstest.StartRedis(t)
 	var calls atomic.Int32
-	called := make(chan struct{}, 4)
-	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
-		reply := llmtest.Echo("")(req)
+	a, token, first, jobID := jobInFlight(t, redisSrv, func() time.Duration {
 		if calls.Add(1) == 1 {
-			reply.Delay = 10 * time.Second // the worker dies during this call
+			return 10 * time.Second // the worker dies during this call
 		}
-		called <- struct{}{}
-		return reply
+		return 0
 	})
-	a := startApp(t, "REDIS_URL="+redisSrv.URL, "OPENAI_BASE_URL="+fake.URL, "OPENAI_API_KEY=test")
-	a.tailor("a-long-password\n", "user", "add", "--email", "ann@example.com", "--role", "recruiter")
-	token := a.tailor("", "token", "create", "--email", "ann@example.com")
-	a.startMode("web")
-	first := a.startWorker()
-
-	id := a.do("POST", "/api/candidates", token, mustJSON(resume.Sample())).json(t)["id"].(string)
-	jobID := a.do("POST", "/api/resume-async/generate-async", token, mustJSON(map[string]any{
-		"candidate_id": id, "job_description": resume.SampleJobDescription,
-	})).json(t)["job_id"].(string)
-	select {
-	case <-called:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the LLM was never called")
-	}
 	first.cmd.Process.Kill() // SIGKILL: no shutdown, no hand-back
 	<-first.done
 	killed := time.Now()
@@ -137,10 +119,34 @@ func chromeProcesses(dir string) []string {
 func TestWorkerSIGTERMFinishesInFlightJob(t *testing.T) {
 	t.Parallel()
 	redisSrv := taskstest.StartRedis(t)
+	a, token, w, jobID := jobInFlight(t, redisSrv, func() time.Duration { return 3 * time.Second })
+	w.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-w.done:
+		if err != nil {
+			t.Errorf("worker exited with %v after SIGTERM", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("worker did not exit within 30 s of SIGTERM")
+	}
+	final := a.waitStatus(token, jobID, "succeeded", "failed")
+	if final["status"] != "succeeded" || final["attempts"] != float64(1) {
+		t.Errorf("job ended %v; want succeeded in its first attempt", final)
+	}
+	if procs := chromeProcesses(a.tmp); len(procs) > 0 {
+		t.Errorf("Chrome left after the worker exited: %v", procs)
+	}
+}
+
+// jobInFlight runs `tailor web` and one `tailor worker` with a fake LLM
+// whose answer takes delay(), submits a job and returns once the worker is
+// waiting on the LLM for it.
+func jobInFlight(t *testing.T, redisSrv *taskstest.Redis, delay func() time.Duration) (*app, string, *worker, string) {
+	t.Helper()
 	called := make(chan struct{}, 4)
 	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
 		reply := llmtest.Echo("")(req)
-		reply.Delay = 3 * time.Second
+		reply.Delay = delay()
 		called <- struct{}{}
 		return reply
 	})
@@ -159,20 +165,5 @@ func TestWorkerSIGTERMFinishesInFlightJob(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the LLM was never called")
 	}
-	w.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-w.done:
-		if err != nil {
-			t.Errorf("worker exited with %v after SIGTERM", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("worker did not exit within 30 s of SIGTERM")
-	}
-	final := a.waitStatus(token, jobID, "succeeded", "failed")
-	if final["status"] != "succeeded" || final["attempts"] != float64(1) {
-		t.Errorf("job ended %v; want succeeded in its first attempt", final)
-	}
-	if procs := chromeProcesses(a.tmp); len(procs) > 0 {
-		t.Errorf("Chrome left after the worker exited: %v", procs)
-	}
+	return a, token, w, jobID
 }

@@ -1,0 +1,277 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/tasks/taskstest"
+)
+
+// adminRoutes lists every /admin route of the router, with a sample path.
+func adminRoutes(t *testing.T, h http.Handler) [][2]string {
+	t.Helper()
+	var out [][2]string
+	err := chi.Walk(h.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if strings.HasPrefix(route, "/admin") {
+			path := strings.NewReplacer("{id}", "someid", "{token}", "tok", "{queue}", "interactive").Replace(route)
+			out = append(out, [2]string{method, path})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) < 15 {
+		t.Fatalf("found %d admin routes; the walk missed some", len(out))
+	}
+	return out
+}
+
+func TestEveryAdminRouteNeedsTheAdminRole(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("ann@example.com", db.RoleRecruiter)
+	e.user("root@example.com", db.RoleAdmin)
+	recruiter, admin, anon := e.client(), e.client(), e.client()
+	recruiter.signIn("ann@example.com")
+	admin.signIn("root@example.com")
+	for _, rt := range adminRoutes(t, e.srv.Routes()) {
+		method, path := rt[0], rt[1]
+		t.Run(method+" "+path, func(t *testing.T) {
+			if r := recruiter.do(method, path, nil, nil); r.status != http.StatusForbidden {
+				t.Errorf("recruiter: %d, want 403", r.status)
+			}
+			if r := anon.do(method, path, nil, nil); r.status != http.StatusSeeOther && r.status != http.StatusForbidden {
+				t.Errorf("signed out: %d, want a redirect to sign in", r.status)
+			}
+			if r := admin.do(method, path, nil, nil); r.status == http.StatusForbidden || r.status >= 500 {
+				t.Errorf("admin: %d", r.status)
+			}
+		})
+	}
+}
+
+// seedJobs creates jobs with known statuses, times and usage; now is the
+// test's clock.
+func seedJobs(t *testing.T, e *webEnv, owner db.User, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	cand := e.candidate(owner, resume.Sample())
+	type seed struct {
+		age    time.Duration
+		status string
+		took   time.Duration
+		tokens int
+	}
+	seeds := []seed{
+		{10 * time.Minute, db.StatusSucceeded, 1 * time.Second, 1000},
+		{20 * time.Minute, db.StatusSucceeded, 3 * time.Second, 1000},
+		{30 * time.Minute, db.StatusFailed, 2 * time.Second, 0},
+		{2 * time.Hour, db.StatusSucceeded, 5 * time.Second, 2000},
+		{3 * time.Hour, db.StatusCanceled, time.Second, 0},
+		{50 * time.Hour, db.StatusSucceeded, 7 * time.Second, 0},
+		{10 * 24 * time.Hour, db.StatusSucceeded, 9 * time.Second, 0}, // outside every window
+		{5 * time.Minute, db.StatusQueued, 0, 0},
+	}
+	for i, sd := range seeds {
+		created := now.Add(-sd.age)
+		e.db.Now = func() time.Time { return created }
+		j, err := e.db.Jobs.Create(ctx, db.Job{
+			OwnerID: owner.ID, CandidateID: cand.ID, CandidateVersion: 1, CandidateName: cand.Name,
+			JobDescription: fmt.Sprintf("job %d", i), Profile: cand.Profile, Theme: "classic", Paper: "a4",
+			Queue: "interactive", InputsHash: "h",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := db.JobEvent{Attempt: 1, At: created.Add(sd.took), TailorMS: sd.took.Milliseconds() / 2,
+			LLMCalls: 1, TokensIn: sd.tokens, TokensOut: sd.tokens / 2}
+		switch sd.status {
+		case db.StatusSucceeded:
+			ev.Kind, ev.Stage = db.EventSucceeded, "done"
+			ev.Result = &db.Result{PDF: []byte("%PDF"), HTML: "<p>x</p>", Profile: []byte("{}")}
+		case db.StatusFailed:
+			ev.Kind, ev.Stage, ev.Error = db.EventFailed, "failed", "LLM rejected the API key (401): check OPENAI_API_KEY"
+		case db.StatusCanceled:
+			if _, err := e.db.Jobs.Cancel(ctx, "", j.ID); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		default:
+			continue
+		}
+		if _, err := e.db.Jobs.Apply(ctx, j.ID, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.db.Now = func() time.Time { return now }
+}
+
+func TestDashboardFiguresMatchTheSeededJobs(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	r := taskstest.StartRedis(t)
+	rdb := r.Client(t)
+	e := newWebEnv(t, func(s *Server) {
+		s.Now = func() time.Time { return now }
+		s.Admin = AdminDeps{Redis: rdb, Inspector: asynq.NewInspectorFromRedisClient(rdb), PriceIn: 1, PriceOut: 2}
+	})
+	admin := e.user("root@example.com", db.RoleAdmin)
+	seedJobs(t, e, admin, now)
+	c := e.client()
+	c.signIn("root@example.com")
+
+	d, err := e.srv.dashboard(context.Background(), true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hand-computed from seedJobs.
+	wantWindows := []string{
+		"Last hour: all 4, succeeded 2, failed 1, queued 1, rate 66.7%",
+		"Last 24 hours: all 6, succeeded 3, failed 1, queued 1, rate 75.0%",
+		"Last 7 days: all 7, succeeded 4, failed 1, queued 1, rate 80.0%",
+	}
+	for i, w := range d.Windows {
+		c := w.Counts
+		got := fmt.Sprintf("%s: all %d, succeeded %d, failed %d, queued %d, rate %.1f%%",
+			w.Label, c.Total(), c[db.StatusSucceeded], c[db.StatusFailed], c[db.StatusQueued], c.SuccessRate())
+		if got != wantWindows[i] {
+			t.Errorf("window %d:\n got %s\nwant %s", i, got, wantWindows[i])
+		}
+	}
+	// Succeeded in the last 24 hours took 1 s, 3 s and 5 s.
+	if got := d.Timings.Total; got.N != 3 || got.P50 != 3000 || got.P95 != 5000 {
+		t.Errorf("job time = %+v, want 3 jobs, p50 3000 ms, p95 5000 ms", got)
+	}
+	var tokensIn int64
+	for _, u := range d.UsageDays {
+		tokensIn += u.TokensIn
+	}
+	if tokensIn != 4000 {
+		t.Errorf("tokens in over 7 days = %d, want 4000", tokensIn)
+	}
+	if len(d.UsageUsers) != 1 || d.Cost(d.UsageUsers[0]) != "$0.01" {
+		t.Errorf("usage per recruiter %+v, cost %s; want one recruiter costing $0.01 (4000 in at $1, 2000 out at $2 per million)",
+			d.UsageUsers, d.Cost(d.UsageUsers[0]))
+	}
+	if d.RedisErr != "" || len(d.Queues) != 2 {
+		t.Errorf("live figures: err %q, %d queues", d.RedisErr, len(d.Queues))
+	}
+	if len(d.Hourly) != 7*24+1 {
+		t.Errorf("hourly entries = %d, want %d", len(d.Hourly), 7*24+1)
+	}
+
+	page := c.get("/admin")
+	wantStatus(t, page, http.StatusOK)
+	wantBody(t, page, "66.7%", "75.0%", "80.0%", "<svg", "interactive", "batch", "Database size", "No worker is running")
+}
+
+func TestDashboardSurvivesARedisOutage(t *testing.T) {
+	dead := redis.NewClient(&redis.Options{Addr: taskstest.FreeAddr(t), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	t.Cleanup(func() { dead.Close() })
+	e := newWebEnv(t, func(s *Server) {
+		s.Admin = AdminDeps{Redis: dead, Inspector: asynq.NewInspectorFromRedisClient(dead)}
+	})
+	admin := e.user("root@example.com", db.RoleAdmin)
+	seedJobs(t, e, admin, time.Now())
+	c := e.client()
+	c.signIn("root@example.com")
+	for _, path := range []string{"/admin", "/admin/fragments/live", "/admin/queues"} {
+		r := c.get(path)
+		wantStatus(t, r, http.StatusOK)
+		wantBody(t, r, "Redis is unreachable")
+	}
+	wantBody(t, c.get("/admin"), "Last 24 hours", "66.7%") // SQLite figures still shown
+}
+
+func TestAdminFindsAndActsOnJobs(t *testing.T) {
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	e.user("root@example.com", db.RoleAdmin)
+	now := time.Now()
+	seedJobs(t, e, ann, now)
+	c := e.client()
+	c.signIn("root@example.com")
+
+	// Why did it fail? Search by the error text, open the job.
+	list := c.get("/admin/jobs?q=" + url.QueryEscape("API key"))
+	wantStatus(t, list, http.StatusOK)
+	if n := strings.Count(list.body, `data-testid="admin-job-row"`); n != 1 {
+		t.Fatalf("search by error text found %d jobs, want 1", n)
+	}
+	failed, err := e.db.Jobs.AdminList(context.Background(), db.AdminFilter{Status: db.StatusFailed})
+	if err != nil || len(failed) != 1 {
+		t.Fatalf("failed jobs: %d %v", len(failed), err)
+	}
+	detail := c.get("/admin/jobs/" + failed[0].ID)
+	wantBody(t, detail, "OPENAI_API_KEY", "Inputs hash", failed[0].InputsHash, "ann@example.com")
+
+	// Filters: by status, by recruiter, slowest first.
+	wantBody(t, c.get("/admin/jobs?status=canceled"), "Canceled")
+	wantStatus(t, c.get("/admin/jobs?slow=1"), http.StatusOK)
+	slowest, _ := e.db.Jobs.AdminList(context.Background(), db.AdminFilter{Slowest: true, Limit: 1})
+	if len(slowest) != 1 || slowest[0].FinishedAt.Sub(slowest[0].CreatedAt) != 9*time.Second {
+		t.Errorf("slowest job took %s, want 9s", slowest[0].FinishedAt.Sub(slowest[0].CreatedAt))
+	}
+
+	// Retry: a new job for the same recruiter, enqueued.
+	r := c.post("/admin/jobs/"+failed[0].ID+"/retry", nil)
+	wantStatus(t, r, http.StatusSeeOther)
+	if e.queue.count() != 1 {
+		t.Fatalf("retry enqueued %d tasks, want 1", e.queue.count())
+	}
+	newID := strings.TrimPrefix(r.header.Get("Location"), "/admin/jobs/")
+	retried, err := e.db.Jobs.Get(context.Background(), ann.ID, newID)
+	if err != nil || retried.Status != db.StatusQueued {
+		t.Fatalf("retried job: %+v %v; want a queued job owned by the recruiter", retried.Status, err)
+	}
+	// Cancel it, then delete it after confirming.
+	wantStatus(t, c.post("/admin/jobs/"+newID+"/cancel", nil), http.StatusSeeOther)
+	if j, _ := e.db.Jobs.Get(context.Background(), "", newID); j.Status != db.StatusCanceled {
+		t.Errorf("after cancel: %s", j.Status)
+	}
+	wantBody(t, c.get("/admin/jobs/"+newID+"/delete"), "Delete this job?")
+	wantStatus(t, c.post("/admin/jobs/"+newID+"/delete", nil), http.StatusSeeOther)
+	if _, err := e.db.Jobs.Get(context.Background(), "", newID); err != db.ErrNotFound {
+		t.Errorf("deleted job still there: %v", err)
+	}
+}
+
+func TestAdminRevokesAUsersToken(t *testing.T) {
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	e.user("root@example.com", db.RoleAdmin)
+	secret, tok, err := e.db.Tokens.Create(context.Background(), ann.ID, "ats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := func() int {
+		req, _ := http.NewRequest("GET", e.ts.URL+"/api/resume-async/my-jobs", nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := api(); got != http.StatusOK {
+		t.Fatalf("token before revoke: %d", got)
+	}
+	c := e.client()
+	c.signIn("root@example.com")
+	wantBody(t, c.get("/admin/users/"+ann.ID+"/tokens"), "ats", "active")
+	wantStatus(t, c.post("/admin/users/"+ann.ID+"/tokens/"+tok.ID+"/revoke", nil), http.StatusSeeOther)
+	if got := api(); got != http.StatusUnauthorized {
+		t.Errorf("token after revoke: %d, want 401", got)
+	}
+}

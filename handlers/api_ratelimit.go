@@ -1,0 +1,108 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/tailor-app/tailor/views"
+)
+
+// defaultAPIRate is API_RATE_PER_MINUTE when unset: ten requests a second
+// per token, with a minute's worth as a burst. A page embedding a few job
+// cards (one poll every 2 s each) stays far below it.
+const defaultAPIRate = 600
+
+// apiState is what Routes builds for the API and the embeddable fragments.
+type apiState struct {
+	limiter  *tokenLimiter
+	origins  map[string]bool // EMBED_ORIGINS
+	boot     string          // changes at every start: part of fragment ETags, whose markup may change with a release
+	doc      []byte          // the OpenAPI document, as served
+	docETag  string
+	docsPage views.APIDocs
+}
+
+func (s *Server) initAPI() {
+	boot := make([]byte, 4)
+	rand.Read(boot)
+	doc := openAPI(s.BaseURL)
+	s.api = apiState{
+		limiter: newTokenLimiter(s.APIRatePerMinute, s.now),
+		origins: embedOriginSet(s.EmbedOrigins),
+		boot:    hex.EncodeToString(boot),
+		doc:     mustJSON(doc),
+	}
+	s.api.docETag = bodyETag(s.api.doc)
+	s.api.docsPage = apiDocsData(doc)
+}
+
+// tokenLimiter is a token bucket per API token, in memory in this web
+// process: a limit per process is enough to stop a runaway client, and the
+// API has one web process (the one that holds the SQLite file).
+type tokenLimiter struct {
+	perMinute int
+	now       func() time.Time
+	buckets   sync.Map // sha256(token) -> *rate.Limiter; only authenticated tokens get one
+}
+
+func newTokenLimiter(perMinute int, now func() time.Time) *tokenLimiter {
+	if perMinute <= 0 {
+		perMinute = defaultAPIRate
+	}
+	return &tokenLimiter{perMinute: perMinute, now: now}
+}
+
+// allow takes one request from the token's bucket; when it is empty it
+// returns how long until the next request would pass.
+func (l *tokenLimiter) allow(token string) (time.Duration, bool) {
+	key := sha256.Sum256([]byte(token))
+	b, ok := l.buckets.Load(key)
+	if !ok {
+		burst := min(l.perMinute, math.MaxInt32)
+		b, _ = l.buckets.LoadOrStore(key, rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), burst))
+	}
+	lim := b.(*rate.Limiter)
+	now := l.now()
+	if lim.AllowN(now, 1) {
+		return 0, true
+	}
+	res := lim.ReserveN(now, 1)
+	wait := res.DelayFrom(now)
+	res.CancelAt(now)
+	return wait, false
+}
+
+// retryAfter is a Retry-After value: whole seconds, at least 1.
+func retryAfter(d time.Duration) string {
+	return strconv.FormatInt(max(int64(math.Ceil(d.Seconds())), 1), 10)
+}
+
+// bearer returns the token of an `Authorization: Bearer` header.
+func bearer(r *http.Request) string {
+	t, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return strings.TrimSpace(t)
+}
+
+// apiRateLimit answers 429 with Retry-After once a token has used its
+// requests for the minute. It runs after apiAuth, so only valid tokens
+// have buckets.
+func (s *Server) apiRateLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if wait, ok := s.api.limiter.allow(bearer(r)); !ok {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			writeJSONError(w, http.StatusTooManyRequests, "rate limit: "+strconv.Itoa(s.api.limiter.perMinute)+
+				" requests per minute per token; retry in "+retryAfter(wait)+" s")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

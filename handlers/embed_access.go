@@ -1,0 +1,151 @@
+package handlers
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/views"
+)
+
+// The embeddable fragments (/embed/...) are loaded by another site's page
+// with htmx. Cookies do not cross sites, so they authenticate with an API
+// token in a header (hx-headers); CORS admits the origins in EMBED_ORIGINS
+// and no other. Because no cookie ever authenticates them, a cross-site
+// POST carries no ambient authority: Routes exempts them from
+// CrossOriginProtection.
+
+// embedAllowHeaders are the request headers a host page's htmx sends.
+const embedAllowHeaders = "Authorization, Content-Type, HX-Request, HX-Current-URL, HX-Target, HX-Trigger, " +
+	"HX-Trigger-Name, HX-Boosted, HX-Prompt, HX-History-Restore-Request"
+
+// embedExposeHeaders are the response headers htmx must read across origins.
+const embedExposeHeaders = "HX-Retarget, HX-Reswap, HX-Trigger, Retry-After"
+
+// embedCORS answers preflights and adds CORS headers for allowed origins.
+// Any other origin gets no CORS header at all: the browser refuses to send
+// the request (preflight) or to show the response.
+func (s *Server) embedCORS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		addVary(h, "Origin")
+		origin := r.Header.Get("Origin")
+		allowed := origin != "" && s.api.origins[origin]
+		if allowed {
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Expose-Headers", embedExposeHeaders)
+		}
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			addVary(h, "Access-Control-Request-Method", "Access-Control-Request-Headers")
+			h.Set("Cache-Control", cacheNone)
+			if !allowed {
+				s.Logger.Warn("embed: origin not in EMBED_ORIGINS", "origin", origin, "path", r.URL.Path)
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			h.Set("Access-Control-Allow-Headers", embedAllowHeaders)
+			h.Set("Access-Control-Max-Age", "600") // one preflight per URL per 10 minutes, not one per poll
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// embedAuth requires a live API token, like the JSON API, and the same
+// per-token rate limit; its errors are small fragments.
+func (s *Server) embedAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := bearer(r)
+		if token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tailor"`)
+			s.embedError(w, r, http.StatusUnauthorized, "Tailor needs an API token: send Authorization: Bearer <token> (hx-headers).")
+			return
+		}
+		u, err := s.DB.Tokens.Authenticate(r.Context(), token)
+		if err != nil {
+			if err != db.ErrNotFound {
+				s.Logger.Error("token check", "err", err)
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tailor", error="invalid_token"`)
+			s.embedError(w, r, http.StatusUnauthorized, "This Tailor API token is invalid or revoked.")
+			return
+		}
+		if wait, ok := s.api.limiter.allow(token); !ok {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			s.embedError(w, r, http.StatusTooManyRequests, "Too many requests to Tailor; retrying in "+retryAfter(wait)+" s.")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
+	})
+}
+
+// embedError answers a status with a one-line fragment. htmx does not swap
+// error responses unless the host page asks it to.
+func (s *Server) embedError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	w.Header().Set("Cache-Control", cacheNone)
+	s.renderFragment(w, r, status, views.EmbedError(msg), "")
+}
+
+// embedFail maps an error to a fragment: another user's object is 404,
+// like a missing one.
+func (s *Server) embedFail(w http.ResponseWriter, r *http.Request, err error) {
+	e := classify(err)
+	if e == nil {
+		s.Logger.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.embedError(w, r, http.StatusInternalServerError, "Internal error.")
+		return
+	}
+	msg := e.Message
+	if e.Status == http.StatusNotFound {
+		msg = "Not found."
+	}
+	s.embedError(w, r, e.Status, msg)
+}
+
+// renderFragment renders into a buffer (a failing template is a clean 500)
+// and answers 304 when the client has this etag. An empty etag sends the
+// fragment with whatever Cache-Control the handler chose (default no-store).
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, status int, c templ.Component, etag string) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.Logger.Error("render fragment", "path", r.URL.Path, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	if etag != "" {
+		if notModified(w, r, etag, cacheRevalidate) {
+			return
+		}
+	} else if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", cacheNone)
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+// absURL makes a path absolute: fragments live on another site's page.
+func (s *Server) absURL(r *http.Request, path string) string {
+	if s.BaseURL != "" {
+		return s.BaseURL + path
+	}
+	return requestOrigin(r) + path
+}
+
+// embedOriginSet normalises EMBED_ORIGINS: exact origins, no trailing slash.
+func embedOriginSet(origins []string) map[string]bool {
+	m := make(map[string]bool, len(origins))
+	for _, o := range origins {
+		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+			m[o] = true
+		}
+	}
+	return m
+}

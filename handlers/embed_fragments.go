@@ -1,0 +1,201 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/static"
+	"github.com/tailor-app/tailor/views"
+)
+
+// embedCard is a job as the embedded card shows it.
+func (s *Server) embedCard(r *http.Request, j db.Job) views.EmbedCard {
+	c := views.EmbedCard{Job: j, Stage: stageWords(j)}
+	if !db.IsFinal(j.Status) {
+		c.PollURL = s.absURL(r, "/embed/jobs/"+j.ID+"/card")
+		c.CancelURL = s.absURL(r, "/embed/jobs/"+j.ID+"/cancel")
+	}
+	if j.Status == db.StatusSucceeded && j.HasPDF {
+		// The host page cannot send the token with a plain link: the PDF
+		// opens through a signed, expiring share link instead.
+		c.ShareURL, _ = s.shareURL(j.ID)
+		if s.BaseURL == "" {
+			c.ShareURL = requestOrigin(r) + c.ShareURL
+		}
+	}
+	return c
+}
+
+// GET /embed/jobs/{id}/card: the job's card, polling itself every 2 s like
+// the app's; 286 once the job has ended stops the polling. Revalidated with
+// the job's version: an unchanged job costs one SQLite read and a 304.
+func (s *Server) embedJobCard(w http.ResponseWriter, r *http.Request) {
+	j, err := s.DB.Jobs.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if db.IsFinal(j.Status) {
+		status = statusStopPolling
+	}
+	s.renderFragment(w, r, status, views.EmbedCardView(s.embedCard(r, j)), s.cardETag(j))
+}
+
+// POST /embed/jobs/{id}/cancel: the final card.
+func (s *Server) embedJobCancel(w http.ResponseWriter, r *http.Request) {
+	j, err := s.cancel(r, chi.URLParam(r, "id"))
+	if errors.Is(err, db.ErrConflict) {
+		j, err = s.DB.Jobs.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	}
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	s.renderFragment(w, r, http.StatusOK, views.EmbedCardView(s.embedCard(r, j)), "")
+}
+
+// GET /embed/candidates/{id}/jobs: the candidate's latest jobs as cards.
+func (s *Server) embedJobList(w http.ResponseWriter, r *http.Request) {
+	scope := ownerScope(currentUser(r))
+	c, err := s.DB.Candidates.Get(r.Context(), scope, chi.URLParam(r, "id"))
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	jobs, err := s.DB.Jobs.ByCandidate(r.Context(), scope, c.ID, cardsOnCandidatePage)
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	l := views.EmbedJobs{CandidateName: c.Name}
+	h := sha256.New()
+	h.Write([]byte(c.Name + "\x00" + s.api.boot))
+	for _, j := range jobs {
+		l.Cards = append(l.Cards, s.embedCard(r, j))
+		h.Write([]byte(j.ID + "." + strconv.Itoa(j.Version) + "\x00"))
+	}
+	etag := `W/"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:12]) + `"`
+	s.renderFragment(w, r, http.StatusOK, views.EmbedJobsView(l), etag)
+}
+
+// GET /embed/candidates/{id}/generate: the generate form.
+func (s *Server) embedGenerateForm(w http.ResponseWriter, r *http.Request) {
+	user := currentUser(r)
+	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(user), chi.URLParam(r, "id"))
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	g, err := s.embedGenerateData(r, c, views.GenerateForm{Theme: views.Themes[0], Paper: views.Papers[0]})
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	if len(g.Form.Openings) > 0 {
+		g.Form.OpeningID = g.Form.Openings[0].ID
+	}
+	w.Header().Set("Cache-Control", cacheNone) // the openings change often, and a form is cheap
+	s.renderFragment(w, r, http.StatusOK, views.EmbedGenerateView(g), "")
+}
+
+func (s *Server) embedGenerateData(r *http.Request, c db.Candidate, f views.GenerateForm) (views.EmbedGenerate, error) {
+	openings, err := s.DB.Openings.List(r.Context(), ownerScope(currentUser(r)), 200, 0)
+	if err != nil {
+		return views.EmbedGenerate{}, err
+	}
+	f.CandidateID, f.Openings = c.ID, openings
+	return views.EmbedGenerate{Form: f, CandidateName: c.Name, PostURL: s.absURL(r, "/embed/candidates/"+c.ID+"/generate")}, nil
+}
+
+// POST /embed/candidates/{id}/generate: through s.submit like the page and
+// the API; the answer is the new card. A form with errors comes back in
+// place of itself (HX-Retarget), with status 200 so that htmx swaps it
+// without any configuration on the host page.
+func (s *Server) embedGenerate(w http.ResponseWriter, r *http.Request) {
+	user := currentUser(r)
+	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(user), chi.URLParam(r, "id"))
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	if err := parseForm(w, r, maxGenerateBodyBytes); err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	f := views.GenerateForm{
+		OpeningID: r.PostFormValue("opening_id"), JobTitle: r.PostFormValue("job_title"), Company: r.PostFormValue("company"),
+		JobDescription: r.PostFormValue("job_description"), Theme: r.PostFormValue("theme"), Paper: r.PostFormValue("paper"),
+	}
+	req := generateRequest{CandidateID: c.ID, JobTitle: f.JobTitle, Company: f.Company, JobDescription: f.JobDescription, Theme: f.Theme, Paper: f.Paper}
+	fail := func(fields map[string]string) {
+		f.Errors = fields
+		g, err := s.embedGenerateData(r, c, f)
+		if err != nil {
+			s.embedFail(w, r, err)
+			return
+		}
+		w.Header().Set("HX-Retarget", "#"+"tailor-form-"+c.ID)
+		w.Header().Set("HX-Reswap", "outerHTML")
+		s.renderFragment(w, r, http.StatusOK, views.EmbedGenerateForm(g), "")
+	}
+	// A pasted description wins over the chosen opening.
+	if strings.TrimSpace(f.JobDescription) == "" && f.OpeningID != "" {
+		o, err := s.DB.Openings.Get(r.Context(), ownerScope(user), f.OpeningID)
+		if errors.Is(err, db.ErrNotFound) {
+			fail(map[string]string{"opening_id": "This opening no longer exists; choose another."})
+			return
+		}
+		if err != nil {
+			s.embedFail(w, r, err)
+			return
+		}
+		req.JobTitle, req.Company, req.JobDescription = o.Title, o.Company, o.Description
+	} else {
+		f.OpeningID = ""
+	}
+	if err := req.validate(); err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			s.embedFail(w, r, err)
+			return
+		}
+		fields := e.Fields
+		if fields == nil {
+			fields = map[string]string{"job_description": e.Message}
+		}
+		if fields["job_description"] == "is required" {
+			fields["job_description"] = "Choose an opening or paste a job description."
+		}
+		for k, v := range fields {
+			if strings.HasPrefix(v, "is ") || strings.HasPrefix(v, "must ") {
+				fields[k] = "This " + strings.ReplaceAll(k, "_", " ") + " " + v + "."
+			}
+		}
+		fail(fields)
+		return
+	}
+	job, err := s.submit(r, user, req)
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
+	}
+	s.renderFragment(w, r, http.StatusOK, views.EmbedCardView(s.embedCard(r, job)), "")
+}
+
+// GET /embed/example: a host page to try the fragments with (README,
+// "Embedding"); the e2e test serves the same file from another origin.
+func (s *Server) embedExample(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=3600")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(static.EmbedExample())
+}
