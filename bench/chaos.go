@@ -93,7 +93,7 @@ func runChaos(ctx context.Context, args []string) error {
 			continue
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			break
 		}
 		run := func() { results[i] = runScenario(ctx, o, sc.name, sc.run, rep.StartedAt) }
 		if o.overlap && sc.name == "sigkill" {
@@ -104,6 +104,9 @@ func runChaos(ctx context.Context, args []string) error {
 		run()
 	}
 	background.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	for _, res := range results {
 		if res != nil {
 			rep.Scenarios = append(rep.Scenarios, *res)
@@ -335,10 +338,7 @@ func (r *chaosReport) print(w io.Writer) {
 	fmt.Fprintln(tw, "SCENARIO\tSUBMITTED\tSUCCEEDED\tFAILED\tLOST\tDUPLICATED\tEXTRA RUNS\tRECOVERY\tOK\tDETAIL")
 	for _, s := range r.Scenarios {
 		ok := map[bool]string{true: "yes", false: "NO"}[s.Passed]
-		detail := strings.Join(s.Notes, "; ")
-		if len(s.Failures) > 0 {
-			detail = strings.Join(s.Failures, "; ") + "; " + detail
-		}
+		detail := strings.Join(append(slices.Clone(s.Failures), s.Notes...), "; ")
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Scenario, s.Submitted, s.Succeeded, s.Failed,
 			s.Lost, s.Duplicated, s.ExtraRuns, seconds(s.RecoverySeconds), ok, detail)
 	}
@@ -385,10 +385,9 @@ func (r *chaosRun) cut(req *http.Request, err error) {
 }
 
 type chaosJob struct {
-	id       string
-	index    int
-	accepted time.Time
-	final    *jobView // as first seen final; nil while not final
+	id    string
+	index int      // in the job description, for the fake LLM's counts
+	final *jobView // as first seen final; nil while not final
 }
 
 // jobView is the part of GET job-status the chaos checks read.
@@ -486,7 +485,7 @@ func (r *chaosRun) submit() (string, error) {
 		return "", fmt.Errorf("submit: 202 without a job id: %s", b)
 	}
 	r.mu.Lock()
-	r.jobs = append(r.jobs, &chaosJob{id: out.JobID, index: i, accepted: time.Now()})
+	r.jobs = append(r.jobs, &chaosJob{id: out.JobID, index: i})
 	r.mu.Unlock()
 	return out.JobID, nil
 }
@@ -704,9 +703,7 @@ func (r *chaosRun) finish(res *chaosResult, faults []fault, recovery func(rows m
 	r.mu.Lock()
 	res.CutErrors = maps.Clone(r.cutErrors)
 	r.mu.Unlock()
-	if res.Lost > 0 || res.Duplicated > 0 || res.NoResult > 0 {
-		res.logs = strings.Join(res.LostJobs, "\n") + "\n\n" + r.logs()
-	}
+	res.logs = strings.Join(res.LostJobs, "\n") + "\n\n" + r.logs() // saved if the scenario fails
 	return nil
 }
 

@@ -42,7 +42,7 @@ func (s *Server) embedCORS(next http.Handler) http.Handler {
 			addVary(h, "Access-Control-Request-Method", "Access-Control-Request-Headers")
 			h.Set("Cache-Control", cacheNone)
 			if !allowed {
-				s.Logger.Warn("embed: origin not in EMBED_ORIGINS", "origin", origin, "path", r.URL.Path)
+				s.logger(r).Warn("embed: origin not in EMBED_ORIGINS", "origin", origin, "path", r.URL.Path)
 				w.WriteHeader(http.StatusForbidden)
 				return
 			}
@@ -69,7 +69,7 @@ func (s *Server) embedAuth(next http.Handler) http.Handler {
 		u, err := s.DB.Tokens.Authenticate(r.Context(), token)
 		if err != nil {
 			if err != db.ErrNotFound {
-				s.Logger.Error("token check", "err", err)
+				s.logger(r).Error("token check", "err", err)
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tailor", error="invalid_token"`)
 			s.embedError(w, r, http.StatusUnauthorized, "This Tailor API token is invalid or revoked.")
@@ -96,7 +96,7 @@ func (s *Server) embedError(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Server) embedFail(w http.ResponseWriter, r *http.Request, err error) {
 	e := classify(err)
 	if e == nil {
-		s.Logger.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logger(r).Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		s.embedError(w, r, http.StatusInternalServerError, "Internal error.")
 		return
 	}
@@ -113,7 +113,7 @@ func (s *Server) embedFail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, status int, c templ.Component, etag string) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
-		s.Logger.Error("render fragment", "path", r.URL.Path, "err", err)
+		s.logger(r).Error("render fragment", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}

@@ -19,11 +19,7 @@ func (s *Server) apiDocsPage(w http.ResponseWriter, r *http.Request) {
 
 // apiDocsData turns the OpenAPI document into the page's data.
 func apiDocsData(d *apiDoc) views.APIDocs {
-	server := d.Servers[0].URL
-	if !strings.HasSuffix(server, "/") {
-		server += "/"
-	}
-	out := views.APIDocs{Intro: d.Info.Description, Server: server}
+	out := views.APIDocs{Intro: d.Info.Description, Server: strings.TrimSuffix(d.Servers[0].URL, "/")}
 	groups := map[string]*views.APIGroup{}
 	for _, t := range d.Tags {
 		out.Groups = append(out.Groups, views.APIGroup{Name: t.Name, Description: t.Description})

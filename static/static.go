@@ -159,7 +159,7 @@ func Alias(name string) http.Handler {
 		panic("static: no asset " + name)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, a.etag) {
+		if etagListed(r.Header.Get("If-None-Match"), a.etag) {
 			h := w.Header()
 			h.Set("ETag", a.etag)
 			h.Set("Cache-Control", "public, max-age=3600")
@@ -205,6 +205,16 @@ func accepts(header, coding string) bool {
 		if strings.EqualFold(strings.TrimSpace(name), coding) {
 			q := strings.ReplaceAll(params, " ", "")
 			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+// etagListed reports whether an If-None-Match list names etag (weakly).
+func etagListed(header, etag string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		if part = strings.TrimSpace(part); part == "*" || strings.TrimPrefix(part, "W/") == etag {
+			return true
 		}
 	}
 	return false

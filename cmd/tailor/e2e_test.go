@@ -111,8 +111,18 @@ func (a *app) startMode(mode string) {
 	go func() { a.exited <- a.cmd.Wait() }()
 	t.Cleanup(func() {
 		if a.cmd.ProcessState == nil {
-			a.cmd.Process.Kill()
-			<-a.exited
+			// SIGTERM lets tailor close Chrome and remove its profile before
+			// the test's temp folder is deleted.
+			a.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-a.exited:
+			case <-time.After(40 * time.Second):
+				a.cmd.Process.Kill()
+				<-a.exited
+			}
+		}
+		for deadline := time.Now().Add(5 * time.Second); len(processesMentioning(a.tmp)) > 0 && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
 		}
 		if t.Failed() {
 			t.Logf("tailor logs:\n%s", a.logs.String())

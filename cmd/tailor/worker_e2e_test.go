@@ -35,8 +35,18 @@ func (a *app) startWorker() *worker {
 	go func() { w.done <- w.cmd.Wait() }()
 	a.t.Cleanup(func() {
 		if w.cmd.ProcessState == nil {
-			w.cmd.Process.Kill()
-			<-w.done
+			// SIGTERM lets the worker close Chrome and remove its profile
+			// before the test's temp folder is deleted.
+			w.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-w.done:
+			case <-time.After(30 * time.Second):
+				w.cmd.Process.Kill()
+				<-w.done
+			}
+		}
+		for deadline := time.Now().Add(5 * time.Second); len(chromeProcesses(a.tmp)) > 0 && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
 		}
 		if a.t.Failed() {
 			a.t.Logf("worker logs:\n%s", w.logs.String())
