@@ -44,11 +44,11 @@ bench-compare: ## Compare two bench results: make bench-compare A=bench/results/
 	$(GO) run ./bench compare $(A) $(B)
 
 .PHONY: chaos
-chaos: deps ## Fault scenarios on the real app (~6 min): lost and duplicated must be 0; CHAOS_FLAGS=-only sigkill,... -kills N
+chaos: deps ## Fault scenarios on the real app (~3.5 min): lost and duplicated must be 0; CHAOS_FLAGS=-only sigkill,... -kills N
 	$(GO) run ./bench chaos $(CHAOS_FLAGS)
 
 .PHONY: chaos-quick
-chaos-quick: deps ## make chaos with fewer jobs and one worker kill (~3 min)
+chaos-quick: deps ## make chaos with half the jobs and one worker kill (~2 min)
 	$(GO) run ./bench chaos -quick $(CHAOS_FLAGS)
 
 .PHONY: microbench

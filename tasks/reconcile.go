@@ -24,6 +24,8 @@ type Reconciler struct {
 	Logger    *slog.Logger
 	Now       func() time.Time
 	Metrics   *Metrics // nil: no metrics
+	// Redis, if set, clears a requeued job's stale final marker (see requeue).
+	Redis redis.UniversalClient
 
 	Interval time.Duration // between passes (default 30 s)
 	Grace    time.Duration // leave jobs younger than this alone (default 10 s)
@@ -119,6 +121,15 @@ func (r *Reconciler) requeue(ctx context.Context, j db.Job) error {
 	profile, err := r.Jobs.Profile(ctx, j.ID)
 	if err != nil {
 		return fmt.Errorf("requeue %s: %w", j.ID, err)
+	}
+	// SQLite says the job has not ended, so a final marker in Redis is
+	// stale (its final event was lost: Redis flushed, or the result gone
+	// before the consumer read it); left there, the new task would skip the
+	// job as done and the job would never end.
+	if r.Redis != nil {
+		if err := r.Redis.Del(ctx, finalKey(j.ID)).Err(); err != nil {
+			return fmt.Errorf("requeue %s: clear final marker: %w", j.ID, err)
+		}
 	}
 	r.Logger.Warn("reconciler: job unknown to the queue, enqueued again", "job_id", j.ID, "status", j.Status)
 	return r.Enqueuer.Enqueue(ctx, PayloadFor(j, profile), j.Queue)

@@ -3,6 +3,7 @@ package tasks
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -228,6 +229,34 @@ func TestRedisFlushWhileRetryingLosesNoJob(t *testing.T) {
 		t.Errorf("job = %s after %d attempts (%q); want succeeded in attempt 3", got.Status, got.Attempts, got.Error)
 	}
 	if n, _ := p.db.Jobs.CountResults(ctx, id); n != 1 {
+		t.Errorf("results = %d, want 1", n)
+	}
+}
+
+// A job's success event arrives without its result (Redis lost the result
+// between the worker's publish and the consumer's read) while the worker's
+// final marker survives: the reconciler must run the job again, not leave
+// it to a task that skips it as already done.
+func TestReconcilerRerunsJobWhoseResultWasLost(t *testing.T) {
+	p := startPipeline(t, pipelineOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	j := p.createRow(t, resume.Sample(), resume.SampleJobDescription) // in SQLite, not in the queue
+	if err := p.rdb.Set(ctx, finalKey(j.ID), "1", time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := json.Marshal(Event{JobID: j.ID, Kind: db.EventSucceeded, Attempt: 1, Stage: StageDone, Progress: 100,
+		At: time.Now(), ResultKey: resultKeyBase + j.ID + ":1"}) // a result key that is gone
+	if err := p.rdb.XAdd(ctx, &redis.XAddArgs{Stream: EventStream, Values: []string{"e", string(ev)}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t), Redis: p.rdb,
+		Interval: 200 * time.Millisecond, Grace: time.Millisecond}
+	go rec.Run(ctx)
+	if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != db.StatusSucceeded {
+		t.Fatalf("job = %s (%q)", got.Status, got.Error)
+	}
+	if n, _ := p.db.Jobs.CountResults(ctx, j.ID); n != 1 {
 		t.Errorf("results = %d, want 1", n)
 	}
 }

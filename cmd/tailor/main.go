@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err != nil {
 			return err
 		}
-		return serve(ctx, cmd, cfg, newLogger(stderr), stdout)
+		return serve(ctx, cmd, cfg, newLogger(stderr, cfg.LogLevel), stdout)
 	case "migrate":
 		return migrate(ctx, getenv, stdout)
 	case "user":

@@ -174,7 +174,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		wg.Go(func() { consumer.Run(consumerCtx) })
 
 		reconciler := &tasks.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: logger,
-			Interval: cfg.ReconcileInterval, Metrics: metrics}
+			Interval: cfg.ReconcileInterval, Metrics: metrics, Redis: rdb}
 		wg.Go(func() { reconciler.Run(ctx) })
 
 		purger := &tasks.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: logger}
@@ -243,10 +243,13 @@ func displayAddr(addr string) string {
 	return addr
 }
 
-func newLogger(w io.Writer) *slog.Logger {
+// newLogger logs at level (debug, info, warn or error; LOG_LEVEL), as text
+// on a terminal and JSON otherwise.
+func newLogger(w io.Writer, level string) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	if os.Getenv("LOG_LEVEL") == "debug" {
-		opts.Level = slog.LevelDebug
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err == nil {
+		opts.Level = l
 	}
 	if f, ok := w.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
