@@ -185,11 +185,11 @@ var listenRE = regexp.MustCompile(`listening on (http://\S+)`)
 func waitFor(p *proc, lines chan string, name string) error {
 	deadline := time.After(60 * time.Second)
 	for {
-		if name == "worker" && strings.Contains(p.Logs(), "worker started") {
-			return nil
-		}
 		select {
 		case line := <-lines:
+			if name == "worker" && strings.Contains(line, "worker started") {
+				return nil
+			}
 			if m := listenRE.FindStringSubmatch(line); m != nil {
 				p.name = m[1]
 				return nil

@@ -108,6 +108,9 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 			return fmt.Errorf("start worker: %w", err)
 		}
 		logger.Info("worker started", "concurrency", cfg.WorkerConcurrency, "tailorer", tailorer.Model())
+		if mode == "worker" {
+			fmt.Fprintf(out, "Tailor worker started (concurrency %d)\n", cfg.WorkerConcurrency)
+		}
 		// Warm Chrome now so the first job does not pay for the start.
 		go func() {
 			if err := pool.Check(ctx); err != nil && ctx.Err() == nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"os/exec"
@@ -29,9 +30,19 @@ func (a *app) startWorker() *worker {
 	w := &worker{cmd: exec.Command(binary, "worker"), logs: &bytes.Buffer{}, done: make(chan error, 1)}
 	w.cmd.Env = a.env
 	w.cmd.Stderr = w.logs
+	stdout, _ := w.cmd.StdoutPipe()
 	if err := w.cmd.Start(); err != nil {
 		a.t.Fatal(err)
 	}
+	started := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "worker started") {
+				close(started)
+			}
+		}
+	}()
 	go func() { w.done <- w.cmd.Wait() }()
 	a.t.Cleanup(func() {
 		if w.cmd.ProcessState == nil {
@@ -52,12 +63,10 @@ func (a *app) startWorker() *worker {
 			a.t.Logf("worker logs:\n%s", w.logs.String())
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(w.logs.String(), "worker started") {
-		if time.Now().After(deadline) {
-			a.t.Fatalf("worker did not start:\n%s", w.logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		a.t.Fatal("worker did not start in 30 s")
 	}
 	return w
 }
