@@ -25,12 +25,7 @@ type candidateJSON struct {
 
 // POST /api/candidates: a JSON Resume document in, 201 {"id": ...} out.
 func (s *Server) apiCandidateCreate(w http.ResponseWriter, r *http.Request) {
-	profile, err := readProfile(w, r)
-	if err != nil {
-		s.jsonError(w, r, err)
-		return
-	}
-	body, err := json.Marshal(profile)
+	profile, body, err := readProfile(w, r)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
@@ -44,13 +39,19 @@ func (s *Server) apiCandidateCreate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID, "name": c.Name, "version": c.Version})
 }
 
-// readProfile reads and validates a JSON Resume body.
-func readProfile(w http.ResponseWriter, r *http.Request) (resume.Resume, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxProfileBytes))
+// readProfile reads and validates a JSON Resume body, and returns it with
+// its normalised JSON to store.
+func readProfile(w http.ResponseWriter, r *http.Request) (resume.Resume, []byte, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxProfileBytes))
 	if err != nil {
-		return resume.Resume{}, err
+		return resume.Resume{}, nil, err
 	}
-	return resume.Parse(body)
+	profile, err := resume.Parse(raw)
+	if err != nil {
+		return resume.Resume{}, nil, err
+	}
+	body, err := json.Marshal(profile)
+	return profile, body, err
 }
 
 // GET /api/candidates
@@ -91,12 +92,7 @@ func (s *Server) apiCandidateUpdate(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	profile, err := readProfile(w, r)
-	if err != nil {
-		s.jsonError(w, r, err)
-		return
-	}
-	body, err := json.Marshal(profile)
+	profile, body, err := readProfile(w, r)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return

@@ -55,14 +55,7 @@ func (s *Server) apiRegenerate(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", statusURL(job.ID))
-	writeJSON(w, http.StatusAccepted, map[string]any{
-		"job_id":       job.ID,
-		"status":       job.Status,
-		"status_url":   statusURL(job.ID),
-		"download_url": downloadURL(job.ID),
-		"cached":       job.Cached,
-	})
+	writeAccepted(w, job)
 }
 
 // validate fills what is missing from the old job and checks the rest.

@@ -104,6 +104,11 @@ func (s *Server) apiGenerate(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
+	writeAccepted(w, job)
+}
+
+// writeAccepted is the 202 answer to a new job, with its Location.
+func writeAccepted(w http.ResponseWriter, job db.Job) {
 	w.Header().Set("Location", statusURL(job.ID))
 	writeJSON(w, http.StatusAccepted, map[string]any{
 		"job_id":       job.ID,
