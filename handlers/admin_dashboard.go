@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/tailor-app/tailor/tasks"
@@ -117,6 +118,14 @@ func (s *Server) liveFigures(ctx context.Context, d *views.Dashboard) error {
 	ws, err := tasks.WorkerStats(ctx, s.Admin.Redis)
 	if err != nil {
 		return err
+	}
+	for i, row := range d.Workers {
+		name := row.Host + "-" + strconv.Itoa(row.PID)
+		for _, w := range ws {
+			if w.Name == name {
+				d.Workers[i].LastSeen = w.UpdatedAt
+			}
+		}
 	}
 	for _, w := range ws {
 		d.Chrome.Renders += w.ChromeRenders

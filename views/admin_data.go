@@ -53,6 +53,7 @@ type WorkerRow struct {
 	Active      int
 	Started     time.Time
 	Status      string
+	LastSeen    time.Time // its last published counters (every 10 s); zero if none
 }
 
 // CacheRow is one cache level's hits and misses.
@@ -255,3 +256,11 @@ func yesNo(b bool) string {
 }
 
 func fmtPrice(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
+
+// clock shows a recent time to the second ("14:05:09 UTC"), or "–".
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.UTC().Format("15:04:05 UTC")
+}
