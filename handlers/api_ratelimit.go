@@ -91,18 +91,3 @@ func bearer(r *http.Request) string {
 	t, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return strings.TrimSpace(t)
 }
-
-// apiRateLimit answers 429 with Retry-After once a token has used its
-// requests for the minute. It runs after apiAuth, so only valid tokens
-// have buckets.
-func (s *Server) apiRateLimit(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if wait, ok := s.api.limiter.allow(bearer(r)); !ok {
-			w.Header().Set("Retry-After", retryAfter(wait))
-			writeJSONError(w, http.StatusTooManyRequests, "rate limit: "+strconv.Itoa(s.api.limiter.perMinute)+
-				" requests per minute per token; retry in "+retryAfter(wait)+" s")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
-	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/views"
 )
 
@@ -56,32 +56,17 @@ func (s *Server) embedCORS(next http.Handler) http.Handler {
 	})
 }
 
-// embedAuth requires a live API token, like the JSON API, and the same
-// per-token rate limit; its errors are small fragments.
-func (s *Server) embedAuth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := bearer(r)
-		if token == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="tailor"`)
-			s.embedError(w, r, http.StatusUnauthorized, "Tailor needs an API token: send Authorization: Bearer <token> (hx-headers).")
-			return
-		}
-		u, err := s.DB.Tokens.Authenticate(r.Context(), token)
-		if err != nil {
-			if err != db.ErrNotFound {
-				s.logger(r).Error("token check", "err", err)
-			}
-			w.Header().Set("WWW-Authenticate", `Bearer realm="tailor", error="invalid_token"`)
-			s.embedError(w, r, http.StatusUnauthorized, "This Tailor API token is invalid or revoked.")
-			return
-		}
-		if wait, ok := s.api.limiter.allow(token); !ok {
-			w.Header().Set("Retry-After", retryAfter(wait))
-			s.embedError(w, r, http.StatusTooManyRequests, "Too many requests to Tailor; retrying in "+retryAfter(wait)+" s.")
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
-	})
+// embedRefuse answers tokenAuth's refusals on /embed/ as small fragments
+// (a host page shows them in place of the card).
+func (s *Server) embedRefuse(w http.ResponseWriter, r *http.Request, why refusal, wait time.Duration) {
+	switch why {
+	case noToken:
+		s.embedError(w, r, http.StatusUnauthorized, "Tailor needs an API token: send Authorization: Bearer <token> (hx-headers).")
+	case badToken:
+		s.embedError(w, r, http.StatusUnauthorized, "This Tailor API token is invalid or revoked.")
+	default:
+		s.embedError(w, r, http.StatusTooManyRequests, "Too many requests to Tailor; retrying in "+retryAfter(wait)+" s.")
+	}
 }
 
 // embedError answers a status with a one-line fragment. htmx does not swap

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,27 +39,58 @@ func ownerScope(u db.User) string {
 	return u.ID
 }
 
-// apiAuth requires `Authorization: Bearer <token>`.
-func (s *Server) apiAuth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || token == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="tailor"`)
-			writeJSONError(w, http.StatusUnauthorized, "missing API token: send Authorization: Bearer <token>")
-			return
-		}
-		u, err := s.DB.Tokens.Authenticate(r.Context(), strings.TrimSpace(token))
-		if err != nil {
-			if err != db.ErrNotFound {
-				s.logger(r).Error("token check", "err", err)
+// refusal is why tokenAuth turns a request away.
+type refusal int
+
+const (
+	noToken refusal = iota
+	badToken
+	overLimit
+)
+
+// tokenAuth is the one bearer-token gate of the JSON API and the embedded
+// fragments: `Authorization: Bearer <token>`, a live token, then the
+// per-token rate limit. refuse answers in the caller's form (JSON or a
+// fragment); tokenAuth has already set WWW-Authenticate or Retry-After.
+func (s *Server) tokenAuth(refuse func(w http.ResponseWriter, r *http.Request, why refusal, wait time.Duration)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			token := bearer(r)
+			if token == "" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="tailor"`)
+				refuse(w, r, noToken, 0)
+				return
 			}
-			w.Header().Set("WWW-Authenticate", `Bearer realm="tailor", error="invalid_token"`)
-			writeJSONError(w, http.StatusUnauthorized, "invalid or revoked API token")
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
-	})
+			u, err := s.DB.Tokens.Authenticate(r.Context(), token)
+			if err != nil {
+				if err != db.ErrNotFound {
+					s.logger(r).Error("token check", "err", err)
+				}
+				w.Header().Set("WWW-Authenticate", `Bearer realm="tailor", error="invalid_token"`)
+				refuse(w, r, badToken, 0)
+				return
+			}
+			if wait, ok := s.api.limiter.allow(token); !ok {
+				w.Header().Set("Retry-After", retryAfter(wait))
+				refuse(w, r, overLimit, wait)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
+		})
+	}
+}
+
+// apiRefuse answers tokenAuth's refusals as JSON errors.
+func (s *Server) apiRefuse(w http.ResponseWriter, r *http.Request, why refusal, wait time.Duration) {
+	switch why {
+	case noToken:
+		writeJSONError(w, http.StatusUnauthorized, "missing API token: send Authorization: Bearer <token>")
+	case badToken:
+		writeJSONError(w, http.StatusUnauthorized, "invalid or revoked API token")
+	default:
+		writeJSONError(w, http.StatusTooManyRequests, "rate limit: "+strconv.Itoa(s.api.limiter.perMinute)+
+			" requests per minute per token; retry in "+retryAfter(wait)+" s")
+	}
 }
 
 // recoverer turns a panic into a clean 500: never a stack trace to the client.

@@ -49,7 +49,7 @@ func (s *Server) Routes() http.Handler {
 	r.Method(http.MethodGet, "/embed/htmx.min.js", static.Alias(static.HTMX))
 	r.Get("/embed/example", s.embedExample)
 	r.Route("/embed", func(r chi.Router) {
-		r.Use(s.embedCORS, limitBody(maxGenerateBodyBytes), s.embedAuth)
+		r.Use(s.embedCORS, limitBody(maxGenerateBodyBytes), s.tokenAuth(s.embedRefuse))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.embedError(w, r, http.StatusNotFound, "Not found.") })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 			s.embedError(w, r, http.StatusMethodNotAllowed, "Method not allowed.")
@@ -138,7 +138,7 @@ func (s *Server) Routes() http.Handler {
 	// The JSON API: bearer tokens, JSON errors, paths kept from the system
 	// Tailor replaces; a rate limit per token. Documented in openapi.go.
 	r.Route("/api", func(r chi.Router) {
-		r.Use(apiNoStore, s.apiAuth, s.apiRateLimit)
+		r.Use(apiNoStore, s.tokenAuth(s.apiRefuse))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "no such API route")
 		})
