@@ -25,51 +25,13 @@ func (s *Server) candidateGenerate(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	g := views.GenerateForm{
-		OpeningID: r.PostFormValue("opening_id"), JobTitle: r.PostFormValue("job_title"), Company: r.PostFormValue("company"),
-		JobDescription: r.PostFormValue("job_description"), Theme: r.PostFormValue("theme"), Paper: r.PostFormValue("paper"),
-	}
-	req := generateRequest{CandidateID: c.ID, JobTitle: g.JobTitle, Company: g.Company, JobDescription: g.JobDescription, Theme: g.Theme, Paper: g.Paper}
-	// A pasted description wins over the chosen opening.
-	if strings.TrimSpace(g.JobDescription) == "" && g.OpeningID != "" {
-		o, err := s.DB.Openings.Get(r.Context(), ownerScope(user), g.OpeningID)
-		if errors.Is(err, db.ErrNotFound) {
-			g.Errors = map[string]string{"opening_id": "This opening no longer exists; choose another."}
-			s.generateFormError(w, r, c, g)
-			return
-		}
-		if err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		req.JobTitle, req.Company, req.JobDescription = o.Title, o.Company, o.Description
-	} else {
-		g.OpeningID = ""
-	}
-	if err := req.validate(); err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			s.pageError(w, r, err)
-			return
-		}
-		g.Errors = e.Fields
-		if g.Errors == nil {
-			g.Errors = map[string]string{"job_description": e.Message}
-		}
-		if msg, ok := g.Errors["job_description"]; ok && msg == "is required" {
-			g.Errors["job_description"] = "Choose an opening or paste a job description."
-		}
-		for k, v := range g.Errors {
-			if strings.HasPrefix(v, "is ") || strings.HasPrefix(v, "must ") {
-				g.Errors[k] = "This " + strings.ReplaceAll(k, "_", " ") + " " + v + "."
-			}
-		}
-		s.generateFormError(w, r, c, g)
-		return
-	}
-	job, err := s.submit(r, user, req)
+	g, job, err := s.submitGenerateForm(r, user, c)
 	if err != nil {
 		s.pageError(w, r, err)
+		return
+	}
+	if g.Errors != nil {
+		s.generateFormError(w, r, c, g)
 		return
 	}
 	if isHTMX(r) {
@@ -98,3 +60,56 @@ func (s *Server) generateFormError(w http.ResponseWriter, r *http.Request, c db.
 }
 
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// submitGenerateForm reads the generate form (the candidate page's and the
+// embedded one), takes the chosen opening unless a description was pasted,
+// and submits the job through s.submit. A form the recruiter must fix comes
+// back with g.Errors set and no job; err is for everything else.
+func (s *Server) submitGenerateForm(r *http.Request, user db.User, c db.Candidate) (g views.GenerateForm, job db.Job, err error) {
+	g = views.GenerateForm{
+		OpeningID: r.PostFormValue("opening_id"), JobTitle: r.PostFormValue("job_title"), Company: r.PostFormValue("company"),
+		JobDescription: r.PostFormValue("job_description"), Theme: r.PostFormValue("theme"), Paper: r.PostFormValue("paper"),
+	}
+	req := generateRequest{CandidateID: c.ID, JobTitle: g.JobTitle, Company: g.Company, JobDescription: g.JobDescription, Theme: g.Theme, Paper: g.Paper}
+	// A pasted description wins over the chosen opening.
+	if strings.TrimSpace(g.JobDescription) == "" && g.OpeningID != "" {
+		o, err := s.DB.Openings.Get(r.Context(), ownerScope(user), g.OpeningID)
+		if errors.Is(err, db.ErrNotFound) {
+			g.Errors = map[string]string{"opening_id": "This opening no longer exists; choose another."}
+			return g, db.Job{}, nil
+		}
+		if err != nil {
+			return g, db.Job{}, err
+		}
+		req.JobTitle, req.Company, req.JobDescription = o.Title, o.Company, o.Description
+	} else {
+		g.OpeningID = ""
+	}
+	if err := req.validate(); err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return g, db.Job{}, err
+		}
+		g.Errors = formMessages(e)
+		return g, db.Job{}, nil
+	}
+	job, err = s.submit(r, user, req)
+	return g, job, err
+}
+
+// formMessages turns a request's field errors into sentences for a form.
+func formMessages(e *Error) map[string]string {
+	fields := e.Fields
+	if fields == nil {
+		fields = map[string]string{"job_description": e.Message}
+	}
+	if fields["job_description"] == "is required" {
+		fields["job_description"] = "Choose an opening or paste a job description."
+	}
+	for k, v := range fields {
+		if strings.HasPrefix(v, "is ") || strings.HasPrefix(v, "must ") {
+			fields[k] = "This " + strings.ReplaceAll(k, "_", " ") + " " + v + "."
+		}
+	}
+	return fields
+}

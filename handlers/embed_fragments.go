@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -130,13 +129,12 @@ func (s *Server) embedGenerate(w http.ResponseWriter, r *http.Request) {
 		s.embedFail(w, r, err)
 		return
 	}
-	f := views.GenerateForm{
-		OpeningID: r.PostFormValue("opening_id"), JobTitle: r.PostFormValue("job_title"), Company: r.PostFormValue("company"),
-		JobDescription: r.PostFormValue("job_description"), Theme: r.PostFormValue("theme"), Paper: r.PostFormValue("paper"),
+	f, job, err := s.submitGenerateForm(r, user, c)
+	if err != nil {
+		s.embedFail(w, r, err)
+		return
 	}
-	req := generateRequest{CandidateID: c.ID, JobTitle: f.JobTitle, Company: f.Company, JobDescription: f.JobDescription, Theme: f.Theme, Paper: f.Paper}
-	fail := func(fields map[string]string) {
-		f.Errors = fields
+	if f.Errors != nil {
 		g, err := s.embedGenerateData(r, c, f)
 		if err != nil {
 			s.embedFail(w, r, err)
@@ -145,46 +143,6 @@ func (s *Server) embedGenerate(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("HX-Retarget", "#"+"tailor-form-"+c.ID)
 		w.Header().Set("HX-Reswap", "outerHTML")
 		s.renderFragment(w, r, http.StatusOK, views.EmbedGenerateForm(g), "")
-	}
-	// A pasted description wins over the chosen opening.
-	if strings.TrimSpace(f.JobDescription) == "" && f.OpeningID != "" {
-		o, err := s.DB.Openings.Get(r.Context(), ownerScope(user), f.OpeningID)
-		if errors.Is(err, db.ErrNotFound) {
-			fail(map[string]string{"opening_id": "This opening no longer exists; choose another."})
-			return
-		}
-		if err != nil {
-			s.embedFail(w, r, err)
-			return
-		}
-		req.JobTitle, req.Company, req.JobDescription = o.Title, o.Company, o.Description
-	} else {
-		f.OpeningID = ""
-	}
-	if err := req.validate(); err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			s.embedFail(w, r, err)
-			return
-		}
-		fields := e.Fields
-		if fields == nil {
-			fields = map[string]string{"job_description": e.Message}
-		}
-		if fields["job_description"] == "is required" {
-			fields["job_description"] = "Choose an opening or paste a job description."
-		}
-		for k, v := range fields {
-			if strings.HasPrefix(v, "is ") || strings.HasPrefix(v, "must ") {
-				fields[k] = "This " + strings.ReplaceAll(k, "_", " ") + " " + v + "."
-			}
-		}
-		fail(fields)
-		return
-	}
-	job, err := s.submit(r, user, req)
-	if err != nil {
-		s.embedFail(w, r, err)
 		return
 	}
 	s.renderFragment(w, r, http.StatusOK, views.EmbedCardView(s.embedCard(r, job)), "")
