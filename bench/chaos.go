@@ -183,17 +183,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-func (o chaosOptions) wants(name string) bool {
-	if o.only == "" {
-		return true
-	}
-	for _, s := range strings.Split(o.only, ",") {
-		if strings.TrimSpace(s) == name {
-			return true
-		}
-	}
-	return false
-}
+func (o chaosOptions) wants(name string) bool { return listed(o.only, name) }
 
 // over scales a scenario's submission time with its jobs, so that -quick and
 // -jobs keep the load (jobs per second) of the default.

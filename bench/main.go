@@ -75,11 +75,15 @@ type options struct {
 	out        string
 }
 
-func (o options) wants(name string) bool {
-	if o.only == "" {
+func (o options) wants(name string) bool { return listed(o.only, name) }
+
+// listed reports whether name is in a comma-separated -only list; an empty
+// list names everything.
+func listed(only, name string) bool {
+	if only == "" {
 		return true
 	}
-	for _, s := range strings.Split(o.only, ",") {
+	for _, s := range strings.Split(only, ",") {
 		if strings.TrimSpace(s) == name {
 			return true
 		}

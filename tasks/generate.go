@@ -2,8 +2,6 @@ package tasks
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,11 +68,16 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	attempt := p.PriorAttempts + retried + 1
 	log := g.Logger.With("job_id", p.JobID, "attempt", attempt)
 
-	if g.isCanceled(ctx, p.JobID) {
+	// One round trip for both markers: canceled, or already finished (a
+	// retry after a crash between the final event and the ack).
+	pipe := g.Redis.Pipeline()
+	canceled, finished := pipe.Exists(ctx, cancelKey(p.JobID)), pipe.Exists(ctx, finalKey(p.JobID))
+	pipe.Exec(ctx) // a Redis error shows as 0 below: run the job
+	switch {
+	case canceled.Val() > 0:
 		log.Info("job canceled before it started", "stage", StageQueued)
 		return nil
-	}
-	if n, _ := g.Redis.Exists(ctx, finalKey(p.JobID)).Result(); n > 0 {
+	case finished.Val() > 0:
 		log.Info("job already finished; nothing to do", "stage", StageDone)
 		return nil
 	}
@@ -386,12 +389,8 @@ func userMessage(err error) string {
 	return msg
 }
 
-// InputsHash identifies a job's inputs (content-addressed, for the cache
-// and for explaining a job later).
+// InputsHash identifies a job's inputs: it is the job's address in the
+// print cache, so an admin can tell which jobs shared a result.
 func InputsHash(profile []byte, jobDescription, model, theme, paper string) string {
-	h := sha256.New()
-	for _, part := range []string{string(profile), normalizeJD(jobDescription), model, llm.PromptVersion, theme, paper} {
-		fmt.Fprintf(h, "%d:%s|", len(part), part)
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return PrintKey(TailoringKey(profile, jobDescription, model, promptVersion(model)), theme, paper)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -18,19 +19,10 @@ var Themes = []string{"classic", "modern", "compact"}
 var Papers = []string{"a4", "letter"}
 
 // ValidTheme reports whether name is a known theme.
-func ValidTheme(name string) bool { return contains(Themes, name) }
+func ValidTheme(name string) bool { return slices.Contains(Themes, name) }
 
 // ValidPaper reports whether name is a known paper size.
-func ValidPaper(name string) bool { return contains(Papers, name) }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+func ValidPaper(name string) bool { return slices.Contains(Papers, name) }
 
 // RenderResume renders a resume in a theme to a standalone HTML document.
 func RenderResume(ctx context.Context, theme, paper string, r resume.Resume) (string, error) {
