@@ -596,7 +596,7 @@ func (r *chaosRun) finish(res *chaosResult, faults []fault, recovery func(rows m
 	ctx := context.Background()
 	rows := map[string]db.Job{}
 	for offset := 0; ; offset += 500 {
-		page, err := d.Jobs.List(ctx, db.JobFilter{Limit: 500, Offset: offset})
+		page, err := d.Jobs.List(ctx, db.JobFilter{Owner: db.AllOwners, Limit: 500, Offset: offset})
 		if err != nil {
 			return err
 		}

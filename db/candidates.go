@@ -49,7 +49,7 @@ func (s *Candidates) Update(ctx context.Context, ownerID, id, name string, profi
 	if n, _ := res.RowsAffected(); n == 0 {
 		return Candidate{}, ErrNotFound
 	}
-	return s.Get(ctx, ownerID, id)
+	return s.Get(ctx, OwnedBy(ownerID), id)
 }
 
 // Delete removes a candidate; its jobs keep their copies of the inputs.
@@ -65,18 +65,18 @@ func (s *Candidates) Delete(ctx context.Context, ownerID, id string) error {
 }
 
 // Get returns the owner's candidate; another owner's id is ErrNotFound.
-// An empty ownerID reads any candidate (admins).
-func (s *Candidates) Get(ctx context.Context, ownerID, id string) (Candidate, error) {
+// AllOwners reads any candidate (admins).
+func (s *Candidates) Get(ctx context.Context, owner Owner, id string) (Candidate, error) {
 	var c Candidate
 	var profile string
 	var created, updated int64
 	st, err := s.db.readStmt(ctx, `
 		SELECT id, owner_id, name, profile, version, created_at, updated_at
-		FROM candidates WHERE id = ? AND (? = '' OR owner_id = ?)`)
+		FROM candidates WHERE id = ? AND `+ownerMatch)
 	if err != nil {
 		return Candidate{}, fmt.Errorf("get candidate: %w", err)
 	}
-	err = st.QueryRowContext(ctx, id, ownerID, ownerID).
+	err = st.QueryRowContext(ctx, append([]any{id}, owner.args()...)...).
 		Scan(&c.ID, &c.OwnerID, &c.Name, &profile, &c.Version, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Candidate{}, ErrNotFound
@@ -92,10 +92,10 @@ func (s *Candidates) Get(ctx context.Context, ownerID, id string) (Candidate, er
 
 // CandidateFilter narrows List.
 type CandidateFilter struct {
-	OwnerID string // "" = every owner
-	Query   string // matches the name
-	Limit   int
-	Offset  int
+	Owner  Owner  // whose candidates; the zero Owner lists none
+	Query  string // matches the name
+	Limit  int
+	Offset int
 }
 
 // List returns candidates, most recently updated first, without profiles.
@@ -105,9 +105,9 @@ func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, 
 	}
 	rows, err := s.db.read.QueryContext(ctx, `
 		SELECT id, owner_id, name, version, created_at, updated_at FROM candidates
-		WHERE (? = '' OR owner_id = ?) AND (? = '' OR name LIKE '%' || ? || '%')
+		WHERE `+ownerMatch+` AND (? = '' OR name LIKE '%' || ? || '%')
 		ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`,
-		f.OwnerID, f.OwnerID, f.Query, f.Query, f.Limit, f.Offset)
+		append(f.Owner.args(), f.Query, f.Query, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list candidates: %w", err)
 	}

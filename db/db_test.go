@@ -124,10 +124,10 @@ func TestCandidatesOwnership(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Candidates.Get(ctx, bob.ID, c.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Candidates.Get(ctx, OwnedBy(bob.ID), c.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("other owner's Get: err = %v, want ErrNotFound", err)
 	}
-	if _, err := d.Candidates.Get(ctx, "", c.ID); err != nil {
+	if _, err := d.Candidates.Get(ctx, AllOwners, c.ID); err != nil {
 		t.Errorf("admin scope Get: %v", err)
 	}
 	up, err := d.Candidates.Update(ctx, ann.ID, c.ID, "Jane Q. Doe", []byte(`{"basics":{"name":"Jane Q. Doe"}}`))
@@ -137,7 +137,7 @@ func TestCandidatesOwnership(t *testing.T) {
 	if got, want := up.Version, 2; got != want {
 		t.Errorf("version after update = %d, want %d", got, want)
 	}
-	list, err := d.Candidates.List(ctx, CandidateFilter{OwnerID: ann.ID, Query: "Q."})
+	list, err := d.Candidates.List(ctx, CandidateFilter{Owner: OwnedBy(ann.ID), Query: "Q."})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("List = %d, %v; want 1", len(list), err)
 	}
@@ -185,12 +185,12 @@ func TestJobsApplyIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
-		got, _ := d.Jobs.Get(ctx, u.ID, j.ID)
+		got, _ := d.Jobs.Get(ctx, OwnedBy(u.ID), j.ID)
 		if applied != s.wantApplied || got.Status != s.wantStatus {
 			t.Errorf("%s: applied=%v status=%s, want applied=%v status=%s", s.name, applied, got.Status, s.wantApplied, s.wantStatus)
 		}
 	}
-	got, _ := d.Jobs.Get(ctx, u.ID, j.ID)
+	got, _ := d.Jobs.Get(ctx, OwnedBy(u.ID), j.ID)
 	if got.Progress != 100 || got.Attempts != 2 || !got.HasPDF {
 		t.Errorf("final job: progress=%d attempts=%d hasPDF=%v", got.Progress, got.Attempts, got.HasPDF)
 	}
@@ -208,10 +208,10 @@ func TestJobsCancelStaysCanceled(t *testing.T) {
 	ann := MustUser(t, d, "ann@example.com", RoleRecruiter)
 	bob := MustUser(t, d, "bob@example.com", RoleRecruiter)
 	j := newJob(t, d, ann.ID)
-	if _, err := d.Jobs.Cancel(ctx, bob.ID, j.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Jobs.Cancel(ctx, OwnedBy(bob.ID), j.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("cancel by another user: err = %v, want ErrNotFound", err)
 	}
-	got, err := d.Jobs.Cancel(ctx, ann.ID, j.ID)
+	got, err := d.Jobs.Cancel(ctx, OwnedBy(ann.ID), j.ID)
 	if err != nil || got.Status != StatusCanceled {
 		t.Fatalf("Cancel = %s, %v", got.Status, err)
 	}
@@ -223,7 +223,7 @@ func TestJobsCancelStaysCanceled(t *testing.T) {
 	if n, _ := d.Jobs.CountResults(ctx, j.ID); n != 0 {
 		t.Errorf("results after cancel = %d, want 0", n)
 	}
-	if _, err := d.Jobs.Cancel(ctx, ann.ID, j.ID); err != nil {
+	if _, err := d.Jobs.Cancel(ctx, OwnedBy(ann.ID), j.ID); err != nil {
 		t.Errorf("second cancel: %v, want no error", err)
 	}
 }
@@ -253,7 +253,7 @@ func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	list, _ := d.Jobs.List(ctx, JobFilter{OwnerID: u.ID, Statuses: []string{StatusRunning}, Limit: 500})
+	list, _ := d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(u.ID), Statuses: []string{StatusRunning}, Limit: 500})
 	if got, want := len(list), 160; got != want {
 		t.Errorf("running jobs = %d, want %d", got, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,6 +19,9 @@ const (
 	StatusFailed    = "failed"
 	StatusCanceled  = "canceled"
 )
+
+// Statuses lists every job status, in the order a job moves through them.
+var Statuses = []string{StatusQueued, StatusRunning, StatusSucceeded, StatusFailed, StatusCanceled}
 
 // IsFinal reports whether a status is one a job never leaves.
 func IsFinal(status string) bool {
@@ -148,17 +152,17 @@ const insertJobQuery = `
 			created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`
 
-const getJobQuery = "SELECT " + jobColumns + " FROM jobs j WHERE j.id = ? AND (? = '' OR j.owner_id = ?)"
+const getJobQuery = "SELECT " + jobColumns + " FROM jobs j WHERE j.id = ? AND " + ownerMatch
 
-// Get returns the owner's job; another owner's id is ErrNotFound. An empty
-// ownerID reads any job (admins, the worker side). Status polls call it
-// thousands of times a second, so its statement is prepared once.
-func (s *Jobs) Get(ctx context.Context, ownerID, id string) (Job, error) {
+// Get returns the owner's job; another owner's id is ErrNotFound.
+// AllOwners reads any job (admins, the events consumer). Status polls call
+// it thousands of times a second, so its statement is prepared once.
+func (s *Jobs) Get(ctx context.Context, owner Owner, id string) (Job, error) {
 	st, err := s.db.readStmt(ctx, getJobQuery)
 	if err != nil {
 		return Job{}, fmt.Errorf("get job: %w", err)
 	}
-	j, err := scanJob(st.QueryRowContext(ctx, id, ownerID, ownerID))
+	j, err := scanJob(st.QueryRowContext(ctx, append([]any{id}, owner.args()...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, ErrNotFound
 	}
@@ -170,7 +174,7 @@ func (s *Jobs) Get(ctx context.Context, ownerID, id string) (Job, error) {
 
 // JobFilter narrows List.
 type JobFilter struct {
-	OwnerID  string   // "" = every owner
+	Owner    Owner    // whose jobs; the zero Owner lists none
 	Statuses []string // empty = all
 	Limit    int
 	Offset   int
@@ -181,13 +185,21 @@ func (s *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	where := []string{"(? = '' OR j.owner_id = ?)"}
-	args := []any{f.OwnerID, f.OwnerID}
+	where := []string{ownerMatch}
+	args := f.Owner.args()
 	if len(f.Statuses) > 0 {
-		where = append(where, "j.status IN (?"+strings.Repeat(", ?", len(f.Statuses)-1)+")")
-		for _, st := range f.Statuses {
-			args = append(args, st)
+		// Only known statuses, each once: a filter binds at most five variables.
+		var in []string
+		for _, st := range Statuses {
+			if slices.Contains(f.Statuses, st) {
+				in = append(in, "?")
+				args = append(args, st)
+			}
 		}
+		if len(in) == 0 {
+			return []Job{}, nil
+		}
+		where = append(where, "j.status IN ("+strings.Join(in, ", ")+")")
 	}
 	args = append(args, f.Limit, f.Offset)
 	jobs, err := s.query(ctx, "SELECT "+jobColumns+" FROM jobs j WHERE "+
@@ -239,16 +251,16 @@ func (s *Jobs) Unfinished(ctx context.Context, updatedBefore time.Time, limit in
 
 // Cancel moves a queued or running job to canceled. A job that already
 // ended gives ErrConflict; another owner's job gives ErrNotFound.
-func (s *Jobs) Cancel(ctx context.Context, ownerID, id string) (Job, error) {
+func (s *Jobs) Cancel(ctx context.Context, owner Owner, id string) (Job, error) {
 	now := s.db.Now().UnixMilli()
 	res, err := s.db.write.ExecContext(ctx, `
 		UPDATE jobs SET status = 'canceled', stage = 'canceled', finished_at = ?, updated_at = ?, version = version + 1
-		WHERE id = ? AND (? = '' OR owner_id = ?) AND status IN ('queued', 'running')`,
-		now, now, id, ownerID, ownerID)
+		WHERE id = ? AND `+ownerMatch+` AND status IN ('queued', 'running')`,
+		append([]any{now, now, id}, owner.args()...)...)
 	if err != nil {
 		return Job{}, fmt.Errorf("cancel job: %w", err)
 	}
-	j, err := s.Get(ctx, ownerID, id)
+	j, err := s.Get(ctx, owner, id)
 	if err != nil {
 		return Job{}, err
 	}
@@ -375,12 +387,12 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev JobEvent) (bool, error) 
 }
 
 // Result returns what the owner's job produced; ErrNotFound when it has none.
-func (s *Jobs) Result(ctx context.Context, ownerID, id string) (Result, error) {
+func (s *Jobs) Result(ctx context.Context, owner Owner, id string) (Result, error) {
 	var r Result
 	var profile string
 	err := s.db.read.QueryRowContext(ctx, `
 		SELECT r.pdf, r.html, r.profile FROM results r JOIN jobs j ON j.id = r.job_id
-		WHERE r.job_id = ? AND (? = '' OR j.owner_id = ?)`, id, ownerID, ownerID).Scan(&r.PDF, &r.HTML, &profile)
+		WHERE r.job_id = ? AND `+ownerMatch, append([]any{id}, owner.args()...)...).Scan(&r.PDF, &r.HTML, &profile)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Result{}, ErrNotFound
 	}

@@ -5,15 +5,14 @@ import (
 	"fmt"
 )
 
-// ByCandidate returns a candidate's jobs, newest first, visible to ownerID
-// ("" = every owner).
-func (s *Jobs) ByCandidate(ctx context.Context, ownerID, candidateID string, limit int) ([]Job, error) {
+// ByCandidate returns a candidate's jobs, newest first, visible to owner.
+func (s *Jobs) ByCandidate(ctx context.Context, owner Owner, candidateID string, limit int) ([]Job, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
 	rows, err := s.db.read.QueryContext(ctx, "SELECT "+jobColumns+` FROM jobs j
-		WHERE j.candidate_id = ? AND (? = '' OR j.owner_id = ?)
-		ORDER BY j.created_at DESC, j.id DESC LIMIT ?`, candidateID, ownerID, ownerID, limit)
+		WHERE j.candidate_id = ? AND `+ownerMatch+`
+		ORDER BY j.created_at DESC, j.id DESC LIMIT ?`, append(append([]any{candidateID}, owner.args()...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs of candidate: %w", err)
 	}

@@ -37,24 +37,24 @@ func (s *Openings) Create(ctx context.Context, o Opening) (Opening, error) {
 	return o, nil
 }
 
-// Update replaces an opening's fields; ownerID "" may change any (admins).
-func (s *Openings) Update(ctx context.Context, ownerID string, o Opening) (Opening, error) {
+// Update replaces an opening's fields; AllOwners may change any (admins).
+func (s *Openings) Update(ctx context.Context, owner Owner, o Opening) (Opening, error) {
 	res, err := s.db.write.ExecContext(ctx, `
 		UPDATE openings SET title = ?, company = ?, location = ?, description = ?, updated_at = ?
-		WHERE id = ? AND (? = '' OR owner_id = ?)`,
-		o.Title, o.Company, o.Location, o.Description, s.db.Now().UnixMilli(), o.ID, ownerID, ownerID)
+		WHERE id = ? AND `+ownerMatch,
+		append([]any{o.Title, o.Company, o.Location, o.Description, s.db.Now().UnixMilli(), o.ID}, owner.args()...)...)
 	if err != nil {
 		return Opening{}, fmt.Errorf("update opening: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return Opening{}, ErrNotFound
 	}
-	return s.Get(ctx, ownerID, o.ID)
+	return s.Get(ctx, owner, o.ID)
 }
 
 // Delete removes an opening; jobs keep their copy of the description.
-func (s *Openings) Delete(ctx context.Context, ownerID, id string) error {
-	res, err := s.db.write.ExecContext(ctx, "DELETE FROM openings WHERE id = ? AND (? = '' OR owner_id = ?)", id, ownerID, ownerID)
+func (s *Openings) Delete(ctx context.Context, owner Owner, id string) error {
+	res, err := s.db.write.ExecContext(ctx, "DELETE FROM openings WHERE id = ? AND "+ownerMatch, append([]any{id}, owner.args()...)...)
 	if err != nil {
 		return fmt.Errorf("delete opening: %w", err)
 	}
@@ -77,11 +77,11 @@ func scanOpening(row scanner) (Opening, error) {
 	return o, nil
 }
 
-// Get returns the owner's opening; another owner's id is ErrNotFound. An
-// empty ownerID reads any opening (admins).
-func (s *Openings) Get(ctx context.Context, ownerID, id string) (Opening, error) {
+// Get returns the owner's opening; another owner's id is ErrNotFound.
+// AllOwners reads any opening (admins).
+func (s *Openings) Get(ctx context.Context, owner Owner, id string) (Opening, error) {
 	o, err := scanOpening(s.db.read.QueryRowContext(ctx,
-		"SELECT "+openingColumns+" FROM openings WHERE id = ? AND (? = '' OR owner_id = ?)", id, ownerID, ownerID))
+		"SELECT "+openingColumns+" FROM openings WHERE id = ? AND "+ownerMatch, append([]any{id}, owner.args()...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Opening{}, ErrNotFound
 	}
@@ -92,12 +92,12 @@ func (s *Openings) Get(ctx context.Context, ownerID, id string) (Opening, error)
 }
 
 // List returns openings, most recently updated first.
-func (s *Openings) List(ctx context.Context, ownerID string, limit, offset int) ([]Opening, error) {
+func (s *Openings) List(ctx context.Context, owner Owner, limit, offset int) ([]Opening, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	rows, err := s.db.read.QueryContext(ctx, "SELECT "+openingColumns+` FROM openings
-		WHERE (? = '' OR owner_id = ?) ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`, ownerID, ownerID, limit, offset)
+		WHERE `+ownerMatch+` ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`, append(owner.args(), limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list openings: %w", err)
 	}

@@ -27,7 +27,7 @@ func TestJobsDeleteOlderThanDeletesExactlyTheOldFinishedJobs(t *testing.T) {
 		case StatusFailed:
 			_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventFailed, Attempt: 1, Error: "boom", At: at})
 		case StatusCanceled:
-			_, err = d.Jobs.Cancel(ctx, u.ID, j.ID)
+			_, err = d.Jobs.Cancel(ctx, OwnedBy(u.ID), j.ID)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ func TestJobsDeleteOlderThanWhileOthersWrite(t *testing.T) {
 	if n := <-done; n != 300 {
 		t.Errorf("deleted %d, want 300", n)
 	}
-	if _, err := d.Jobs.Get(ctx, "", live.ID); err != nil {
+	if _, err := d.Jobs.Get(ctx, AllOwners, live.ID); err != nil {
 		t.Errorf("the live job: %v", err)
 	}
 }

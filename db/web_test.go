@@ -86,20 +86,20 @@ func TestOpeningsOwnership(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Openings.Get(ctx, bob.ID, o.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Openings.Get(ctx, OwnedBy(bob.ID), o.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("bob reads ann's opening: %v", err)
 	}
-	if err := d.Openings.Delete(ctx, bob.ID, o.ID); !errors.Is(err, ErrNotFound) {
+	if err := d.Openings.Delete(ctx, OwnedBy(bob.ID), o.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("bob deletes ann's opening: %v", err)
 	}
 	o.Title = "Go Lead"
-	if _, err := d.Openings.Update(ctx, bob.ID, o); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Openings.Update(ctx, OwnedBy(bob.ID), o); !errors.Is(err, ErrNotFound) {
 		t.Errorf("bob updates ann's opening: %v", err)
 	}
-	if got, _ := d.Openings.Update(ctx, ann.ID, o); got.Title != "Go Lead" {
+	if got, _ := d.Openings.Update(ctx, OwnedBy(ann.ID), o); got.Title != "Go Lead" {
 		t.Errorf("update: %+v", got)
 	}
-	if list, _ := d.Openings.List(ctx, bob.ID, 10, 0); len(list) != 0 {
+	if list, _ := d.Openings.List(ctx, OwnedBy(bob.ID), 10, 0); len(list) != 0 {
 		t.Errorf("bob lists %v", list)
 	}
 }

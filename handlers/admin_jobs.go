@@ -58,7 +58,7 @@ func (s *Server) adminJobs(w http.ResponseWriter, r *http.Request) {
 
 // GET /admin/jobs/{id}: attempts, errors, stage times, inputs, the task.
 func (s *Server) adminJob(w http.ResponseWriter, r *http.Request) {
-	j, err := s.DB.Jobs.Get(r.Context(), "", chi.URLParam(r, "id"))
+	j, err := s.DB.Jobs.Get(r.Context(), db.AllOwners, chi.URLParam(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -117,7 +117,7 @@ func (s *Server) adminJobRetry(w http.ResponseWriter, r *http.Request) {
 
 // retryAs submits a job's inputs again on behalf of its owner.
 func (s *Server) retryAs(r *http.Request, id string) (db.Job, error) {
-	old, err := s.DB.Jobs.Get(r.Context(), "", id)
+	old, err := s.DB.Jobs.Get(r.Context(), db.AllOwners, id)
 	if err != nil {
 		return db.Job{}, err
 	}
@@ -142,7 +142,7 @@ func (s *Server) resubmit(r *http.Request, old db.Job, user db.User) (db.Job, er
 
 // GET /admin/jobs/{id}/delete: confirm.
 func (s *Server) adminJobDeletePage(w http.ResponseWriter, r *http.Request) {
-	j, err := s.DB.Jobs.Get(r.Context(), "", chi.URLParam(r, "id"))
+	j, err := s.DB.Jobs.Get(r.Context(), db.AllOwners, chi.URLParam(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -156,7 +156,7 @@ func (s *Server) adminJobDeletePage(w http.ResponseWriter, r *http.Request) {
 
 // POST /admin/jobs/{id}/delete
 func (s *Server) adminJobDelete(w http.ResponseWriter, r *http.Request) {
-	j, err := s.DB.Jobs.Get(r.Context(), "", chi.URLParam(r, "id"))
+	j, err := s.DB.Jobs.Get(r.Context(), db.AllOwners, chi.URLParam(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return

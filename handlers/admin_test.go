@@ -103,7 +103,7 @@ func seedJobs(t *testing.T, e *webEnv, owner db.User, now time.Time) {
 		case db.StatusFailed:
 			ev.Kind, ev.Stage, ev.Error = db.EventFailed, "failed", "LLM rejected the API key (401): check OPENAI_API_KEY"
 		case db.StatusCanceled:
-			if _, err := e.db.Jobs.Cancel(ctx, "", j.ID); err != nil {
+			if _, err := e.db.Jobs.Cancel(ctx, db.AllOwners, j.ID); err != nil {
 				t.Fatal(err)
 			}
 			continue
@@ -230,18 +230,18 @@ func TestAdminFindsAndActsOnJobs(t *testing.T) {
 		t.Fatalf("retry enqueued %d tasks, want 1", e.queue.count())
 	}
 	newID := strings.TrimPrefix(r.header.Get("Location"), "/admin/jobs/")
-	retried, err := e.db.Jobs.Get(context.Background(), ann.ID, newID)
+	retried, err := e.db.Jobs.Get(context.Background(), db.OwnedBy(ann.ID), newID)
 	if err != nil || retried.Status != db.StatusQueued {
 		t.Fatalf("retried job: %+v %v; want a queued job owned by the recruiter", retried.Status, err)
 	}
 	// Cancel it, then delete it after confirming.
 	wantStatus(t, c.post("/admin/jobs/"+newID+"/cancel", nil), http.StatusSeeOther)
-	if j, _ := e.db.Jobs.Get(context.Background(), "", newID); j.Status != db.StatusCanceled {
+	if j, _ := e.db.Jobs.Get(context.Background(), db.AllOwners, newID); j.Status != db.StatusCanceled {
 		t.Errorf("after cancel: %s", j.Status)
 	}
 	wantBody(t, c.get("/admin/jobs/"+newID+"/delete"), "Delete this job?")
 	wantStatus(t, c.post("/admin/jobs/"+newID+"/delete", nil), http.StatusSeeOther)
-	if _, err := e.db.Jobs.Get(context.Background(), "", newID); err != db.ErrNotFound {
+	if _, err := e.db.Jobs.Get(context.Background(), db.AllOwners, newID); err != db.ErrNotFound {
 		t.Errorf("deleted job still there: %v", err)
 	}
 }

@@ -100,9 +100,6 @@ func (s *Server) apiShare(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusConflict, "job is "+j.Status+"; only a succeeded job's PDF can be shared")
 		return
 	}
-	link, expires := s.shareURL(j.ID)
-	if s.BaseURL == "" {
-		link = requestOrigin(r) + link
-	}
+	link, expires := s.shareURL(r, j.ID)
 	writeJSON(w, http.StatusOK, map[string]any{"job_id": j.ID, "url": link, "expires_at": expires.UTC().Truncate(time.Second)})
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -261,13 +262,39 @@ func pdfFilename(j db.Job) string {
 	return strings.TrimSpace(clean) + ".pdf"
 }
 
+// statusParam reads ?status=a,b (or repeated): known statuses only, each
+// once. Anything else is a 400 that names the statuses there are.
+func statusParam(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		for _, st := range strings.Split(v, ",") {
+			st = strings.TrimSpace(st)
+			switch {
+			case st == "" || slices.Contains(out, st):
+			case slices.Contains(db.Statuses, st):
+				out = append(out, st)
+			default:
+				if len(st) > 40 {
+					st = st[:40] + "..."
+				}
+				return nil, errorf(http.StatusBadRequest, fmt.Sprintf("unknown status %q: use one or more of %s, separated by commas",
+					st, strings.Join(db.Statuses, ", ")))
+			}
+		}
+	}
+	return out, nil
+}
+
 // GET /api/resume-async/my-jobs: newest first.
 func (s *Server) apiMyJobs(w http.ResponseWriter, r *http.Request) {
 	limit, offset := pageParams(r)
-	f := db.JobFilter{OwnerID: currentUser(r).ID, Limit: limit, Offset: offset}
-	if st := r.URL.Query().Get("status"); st != "" {
-		f.Statuses = strings.Split(st, ",")
+	f := db.JobFilter{Owner: db.OwnedBy(currentUser(r).ID), Limit: limit, Offset: offset}
+	statuses, err := statusParam(r.URL.Query()["status"])
+	if err != nil {
+		s.jsonError(w, r, err)
+		return
 	}
+	f.Statuses = statuses
 	jobs, err := s.DB.Jobs.List(r.Context(), f)
 	if err != nil {
 		s.jsonError(w, r, err)

@@ -90,7 +90,7 @@ func TestAPICandidateUpdateAndDelete(t *testing.T) {
 			wantStatus(t, r, tt.wantStatus)
 			wantBody(t, r, tt.wantBody)
 			if tt.name == "update" {
-				c, _ := e.db.Candidates.Get(context.Background(), "", cand.ID)
+				c, _ := e.db.Candidates.Get(context.Background(), db.AllOwners, cand.ID)
 				if c.Name != p.Basics.Name || c.Version != 2 || c.OwnerID != ann.ID {
 					t.Errorf("after PUT: %+v", c)
 				}

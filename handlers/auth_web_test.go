@@ -198,7 +198,7 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 			}
 		})
 	}
-	list, _ := e.db.Candidates.List(context.Background(), db.CandidateFilter{})
+	list, _ := e.db.Candidates.List(context.Background(), db.CandidateFilter{Owner: db.AllOwners})
 	if len(list) != 1 {
 		t.Errorf("%d candidates after cross-site posts, want the 1 we had", len(list))
 	}

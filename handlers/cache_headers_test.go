@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,10 +72,10 @@ func newCacheEnv(t *testing.T, configure ...func(*Server)) *cacheEnv {
 	cand := e.candidate(ann, resume.Sample())
 	done := e.job(c, cand)
 	e.succeed(done, resume.Sample())
-	done, _ = e.db.Jobs.Get(context.Background(), "", done.ID)
+	done, _ = e.db.Jobs.Get(context.Background(), db.AllOwners, done.ID)
 	running := e.job(c, cand)
 	e.db.Jobs.Apply(context.Background(), running.ID, db.JobEvent{Kind: db.EventProgress, Attempt: 1, Stage: tasks.StageTailoring, Progress: 30})
-	running, _ = e.db.Jobs.Get(context.Background(), "", running.ID)
+	running, _ = e.db.Jobs.Get(context.Background(), db.AllOwners, running.ID)
 	return &cacheEnv{webEnv: e, ann: ann, token: e.token(ann), browser: c, done: done, running: running}
 }
 
@@ -159,9 +160,9 @@ func TestCacheHeadersJobPDF(t *testing.T) {
 func TestCacheHeadersSharePDF(t *testing.T) {
 	now := time.Now()
 	e := newCacheEnv(t, func(s *Server) { s.Now = func() time.Time { return now } })
-	link, expires := e.srv.shareURL(e.done.ID)
+	link, expires := e.srv.shareURL(httptest.NewRequest("GET", "/", nil), e.done.ID)
 	e.srv.Now = func() time.Time { return now.Add(-8 * 24 * time.Hour) }
-	expired, _ := e.srv.shareURL(e.done.ID)
+	expired, _ := e.srv.shareURL(httptest.NewRequest("GET", "/", nil), e.done.ID)
 	e.srv.Now = func() time.Time { return now }
 	maxAge := int64(time.Unix(expires.Unix(), 0).Sub(now) / time.Second) // the link carries whole seconds
 	tests := []struct {
@@ -203,7 +204,7 @@ func TestCacheHeadersStatusRevalidates(t *testing.T) {
 		weak bool
 	}{
 		{"status JSON", "/api/resume-async/job-status/" + e.running.ID, auth, false},
-		{"app card poll", e.srv.pollURL(e.running.ID, e.ann.ID), nil, true},
+		{"app card poll", e.srv.pollURL(e.running.ID, db.OwnedBy(e.ann.ID)), nil, true},
 		{"embedded card", "/embed/jobs/" + e.running.ID + "/card", auth, true},
 	}
 	version := e.running.Version
@@ -252,7 +253,7 @@ func TestCacheHeadersStatusRevalidates(t *testing.T) {
 
 func TestCacheHeadersPages(t *testing.T) {
 	e := newCacheEnv(t)
-	cand, _ := e.db.Candidates.List(context.Background(), db.CandidateFilter{Limit: 1})
+	cand, _ := e.db.Candidates.List(context.Background(), db.CandidateFilter{Owner: db.AllOwners, Limit: 1})
 	tests := []struct {
 		name     string
 		path     string
@@ -323,8 +324,8 @@ func TestCompression(t *testing.T) {
 		{"big JSON", "/api/resume-async/my-jobs", e.client(), map[string]string{"Accept-Encoding": "gzip", "Authorization": auth}, 200, "gzip", false, true, `{"jobs":[`},
 		{"small JSON", "/api/resume-async/job-status/" + e.done.ID, e.client(), map[string]string{"Accept-Encoding": "gzip", "Authorization": auth}, 200, "", true, false, `{"job_id":`},
 		{"PDF is compressed already", "/jobs/" + e.done.ID + "/download", e.browser, map[string]string{"Accept-Encoding": "gzip"}, 200, "", true, false, "%PDF"},
-		{"card poll fits a packet: as is", e.srv.pollURL(e.running.ID, e.ann.ID), e.client(), map[string]string{"Accept-Encoding": "gzip"}, 200, "", true, true, `<article class="job-card"`},
-		{"final card (286)", e.srv.pollURL(e.done.ID, e.ann.ID), e.client(), map[string]string{"Accept-Encoding": "gzip"}, statusStopPolling, "", true, true, `<article class="job-card"`},
+		{"card poll fits a packet: as is", e.srv.pollURL(e.running.ID, db.OwnedBy(e.ann.ID)), e.client(), map[string]string{"Accept-Encoding": "gzip"}, 200, "", true, true, `<article class="job-card"`},
+		{"final card (286)", e.srv.pollURL(e.done.ID, db.OwnedBy(e.ann.ID)), e.client(), map[string]string{"Accept-Encoding": "gzip"}, statusStopPolling, "", true, true, `<article class="job-card"`},
 		{"OpenAPI document", "/api/openapi.json", e.client(), map[string]string{"Accept-Encoding": "gzip"}, 200, "gzip", false, true, "{"},
 	}
 	for _, tt := range tests {
@@ -357,7 +358,7 @@ func TestCompression(t *testing.T) {
 
 // candidateOf is the candidate of a job.
 func (e *cacheEnv) candidateOf(j db.Job) db.Candidate {
-	c, err := e.db.Candidates.Get(context.Background(), "", j.CandidateID)
+	c, err := e.db.Candidates.Get(context.Background(), db.AllOwners, j.CandidateID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -346,10 +347,23 @@ func keep[T any](s []T, ok func(T) bool) []T {
 }
 
 // parseForm reads a url-encoded or multipart form of at most limit bytes.
+// A body that is not a well-formed form (no multipart boundary, truncated,
+// thousands of parts, bad escapes) is the client's mistake: 400, never 500.
 func parseForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return r.ParseMultipartForm(limit)
+		err = r.ParseMultipartForm(limit)
+	} else {
+		err = r.ParseForm()
 	}
-	return r.ParseForm()
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil || errors.As(err, &mbe):
+		return err
+	case errors.Is(err, multipart.ErrMessageTooLarge):
+		return errorf(http.StatusBadRequest, "The form has too many fields or is too large to read.")
+	default:
+		return errorf(http.StatusBadRequest, "The form could not be read (the upload was malformed or cut short). Please try again.")
+	}
 }

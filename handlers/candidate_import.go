@@ -24,6 +24,11 @@ func (s *Server) candidateImportPage(w http.ResponseWriter, r *http.Request) {
 // that breaks a rule opens in the form with each message next to its field.
 func (s *Server) candidateImport(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r, maxProfileBytes+64<<10); err != nil {
+		if e := classify(err); e != nil {
+			page := s.page(r, "Import a JSON Resume", "candidates")
+			s.render(w, r, e.Status, views.CandidateImport(page, views.ImportForm{Error: e.Message}))
+			return
+		}
 		s.pageError(w, r, err)
 		return
 	}

@@ -17,7 +17,7 @@ func (s *Server) candidateList(w http.ResponseWriter, r *http.Request) {
 	page := pageNumber(r)
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	items, err := s.DB.Candidates.List(r.Context(), db.CandidateFilter{
-		OwnerID: ownerScope(currentUser(r)), Query: q, Limit: perPage + 1, Offset: (page - 1) * perPage,
+		Owner: ownerScope(currentUser(r)), Query: q, Limit: perPage + 1, Offset: (page - 1) * perPage,
 	})
 	if err != nil {
 		s.pageError(w, r, err)

@@ -79,7 +79,7 @@ func TestCandidateFormKeepsInputAndShowsErrorsByField(t *testing.T) {
 		`id="basics.email-error"`, "Must be an email address",
 		`id="work[0].startDate-error"`,
 	)
-	if list, _ := e.db.Candidates.List(context.Background(), db.CandidateFilter{}); len(list) != 0 {
+	if list, _ := e.db.Candidates.List(context.Background(), db.CandidateFilter{Owner: db.AllOwners}); len(list) != 0 {
 		t.Fatal("an invalid form was saved")
 	}
 
@@ -107,12 +107,12 @@ func TestCandidateFormKeepsInputAndShowsErrorsByField(t *testing.T) {
 	form.Set("work[0].startDate", "2020-03")
 	r = c.post("/candidates/new", form)
 	wantStatus(t, r, http.StatusSeeOther)
-	list, _ := e.db.Candidates.List(context.Background(), db.CandidateFilter{})
+	list, _ := e.db.Candidates.List(context.Background(), db.CandidateFilter{Owner: db.AllOwners})
 	if len(list) != 1 || list[0].Version != 1 {
 		t.Fatalf("saved %+v", list)
 	}
 	var saved resume.Resume
-	got, _ := e.db.Candidates.Get(context.Background(), "", list[0].ID)
+	got, _ := e.db.Candidates.Get(context.Background(), db.AllOwners, list[0].ID)
 	json.Unmarshal(got.Profile, &saved)
 	if len(saved.Work) != 1 || len(saved.Work[0].Highlights) != 2 || saved.Skills[0].Keywords[1] != "Redis" {
 		t.Errorf("saved profile %+v", saved)
@@ -121,7 +121,7 @@ func TestCandidateFormKeepsInputAndShowsErrorsByField(t *testing.T) {
 	wantBody(t, edit, `value="jane@example.com"`, "version 2")
 	form.Set("basics.label", "Staff Engineer")
 	wantStatus(t, c.post("/candidates/"+got.ID+"/edit", form), http.StatusSeeOther)
-	got, _ = e.db.Candidates.Get(context.Background(), "", got.ID)
+	got, _ = e.db.Candidates.Get(context.Background(), db.AllOwners, got.ID)
 	if got.Version != 2 {
 		t.Errorf("version %d after an edit, want 2", got.Version)
 	}
@@ -139,7 +139,7 @@ func TestCandidateEditKeepsWhatTheFormDoesNotShow(t *testing.T) {
 	form := formValues(t, page)
 	form.Set("op", "save")
 	wantStatus(t, c.post("/candidates/"+cand.ID+"/edit", form), http.StatusSeeOther)
-	got, _ := e.db.Candidates.Get(context.Background(), "", cand.ID)
+	got, _ := e.db.Candidates.Get(context.Background(), db.AllOwners, cand.ID)
 	var before, after any
 	json.Unmarshal(cand.Profile, &before)
 	json.Unmarshal(got.Profile, &after)
@@ -237,7 +237,7 @@ func TestMarkupIsShownAsText(t *testing.T) {
 	c.signIn("ann@example.com")
 	r := c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {evil}, "job_title": {evil}, "company": {evil}})
 	wantStatus(t, r, http.StatusSeeOther)
-	j, _ := e.db.Jobs.ByCandidate(context.Background(), "", cand.ID, 1)
+	j, _ := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 1)
 	e.succeed(j[0], p)
 	e.db.Openings.Create(context.Background(), db.Opening{OwnerID: ann.ID, Title: evil, Company: evil, Description: evil})
 
@@ -255,9 +255,9 @@ func TestMarkupIsShownAsText(t *testing.T) {
 		})
 	}
 	// The poll fragment too.
-	card := e.srv.cardFor(j[0], ann.ID)
+	card := e.srv.cardFor(j[0], db.OwnedBy(ann.ID))
 	_ = card
-	r = c.get(e.srv.pollURL(j[0].ID, ann.ID))
+	r = c.get(e.srv.pollURL(j[0].ID, db.OwnedBy(ann.ID)))
 	if strings.Contains(r.body, "<script>alert") {
 		t.Error("raw markup in the job card fragment")
 	}

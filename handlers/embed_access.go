@@ -116,14 +116,6 @@ func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, status i
 	buf.WriteTo(w)
 }
 
-// absURL makes a path absolute: fragments live on another site's page.
-func (s *Server) absURL(r *http.Request, path string) string {
-	if s.BaseURL != "" {
-		return s.BaseURL + path
-	}
-	return requestOrigin(r) + path
-}
-
 // embedOriginSet normalises EMBED_ORIGINS: exact origins, no trailing slash.
 func embedOriginSet(origins []string) map[string]bool {
 	m := make(map[string]bool, len(origins))

@@ -24,10 +24,7 @@ func (s *Server) embedCard(r *http.Request, j db.Job) views.EmbedCard {
 	if j.Status == db.StatusSucceeded && j.HasPDF {
 		// The host page cannot send the token with a plain link: the PDF
 		// opens through a signed, expiring share link instead.
-		c.ShareURL, _ = s.shareURL(j.ID)
-		if s.BaseURL == "" {
-			c.ShareURL = requestOrigin(r) + c.ShareURL
-		}
+		c.ShareURL, _ = s.shareURL(r, j.ID)
 	}
 	return c
 }

@@ -170,7 +170,7 @@ func TestEmbedFragments(t *testing.T) {
 	if e.queue.count() != 1 {
 		t.Fatalf("enqueued %d", e.queue.count())
 	}
-	jobs, _ := e.db.Jobs.ByCandidate(context.Background(), "", cand.ID, 5)
+	jobs, _ := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 5)
 	j := jobs[0]
 	wantBody(t, r, `data-job-id="`+j.ID+`"`, `hx-get="`+e.ts.URL+`/embed/jobs/`+j.ID+`/card"`, `hx-trigger="every 2s"`, `hx-target="this"`,
 		"waiting in queue", "Cancel")

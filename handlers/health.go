@@ -56,6 +56,6 @@ func sortedKeys(m map[string]string) []string {
 
 func candidateFilter(r *http.Request, limit, offset int) db.CandidateFilter {
 	return db.CandidateFilter{
-		OwnerID: ownerScope(currentUser(r)), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset,
+		Owner: ownerScope(currentUser(r)), Query: r.URL.Query().Get("q"), Limit: limit, Offset: offset,
 	}
 }

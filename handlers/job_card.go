@@ -22,7 +22,7 @@ func (s *Server) card(r *http.Request, j db.Job) views.Card {
 	return s.cardFor(j, ownerScope(currentUser(r)))
 }
 
-func (s *Server) cardFor(j db.Job, scope string) views.Card {
+func (s *Server) cardFor(j db.Job, scope db.Owner) views.Card {
 	c := views.Card{Job: j, Stage: stageWords(j), Elapsed: elapsed(j, s.now())}
 	if !db.IsFinal(j.Status) {
 		c.PollURL = s.pollURL(j.ID, scope)
@@ -37,12 +37,12 @@ func (s *Server) cardFor(j db.Job, scope string) views.Card {
 func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	q := r.URL.Query()
-	scope := q.Get("o")
-	ok, expired := s.verify(q.Get("s"), q.Get("e"), "card", id, scope)
+	ok, expired := s.verify(q.Get("s"), q.Get("e"), "card", id, q.Get("o"))
 	if !ok {
 		http.Error(w, "invalid or tampered link", http.StatusForbidden)
 		return
 	}
+	scope := db.ParseOwner(q.Get("o"))
 	j, err := s.DB.Jobs.Get(r.Context(), scope, id)
 	if err != nil {
 		if e := classify(err); e != nil {

@@ -35,10 +35,10 @@ func (s *Server) sharedPDF(w http.ResponseWriter, r *http.Request) {
 	// Anyone with the link may read it, so a CDN may keep it: until the
 	// link expires, not a second longer.
 	until, _ := strconv.ParseInt(exp, 10, 64)
-	s.servePDF(w, r, "", id, "inline", publicUntil(s.now(), time.Unix(until, 0)))
+	s.servePDF(w, r, db.AllOwners, id, "inline", publicUntil(s.now(), time.Unix(until, 0)))
 }
 
-func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope, id, disposition, cacheControl string) {
+func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope db.Owner, id, disposition, cacheControl string) {
 	j, err := s.DB.Jobs.Get(r.Context(), scope, id)
 	if err != nil {
 		s.pageError(w, r, err)

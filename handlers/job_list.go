@@ -24,7 +24,7 @@ func (s *Server) jobList(w http.ResponseWriter, r *http.Request) {
 		status = ""
 	}
 	jobs, err := s.DB.Jobs.List(r.Context(), db.JobFilter{
-		OwnerID: currentUser(r).ID, Statuses: statuses, Limit: perPage + 1, Offset: (page - 1) * perPage,
+		Owner: db.OwnedBy(currentUser(r).ID), Statuses: statuses, Limit: perPage + 1, Offset: (page - 1) * perPage,
 	})
 	if err != nil {
 		s.pageError(w, r, err)

@@ -47,20 +47,7 @@ func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if j.Status == db.StatusSucceeded {
-		d.ShareURL, d.ShareExpires = s.shareURL(j.ID)
-		if s.BaseURL == "" {
-			d.ShareURL = requestOrigin(r) + d.ShareURL
-		}
+		d.ShareURL, d.ShareExpires = s.shareURL(r, j.ID)
 	}
 	s.render(w, r, http.StatusOK, views.JobDetailView(s.page(r, j.CandidateName, "jobs"), d))
-}
-
-// requestOrigin is scheme://host of the request, for links when BASE_URL is
-// not set (local use).
-func requestOrigin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -23,7 +24,7 @@ func TestGenerateFromTheCandidatePage(t *testing.T) {
 
 	// s.submit commits the row before it enqueues.
 	e.queue.onEnqueue = func(p tasks.GeneratePayload) error {
-		if _, err := e.db.Jobs.Get(context.Background(), "", p.JobID); err != nil {
+		if _, err := e.db.Jobs.Get(context.Background(), db.AllOwners, p.JobID); err != nil {
 			t.Errorf("enqueued before the row was committed: %v", err)
 		}
 		return nil
@@ -52,7 +53,7 @@ func TestGenerateFromTheCandidatePage(t *testing.T) {
 	if e.queue.count() != 1 {
 		t.Fatalf("enqueued %d", e.queue.count())
 	}
-	j, _ := e.db.Jobs.ByCandidate(context.Background(), "", cand.ID, 1)
+	j, _ := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 1)
 	if j[0].Company != "Globex" || j[0].Paper != "letter" || j[0].CandidateVersion != 1 {
 		t.Errorf("job %+v", j[0])
 	}
@@ -73,7 +74,7 @@ func TestJobCardPolling(t *testing.T) {
 	c := e.client()
 	c.signIn("ann@example.com")
 	j := e.job(c, cand)
-	poll := e.srv.pollURL(j.ID, ann.ID)
+	poll := e.srv.pollURL(j.ID, db.OwnedBy(ann.ID))
 
 	// A running job: 200, still polling, the stage in words. The poll
 	// neither needs nor touches the session.
@@ -102,7 +103,7 @@ func TestJobCardPolling(t *testing.T) {
 
 	// An expired link stops polling without failing.
 	e.srv.Now = func() time.Time { return time.Now().Add(-48 * time.Hour) }
-	old := e.srv.pollURL(j.ID, ann.ID)
+	old := e.srv.pollURL(j.ID, db.OwnedBy(ann.ID))
 	e.srv.Now = nil
 	wantStatus(t, anon.get(old), statusStopPolling)
 }
@@ -126,7 +127,7 @@ func TestFailedJobShowsReasonAndRetries(t *testing.T) {
 	r = c.post("/jobs/"+j.ID+"/retry", nil, "HX-Request", "true")
 	wantStatus(t, r, http.StatusOK)
 	wantBody(t, r, `data-testid="job-card"`, "waiting in queue")
-	jobs, _ := e.db.Jobs.ByCandidate(context.Background(), "", cand.ID, 10)
+	jobs, _ := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 10)
 	if len(jobs) != 2 || jobs[0].JobDescription != j.JobDescription || jobs[0].Company != "Globex" || jobs[0].Status != db.StatusQueued {
 		t.Errorf("retry made %+v", jobs)
 	}
@@ -186,7 +187,7 @@ func TestJobDetailsDownloadPreviewShare(t *testing.T) {
 	}
 
 	// The share link: no session needed; tampered 404; expired 410.
-	share, _ := e.srv.shareURL(j.ID)
+	share, _ := e.srv.shareURL(httptest.NewRequest("GET", "/", nil), j.ID)
 	anon := e.client()
 	r = anon.get(share)
 	wantStatus(t, r, http.StatusOK)
@@ -234,7 +235,7 @@ func TestOwnershipIs404AndAdminsSeeAll(t *testing.T) {
 			wantStatus(t, bob.post(path, url.Values{"basics.name": {"Mallory"}, "job_description": {"x"}, "title": {"x"}, "description": {"x"}}), http.StatusNotFound)
 		})
 	}
-	if got, _ := e.db.Candidates.Get(context.Background(), "", cand.ID); got.Version != 1 || got.Name != "Maya Okafor" {
+	if got, _ := e.db.Candidates.Get(context.Background(), db.AllOwners, cand.ID); got.Version != 1 || got.Name != "Maya Okafor" {
 		t.Errorf("bob changed ann's candidate: %+v", got)
 	}
 	// Bob's lists do not show Ann's things; bob's card poll cannot read them.
@@ -242,7 +243,7 @@ func TestOwnershipIs404AndAdminsSeeAll(t *testing.T) {
 		t.Error("bob's lists show ann's objects")
 	}
 	bobUser, _ := e.db.Users.ByEmail(context.Background(), "bob@example.com")
-	wantStatus(t, bob.get(e.srv.pollURL(j.ID, bobUser.ID)), statusStopPolling)
+	wantStatus(t, bob.get(e.srv.pollURL(j.ID, db.OwnedBy(bobUser.ID))), statusStopPolling)
 
 	// Admins see everything.
 	admin := e.client()
@@ -302,7 +303,7 @@ func TestOpenings(t *testing.T) {
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantBody(t, r, `value="Go Engineer"`, `id="description-error"`)
 	wantStatus(t, c.post("/openings/new", url.Values{"title": {"Go Engineer"}, "company": {"Globex"}, "description": {"Go and Redis"}}), http.StatusSeeOther)
-	list, _ := e.db.Openings.List(context.Background(), "", 10, 0)
+	list, _ := e.db.Openings.List(context.Background(), db.AllOwners, 10, 0)
 	if len(list) != 1 {
 		t.Fatalf("%d openings", len(list))
 	}

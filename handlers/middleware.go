@@ -25,18 +25,21 @@ func withUser(ctx context.Context, u db.User) context.Context {
 	return context.WithValue(ctx, userKey, u)
 }
 
-// currentUser returns the authenticated user; routes behind auth always have one.
+// currentUser returns the authenticated user; routes behind auth always
+// have one, others get the zero User.
 func currentUser(r *http.Request) db.User {
 	u, _ := r.Context().Value(userKey).(db.User)
 	return u
 }
 
-// ownerScope is the owner filter for a user's queries: admins see all.
-func ownerScope(u db.User) string {
-	if u.IsAdmin() {
-		return ""
+// ownerScope is the owner filter for a user's queries: admins see all. The
+// zero User (a route outside the auth groups) gets a scope that matches
+// nothing, so the mistake fails closed.
+func ownerScope(u db.User) db.Owner {
+	if u.ID != "" && u.IsAdmin() {
+		return db.AllOwners
 	}
-	return u.ID
+	return db.OwnedBy(u.ID)
 }
 
 // refusal is why tokenAuth turns a request away.

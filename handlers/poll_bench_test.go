@@ -22,7 +22,7 @@ func BenchmarkJobCardPoll(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := e.srv.Routes()
-	url := e.srv.pollURL(j.ID, ann.ID)
+	url := e.srv.pollURL(j.ID, db.OwnedBy(ann.ID))
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -30,7 +30,7 @@ func (s *Server) Routes() http.Handler {
 
 	r := chi.NewRouter()
 	// requestLog outside recoverer: a panic's 500 is logged and counted too.
-	r.Use(s.requestID, s.requestLog, s.recoverer, compress, cop.Handler)
+	r.Use(s.requestID, s.requestLog, s.recoverer, compress, cop.Handler, s.wellFormedQuery)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.notFound)
 

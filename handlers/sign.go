@@ -4,8 +4,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/http"
+	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/tailor-app/tailor/db"
 )
 
 // Signed links let a request prove what it may read without a session:
@@ -42,15 +46,16 @@ func (s *Server) verify(sig, exp string, parts ...string) (ok, expired bool) {
 }
 
 // pollURL is the card's fragment URL for a viewer with the given scope
-// (their user id, or "" for an admin).
-func (s *Server) pollURL(jobID, scope string) string {
+// (their own jobs, or every owner's for an admin).
+func (s *Server) pollURL(jobID string, scope db.Owner) string {
 	exp := strconv.FormatInt(s.now().Add(pollLinkTTL).Unix(), 10)
-	return "/jobs/" + jobID + "/card?o=" + scope + "&e=" + exp + "&s=" + s.mac("card", jobID, scope, exp)
+	o := scope.String()
+	return "/jobs/" + jobID + "/card?o=" + url.QueryEscape(o) + "&e=" + exp + "&s=" + s.mac("card", jobID, o, exp)
 }
 
 // shareURL is the public, read-only link to a job's PDF.
-func (s *Server) shareURL(jobID string) (string, time.Time) {
+func (s *Server) shareURL(r *http.Request, jobID string) (string, time.Time) {
 	expires := s.now().Add(shareLinkTTL)
 	exp := strconv.FormatInt(expires.Unix(), 10)
-	return s.BaseURL + "/share/" + jobID + "?e=" + exp + "&s=" + s.mac("share", jobID, exp), expires
+	return s.absURL(r, "/share/"+jobID+"?e="+exp+"&s="+s.mac("share", jobID, exp)), expires
 }

@@ -188,7 +188,7 @@ func (e *webEnv) job(c *client, cand db.Candidate) db.Job {
 	if r.status != http.StatusSeeOther {
 		e.t.Fatalf("generate: %d %s", r.status, r.body)
 	}
-	jobs, err := e.db.Jobs.ByCandidate(context.Background(), "", cand.ID, 1)
+	jobs, err := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 1)
 	if err != nil || len(jobs) == 0 {
 		e.t.Fatalf("no job: %v", err)
 	}

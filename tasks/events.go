@@ -319,7 +319,7 @@ func (c *Consumer) observe(ctx context.Context, ev Event) {
 		return
 	}
 	var created time.Time
-	if j, err := c.jobs.Get(ctx, "", ev.JobID); err == nil {
+	if j, err := c.jobs.Get(ctx, db.AllOwners, ev.JobID); err == nil {
 		created = j.CreatedAt
 	}
 	c.Metrics.jobFinished(ev.Kind, finalStages(ev, created))

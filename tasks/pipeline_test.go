@@ -172,7 +172,7 @@ func (p *pipeline) waitFinal(t testing.TB, id string, timeout time.Duration) db.
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		j, err := p.db.Jobs.Get(context.Background(), "", id)
+		j, err := p.db.Jobs.Get(context.Background(), db.AllOwners, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestGenerateWithLLMProducesPDF(t *testing.T) {
 	if got.Model != "fake-model" || got.MatchBefore == nil || got.MatchAfter == nil {
 		t.Errorf("model %q match %v/%v: want the model and both match scores recorded", got.Model, got.MatchBefore, got.MatchAfter)
 	}
-	res, err := p.db.Jobs.Result(context.Background(), p.owner.ID, j.ID)
+	res, err := p.db.Jobs.Result(context.Background(), db.OwnedBy(p.owner.ID), j.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestGenerateOfflineNeverInvents(t *testing.T) {
 	if got.Status != db.StatusSucceeded {
 		t.Fatalf("job = %s (%s)", got.Status, got.Error)
 	}
-	res, _ := p.db.Jobs.Result(context.Background(), p.owner.ID, j.ID)
+	res, _ := p.db.Jobs.Result(context.Background(), db.OwnedBy(p.owner.ID), j.ID)
 	var tailored resume.Resume
 	if err := json.Unmarshal(res.Profile, &tailored); err != nil {
 		t.Fatal(err)
@@ -258,7 +258,7 @@ func TestInventedEmployerNeverReachesPDF(t *testing.T) {
 	if got.Status != db.StatusSucceeded {
 		t.Fatalf("job = %s (%s)", got.Status, got.Error)
 	}
-	res, _ := p.db.Jobs.Result(context.Background(), p.owner.ID, j.ID)
+	res, _ := p.db.Jobs.Result(context.Background(), db.OwnedBy(p.owner.ID), j.ID)
 	if text := pdfText(t, res.PDF); strings.Contains(text, "Initech") {
 		t.Errorf("invented employer reached the PDF:\n%s", text)
 	}
@@ -279,7 +279,7 @@ func TestChromeMissingKeepsHTML(t *testing.T) {
 	if got.Attempts != 1 {
 		t.Errorf("attempts = %d, want 1 (a missing Chrome is not retried)", got.Attempts)
 	}
-	res, err := p.db.Jobs.Result(context.Background(), p.owner.ID, j.ID)
+	res, err := p.db.Jobs.Result(context.Background(), db.OwnedBy(p.owner.ID), j.ID)
 	if err != nil {
 		t.Fatalf("result: %v (the HTML should be kept)", err)
 	}
@@ -369,7 +369,7 @@ func TestCancelDuringLLMCall(t *testing.T) {
 		t.Fatal("LLM never called")
 	}
 	ctx := context.Background()
-	if _, err := p.db.Jobs.Cancel(ctx, p.owner.ID, j.ID); err != nil {
+	if _, err := p.db.Jobs.Cancel(ctx, db.OwnedBy(p.owner.ID), j.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := (&Canceler{Redis: p.rdb, Inspector: p.insp}).Cancel(ctx, j.ID, j.Queue); err != nil {
@@ -388,7 +388,7 @@ func TestCancelDuringLLMCall(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond) // let any late event arrive
-	got, _ := p.db.Jobs.Get(ctx, "", j.ID)
+	got, _ := p.db.Jobs.Get(ctx, db.AllOwners, j.ID)
 	if got.Status != db.StatusCanceled {
 		t.Errorf("status = %s, want canceled", got.Status)
 	}
@@ -406,7 +406,7 @@ func TestReconcilerFailsJobsPastTheirDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := p.db.Jobs.Get(context.Background(), "", stuck.ID)
+	got, _ := p.db.Jobs.Get(context.Background(), db.AllOwners, stuck.ID)
 	if out.Failed != 1 || got.Status != db.StatusFailed || !strings.Contains(got.Error, "timed out") {
 		t.Errorf("outcome %+v, job %s %q; want failed with a timed out message", out, got.Status, got.Error)
 	}

@@ -44,14 +44,14 @@ func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 	if fake.Calls() != 1 {
 		t.Errorf("LLM calls = %d, want 1", fake.Calls())
 	}
-	r1, _ := p.db.Jobs.Result(ctx, "", first.ID)
-	r2, _ := p.db.Jobs.Result(ctx, "", second.ID)
+	r1, _ := p.db.Jobs.Result(ctx, db.AllOwners, first.ID)
+	r2, _ := p.db.Jobs.Result(ctx, db.AllOwners, second.ID)
 	if string(r1.PDF) != string(r2.PDF) {
 		t.Error("a full cache hit printed a different PDF")
 	}
 	// Another paper reuses the tailoring and only prints.
 	third := p.waitFinal(t, p.submitAs(t, resume.Sample(), resume.SampleJobDescription, "letter").ID, 30*time.Second)
-	r3, _ := p.db.Jobs.Result(ctx, "", third.ID)
+	r3, _ := p.db.Jobs.Result(ctx, db.AllOwners, third.ID)
 	if !third.Cached || fake.Calls() != 1 || string(r3.PDF) == string(r1.PDF) {
 		t.Errorf("paper change: cached=%v calls=%d samePDF=%v; want the tailoring reused and a new print",
 			third.Cached, fake.Calls(), string(r3.PDF) == string(r1.PDF))
@@ -116,7 +116,7 @@ func TestGlobalRateLimitAcrossWorkers(t *testing.T) {
 	for _, id := range ids {
 		deadline := time.Now().Add(60 * time.Second)
 		for {
-			j, _ := a.db.Jobs.Get(context.Background(), "", id)
+			j, _ := a.db.Jobs.Get(context.Background(), db.AllOwners, id)
 			sawWaiting = sawWaiting || j.Stage == StageWaitingLLM
 			if db.IsFinal(j.Status) {
 				if j.Status != db.StatusSucceeded || j.Attempts != 1 {
@@ -206,7 +206,7 @@ func TestRedisFlushWhileRetryingLosesNoJob(t *testing.T) {
 	id := p.submit(t, resume.Sample(), resume.SampleJobDescription).ID
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		j, err := p.db.Jobs.Get(ctx, "", id)
+		j, err := p.db.Jobs.Get(ctx, db.AllOwners, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +277,7 @@ func TestRenderingFetchesNothing(t *testing.T) {
 	if got.Status != db.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
-	res, _ := p.db.Jobs.Result(context.Background(), "", got.ID)
+	res, _ := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)
 	if text := pdfText(t, res.PDF); !strings.Contains(text, "<img src=") {
 		t.Errorf("markup in the profile is not shown as text:\n%s", text)
 	}
@@ -363,7 +363,7 @@ func TestChromeKilledMidRenderJobSucceeds(t *testing.T) {
 	if s := pool.Stats(); s.Restarts < 1 {
 		t.Errorf("pool stats %+v: Chrome was not restarted, so it was not killed mid-render", s)
 	}
-	res, _ := p.db.Jobs.Result(context.Background(), "", got.ID)
+	res, _ := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)
 	if !strings.Contains(pdfText(t, res.PDF), resume.Sample().Basics.Name) {
 		t.Error("the PDF after the restart lacks the candidate's name")
 	}

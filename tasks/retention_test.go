@@ -60,7 +60,7 @@ func TestPurgerDeletesOldJobsAndExpiredSessions(t *testing.T) {
 		t.Errorf("Once = %+v, want %+v", got, want)
 	}
 	for _, id := range old {
-		if _, err := d.Jobs.Get(ctx, "", id); err != db.ErrNotFound {
+		if _, err := d.Jobs.Get(ctx, db.AllOwners, id); err != db.ErrNotFound {
 			t.Errorf("old job %s: err = %v, want deleted", id, err)
 		}
 		if n, _ := d.Jobs.CountResults(ctx, id); n != 0 {
