@@ -44,7 +44,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		Addr:          env("ADDR", ":8080"),
-		MetricsAddr:   env("METRICS_ADDR", ":9091"),
+		MetricsAddr:   env("METRICS_ADDR", "127.0.0.1:9091"), // Go profiles too: loopback unless set (fly.toml opens it on the private network)
 		DatabasePath:  env("DATABASE_PATH", "./data/tailor.db"),
 		RedisURL:      env("REDIS_URL", ""),
 		OpenAIAPIKey:  env("OPENAI_API_KEY", ""),
