@@ -33,7 +33,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	f := views.AuthForm{Email: email, Next: localPath(r.PostFormValue("next")), AllowSign: s.AllowSignup}
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	if wait := s.web.limiter.wait(email, ip); wait > 0 {
 		minutes := int(math.Ceil(wait.Minutes()))
 		f.Error = fmt.Sprintf("Too many sign-in attempts. Please wait %d minute%s and try again.", minutes, plural(minutes))

@@ -55,7 +55,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	code := normalizeCode(r.PostFormValue("code"))
 	f := views.AuthForm{Email: email, Errors: map[string]string{}}
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	if s.web.limiter.wait("setup", ip) > 0 {
 		f.Error = "Too many wrong setup codes. Please wait a few minutes and try again."
 		s.render(w, r, http.StatusTooManyRequests, views.Setup(s.page(r, "Welcome", ""), f))

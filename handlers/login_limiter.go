@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -88,18 +86,4 @@ func (l *loginLimiter) succeed(email string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.failures, emailKey(email))
-}
-
-// clientIP is the connection's address. Behind a proxy every request would
-// share one address, so Fly's Fly-Client-IP is used when present (Fly's
-// proxy sets it and strips any the client sent).
-func clientIP(r *http.Request) string {
-	if ip := strings.TrimSpace(r.Header.Get("Fly-Client-IP")); ip != "" {
-		return ip
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
