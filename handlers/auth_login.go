@@ -34,7 +34,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	f := views.AuthForm{Email: email, Next: localPath(r.PostFormValue("next")), AllowSign: s.AllowSignup}
 	ip := s.clientIP(r)
-	if wait := s.web.limiter.wait(email, ip); wait > 0 {
+	// Counted before argon2 runs: concurrent guesses cannot all pass the check.
+	wait, attempt := s.web.limiter.reserve(email, ip)
+	if wait > 0 {
 		minutes := int(math.Ceil(wait.Minutes()))
 		f.Error = fmt.Sprintf("Too many sign-in attempts. Please wait %d minute%s and try again.", minutes, plural(minutes))
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
@@ -43,7 +45,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.DB.Users.Authenticate(r.Context(), email, password)
 	if errors.Is(err, db.ErrBadCredentials) {
-		s.web.limiter.fail(email, ip)
 		f.Error = badLogin
 		s.render(w, r, http.StatusUnauthorized, views.Login(s.page(r, "Sign in", ""), f))
 		return
@@ -52,7 +53,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.limiter.succeed(email)
+	s.web.limiter.succeed(email, ip, attempt)
 	if err := s.signIn(r, u); err != nil {
 		s.pageError(w, r, err)
 		return

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
@@ -56,14 +58,18 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	code := normalizeCode(r.PostFormValue("code"))
 	f := views.AuthForm{Email: email, Errors: map[string]string{}}
 	ip := s.clientIP(r)
-	if s.web.limiter.wait("setup", ip) > 0 {
+	// Counted before the comparison, like a sign-in; a right code gives it back.
+	wait, attempt := s.web.limiter.reserve("setup", ip)
+	if wait > 0 {
 		f.Error = "Too many wrong setup codes. Please wait a few minutes and try again."
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 		s.render(w, r, http.StatusTooManyRequests, views.Setup(s.page(r, "Welcome", ""), f))
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(code), []byte(normalizeCode(s.SetupCode))) != 1 {
-		s.web.limiter.fail("setup", ip)
 		f.Errors["code"] = "This is not the setup code. Copy it from the server's log."
+	} else {
+		s.web.limiter.refund("setup", ip, attempt)
 	}
 	validateCredentials(f.Errors, email, password)
 	if len(f.Errors) > 0 {
