@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +30,15 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 }
 
 func emailKey(email string) string { return "email:" + strings.ToLower(strings.TrimSpace(email)) }
-func ipKey(ip string) string       { return "ip:" + ip }
+
+// ipKey counts an IPv6 client by its /64: one host is usually given a whole
+// /64 and could otherwise rotate through it.
+func ipKey(ip string) string {
+	if a, err := netip.ParseAddr(ip); err == nil && a.Is6() && !a.Is4In6() {
+		return "ip:" + netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
+	}
+	return "ip:" + ip
+}
 
 // reserve checks both limits and, if neither is reached, records an
 // attempt for the email and the IP, all under one lock. It returns how long

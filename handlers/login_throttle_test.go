@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -117,5 +118,21 @@ func TestLoginLimiterReserve(t *testing.T) {
 	now = now.Add(loginWindow)
 	if wait, _ := l.reserve("ann@example.com", "192.0.2.1"); wait != 0 {
 		t.Errorf("still waiting %v after the window", wait)
+	}
+}
+
+// An IPv6 host usually holds a whole /64: rotating through it is one client.
+func TestLoginLimiterIPv6Prefix(t *testing.T) {
+	l := newLoginLimiter(time.Now)
+	for i := range loginMaxPerIP {
+		if wait, _ := l.reserve(fmt.Sprintf("u%d@example.com", i), fmt.Sprintf("2001:db8:1:2::%x", i+1)); wait != 0 {
+			t.Fatalf("attempt %d refused", i)
+		}
+	}
+	if wait, _ := l.reserve("last@example.com", "2001:db8:1:2:ffff::1"); wait == 0 {
+		t.Error("a new address in the same /64 was not throttled")
+	}
+	if wait, _ := l.reserve("last@example.com", "2001:db8:1:3::1"); wait != 0 {
+		t.Error("another /64 was throttled")
 	}
 }
