@@ -14,6 +14,13 @@ import (
 // badLogin is the one message for a wrong password and an unknown email.
 const badLogin = "That email and password do not match. Please try again."
 
+// When too many passwords are being checked at once (db.ErrBusy), sign-in
+// and sign-up answer 503 with this message and Retry-After.
+const (
+	busyMessage    = "Tailor is busy checking other sign-ins. Please try again in a few seconds."
+	busyRetryAfter = "5"
+)
+
 // GET /login
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	if signedIn(r) {
@@ -47,6 +54,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, db.ErrBadCredentials) {
 		f.Error = badLogin
 		s.render(w, r, http.StatusUnauthorized, views.Login(s.page(r, "Sign in", ""), f))
+		return
+	}
+	if errors.Is(err, db.ErrBusy) {
+		s.web.limiter.refund(email, ip, attempt) // the password was never checked
+		f.Error = busyMessage
+		w.Header().Set("Retry-After", busyRetryAfter)
+		s.render(w, r, http.StatusServiceUnavailable, views.Login(s.page(r, "Sign in", ""), f))
 		return
 	}
 	if err != nil {

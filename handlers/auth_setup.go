@@ -139,6 +139,12 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, views.Signup(s.page(r, "Create an account", ""), f))
 		return
 	}
+	if errors.Is(err, db.ErrBusy) {
+		f.Error = busyMessage
+		w.Header().Set("Retry-After", busyRetryAfter)
+		s.render(w, r, http.StatusServiceUnavailable, views.Signup(s.page(r, "Create an account", ""), f))
+		return
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
