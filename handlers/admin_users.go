@@ -92,10 +92,19 @@ func (s *Server) adminUserReset(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 		return
 	}
-	if err := s.DB.Users.SetPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
+	if _, err := s.DB.Users.SetPassword(r.Context(), u.ID, r.PostFormValue("password"), false); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.flash(r, "New password set for "+u.Email+".")
+	msg := "New password set for " + u.Email + "; they are signed out everywhere."
+	if u.ID == currentUser(r).ID {
+		// Their own reset ended this session too: carry on under a new token.
+		if err := s.signIn(r, u); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		msg = "New password set for " + u.Email + "; your other sessions are signed out."
+	}
+	s.flash(r, msg)
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }

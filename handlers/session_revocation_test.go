@@ -1,0 +1,142 @@
+package handlers
+
+import (
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tailor-app/tailor/db"
+)
+
+// wantSignedOut checks that the client's cookie no longer opens a page.
+func wantSignedOut(t *testing.T, c *client) {
+	t.Helper()
+	r := c.get("/candidates")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login") {
+		t.Fatalf("old cookie still signed in: %d, Location %q", r.status, r.header.Get("Location"))
+	}
+}
+
+func wantSignedIn(t *testing.T, c *client) {
+	t.Helper()
+	wantStatus(t, c.get("/candidates"), http.StatusOK)
+}
+
+// Issue 10, finding 3: an admin's reset ends every session of the user.
+func TestSessionsDieWithPasswordReset(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("root@example.com", db.RoleAdmin)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	admin := e.signedIn("root@example.com")
+	laptop, phone := e.signedIn("ann@example.com"), e.signedIn("ann@example.com")
+
+	r := admin.post("/admin/users/"+ann.ID+"/reset", url.Values{"password": {"a-brand-new-password"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	wantBody(t, admin.get("/admin/users"), "New password set for ann@example.com", "signed out")
+	wantSignedOut(t, laptop)
+	wantSignedOut(t, phone)
+	wantSignedIn(t, admin)
+
+	// The new password works, the old one does not.
+	r = e.client().post("/login", url.Values{"email": {"ann@example.com"}, "password": {testPassword}})
+	wantStatus(t, r, http.StatusUnauthorized)
+	r = e.client().post("/login", url.Values{"email": {"ann@example.com"}, "password": {"a-brand-new-password"}})
+	wantStatus(t, r, http.StatusSeeOther)
+}
+
+// An admin who resets their own password stays signed in (with a new
+// token); their other browsers do not.
+func TestAdminResettingOwnPasswordStaysSignedIn(t *testing.T) {
+	e := newWebEnv(t)
+	root := e.user("root@example.com", db.RoleAdmin)
+	admin, other := e.signedIn("root@example.com"), e.signedIn("root@example.com")
+	before := admin.cookie("tailor_session").Value
+
+	r := admin.post("/admin/users/"+root.ID+"/reset", url.Values{"password": {"a-brand-new-password"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	wantSignedIn(t, admin)
+	if admin.cookie("tailor_session").Value == before {
+		t.Error("the session token was not renewed")
+	}
+	wantSignedOut(t, other)
+}
+
+// Disable then enable with no request of the user in between: the old
+// cookie must not come back to life.
+func TestSessionsDieWithDisableEvenAfterEnable(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("root@example.com", db.RoleAdmin)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	admin := e.signedIn("root@example.com")
+	c := e.signedIn("ann@example.com")
+
+	wantStatus(t, admin.post("/admin/users/"+ann.ID+"/disable", url.Values{"disabled": {"true"}}), http.StatusSeeOther)
+	wantStatus(t, admin.post("/admin/users/"+ann.ID+"/disable", url.Values{"disabled": {"false"}}), http.StatusSeeOther)
+	wantSignedOut(t, c)
+	c.signIn("ann@example.com") // enabled again: she can sign in
+	wantSignedIn(t, c)
+}
+
+// A disabled user's tokens stop working at once (Tokens.Authenticate joins
+// users and requires disabled = 0); enabling the user brings them back,
+// since disabling is a suspension, not a revocation.
+func TestDisabledUsersTokensStopWorking(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("root@example.com", db.RoleAdmin)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	admin := e.signedIn("root@example.com")
+	tok := e.token(ann)
+	wantStatus(t, e.api("GET", "/api/candidates", tok, nil), http.StatusOK)
+
+	wantStatus(t, admin.post("/admin/users/"+ann.ID+"/disable", url.Values{"disabled": {"true"}}), http.StatusSeeOther)
+	wantStatus(t, e.api("GET", "/api/candidates", tok, nil), http.StatusUnauthorized)
+	wantStatus(t, admin.post("/admin/users/"+ann.ID+"/disable", url.Values{"disabled": {"false"}}), http.StatusSeeOther)
+	wantStatus(t, e.api("GET", "/api/candidates", tok, nil), http.StatusOK)
+}
+
+// The sessions table keeps a hash of each token, never the cookie's value.
+func TestSessionTableHoldsNoRawToken(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("ann@example.com", db.RoleRecruiter)
+	c := e.signedIn("ann@example.com")
+	token := c.cookie("tailor_session").Value
+
+	raw, err := sql.Open("sqlite3", "file:"+e.db.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query("SELECT * FROM sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	n := 0
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			if strings.Contains(fmt.Sprintf("%s", v), token) {
+				t.Errorf("sessions.%s holds the raw session token", cols[i])
+			}
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no session stored")
+	}
+	wantSignedIn(t, c)
+}
