@@ -140,3 +140,24 @@ func TestSessionTableHoldsNoRawToken(t *testing.T) {
 	}
 	wantSignedIn(t, c)
 }
+
+// A reset can also revoke every API token of the user; without the box,
+// the tokens keep working.
+func TestPasswordResetCanRevokeAPITokens(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("root@example.com", db.RoleAdmin)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	admin := e.signedIn("root@example.com")
+	tok1, tok2 := e.token(ann), e.token(ann)
+	wantBody(t, admin.get("/admin/users"), `name="revoke_tokens"`, "Also revoke their API tokens")
+
+	wantStatus(t, admin.post("/admin/users/"+ann.ID+"/reset", url.Values{"password": {"a-brand-new-password"}}), http.StatusSeeOther)
+	wantStatus(t, e.api("GET", "/api/candidates", tok1, nil), http.StatusOK)
+
+	r := admin.post("/admin/users/"+ann.ID+"/reset", url.Values{"password": {"another-new-password"}, "revoke_tokens": {"true"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	wantBody(t, admin.get("/admin/users"), "Revoked 2 API tokens")
+	for _, tok := range []string{tok1, tok2} {
+		wantStatus(t, e.api("GET", "/api/candidates", tok, nil), http.StatusUnauthorized)
+	}
+}
