@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"net/http"
@@ -159,5 +160,95 @@ func TestPasswordResetCanRevokeAPITokens(t *testing.T) {
 	wantBody(t, admin.get("/admin/users"), "Revoked 2 API tokens")
 	for _, tok := range []string{tok1, tok2} {
 		wantStatus(t, e.api("GET", "/api/candidates", tok, nil), http.StatusUnauthorized)
+	}
+}
+
+// The self-service change: other browsers are signed out, this one stays
+// signed in under a new token.
+func TestChangePasswordEndsOtherSessions(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("ann@example.com", db.RoleRecruiter)
+	here, there := e.signedIn("ann@example.com"), e.signedIn("ann@example.com")
+	before := here.cookie("tailor_session").Value
+
+	wantBody(t, here.get("/settings/tokens"), `data-testid="password-form"`, `action="/settings/password"`)
+
+	// A wrong current password changes nothing.
+	r := here.post("/settings/password", url.Values{"current_password": {"not-my-password"}, "new_password": {"a-brand-new-password"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantBody(t, r, "not your current password")
+	// A too short new one neither.
+	r = here.post("/settings/password", url.Values{"current_password": {testPassword}, "new_password": {"short"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantBody(t, r, "at least 8 characters")
+	// A cross-site post is refused.
+	r = here.post("/settings/password", url.Values{"current_password": {testPassword}, "new_password": {"a-brand-new-password"}},
+		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	wantStatus(t, r, http.StatusForbidden)
+	wantSignedIn(t, there)
+
+	r = here.post("/settings/password", url.Values{"current_password": {testPassword}, "new_password": {"a-brand-new-password"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	wantBody(t, here.get("/settings/tokens"), "Password changed")
+	wantSignedIn(t, here)
+	if here.cookie("tailor_session").Value == before {
+		t.Error("the session token was not renewed")
+	}
+	wantSignedOut(t, there)
+
+	r = e.client().post("/login", url.Values{"email": {"ann@example.com"}, "password": {testPassword}})
+	wantStatus(t, r, http.StatusUnauthorized)
+	r = e.client().post("/login", url.Values{"email": {"ann@example.com"}, "password": {"a-brand-new-password"}})
+	wantStatus(t, r, http.StatusSeeOther)
+}
+
+// Every way to sign in leaves a session that DeleteForUser finds: setup,
+// signup, login and the password change itself.
+func TestEverySignInPathIndexesTheSession(t *testing.T) {
+	ctx := context.Background()
+	e := newWebEnv(t, func(s *Server) { s.SetupCode = "ABCD-EFGH-JKLM"; s.AllowSignup = true })
+
+	setup := e.client()
+	wantStatus(t, setup.post("/setup", url.Values{"code": {"ABCD-EFGH-JKLM"}, "email": {"root@example.com"}, "password": {testPassword}}), http.StatusSeeOther)
+	signup := e.client()
+	wantStatus(t, signup.post("/signup", url.Values{"email": {"sue@example.com"}, "password": {testPassword}}), http.StatusSeeOther)
+	e.user("ann@example.com", db.RoleRecruiter)
+	login := e.signedIn("ann@example.com")
+	changed := e.signedIn("ann@example.com")
+	wantStatus(t, changed.post("/settings/password", url.Values{"current_password": {testPassword}, "new_password": {testPassword + "!"}}), http.StatusSeeOther)
+
+	for _, c := range []*client{setup, signup, changed} {
+		wantSignedIn(t, c)
+	}
+	wantSignedOut(t, login) // found and ended by the password change
+	for _, email := range []string{"root@example.com", "sue@example.com", "ann@example.com"} {
+		u, err := e.db.Users.ByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.Sessions.DeleteForUser(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, c := range map[string]*client{"setup": setup, "signup": signup, "password change": changed} {
+		t.Run(name, func(t *testing.T) { wantSignedOut(t, c) })
+	}
+}
+
+// Guessing the current password from a stolen session is throttled like
+// failed sign-ins of the account.
+func TestChangePasswordThrottlesGuesses(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("ann@example.com", db.RoleRecruiter)
+	c := e.signedIn("ann@example.com")
+	guess := url.Values{"current_password": {"a-wrong-guess"}, "new_password": {"a-brand-new-password"}}
+	for range loginMaxPerEmail {
+		wantStatus(t, c.post("/settings/password", guess), http.StatusUnprocessableEntity)
+	}
+	r := c.post("/settings/password", url.Values{"current_password": {testPassword}, "new_password": {"a-brand-new-password"}})
+	wantStatus(t, r, http.StatusTooManyRequests)
+	wantBody(t, r, "Too many wrong passwords")
+	if _, err := e.db.Users.Authenticate(context.Background(), "ann@example.com", testPassword); err != nil {
+		t.Errorf("the password changed while throttled: %v", err)
 	}
 }
