@@ -76,12 +76,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // signIn starts a fresh session for u (a new token: no session fixation).
+// It is the one place a session gets a user, and it stores the session at
+// once as u's, so that db.Sessions.DeleteForUser finds it.
 func (s *Server) signIn(r *http.Request, u db.User) error {
+	ctx := r.Context()
 	sm := s.sessions(r)
-	if err := sm.RenewToken(r.Context()); err != nil {
+	if err := sm.RenewToken(ctx); err != nil {
 		return err
 	}
-	sm.Put(r.Context(), sessUserID, u.ID)
+	sm.Put(ctx, sessUserID, u.ID)
+	if _, _, err := sm.Commit(db.WithSessionUser(ctx, u.ID)); err != nil {
+		// Never let the end-of-request commit store a signed-in session
+		// without its user: it would outlive a password reset.
+		sm.Remove(ctx, sessUserID)
+		return err
+	}
 	return nil
 }
 

@@ -107,6 +107,7 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/settings/tokens", s.settingsTokens)
 			r.Post("/settings/tokens", s.settingsTokenCreate)
 			r.Post("/settings/tokens/{id}/revoke", s.settingsTokenRevoke)
+			r.Post("/settings/password", s.settingsPasswordChange)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireAdmin)
