@@ -47,7 +47,9 @@ func (s *Server) Routes() http.Handler {
 	// for EMBED_ORIGINS (embed_access.go). Assets for host pages first.
 	r.Method(http.MethodGet, "/embed/embed.css", static.Alias(static.EmbedCSS))
 	r.Method(http.MethodGet, "/embed/htmx.min.js", static.Alias(static.HTMX))
-	r.Get("/embed/example", s.embedExample)
+	r.Get("/embed/example", s.embedExample) // a Tailor page: this origin only
+	r.Method(http.MethodGet, "/embed/example.js", static.Alias(static.EmbedExampleJS))
+	r.Method(http.MethodGet, "/embed/example.css", static.Alias(static.EmbedExampleCSS))
 	r.Route("/embed", func(r chi.Router) {
 		r.Use(s.embedCORS, limitBody(maxGenerateBodyBytes), s.tokenAuth(s.embedRefuse))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.embedError(w, r, http.StatusNotFound, "Not found.") })
