@@ -29,8 +29,8 @@ const (
 		"form-action 'none'; frame-ancestors 'self'"
 )
 
-// notPages are the GET routes that answer something other than a Tailor
-// page or page fragment; each is checked elsewhere.
+// notPages are the GET routes that answer no Tailor page or page fragment,
+// with what they answer and, for those with headers of note, the test.
 var notPages = map[string]string{
 	"/healthz":                "text",
 	"/readyz":                 "text",
