@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -44,7 +45,10 @@ func (s *Server) apiCandidateCreate(w http.ResponseWriter, r *http.Request) {
 func readProfile(w http.ResponseWriter, r *http.Request) (resume.Resume, []byte, error) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxProfileBytes))
 	if err != nil {
-		return resume.Resume{}, nil, err
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return resume.Resume{}, nil, err
+		}
+		return resume.Resume{}, nil, errorf(http.StatusBadRequest, "invalid JSON body: "+bodyReadError)
 	}
 	profile, err := resume.Parse(raw)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -348,12 +349,17 @@ func keep[T any](s []T, ok func(T) bool) []T {
 
 // parseForm reads a url-encoded or multipart form of at most limit bytes.
 // A body that is not a well-formed form (no multipart boundary, truncated,
-// thousands of parts, bad escapes) is the client's mistake: 400, never 500.
+// thousands of parts, bad escapes, broken chunked framing) is the client's
+// mistake: 400, never 500.
 func parseForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		err = r.ParseMultipartForm(limit)
+		if err == nil {
+			// The parser stops at the closing boundary; a body cut short after it is still cut short.
+			_, err = io.Copy(io.Discard, r.Body)
+		}
 	} else {
 		err = r.ParseForm()
 	}

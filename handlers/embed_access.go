@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -97,7 +98,7 @@ func (s *Server) embedFail(w http.ResponseWriter, r *http.Request, err error) {
 // fragment with whatever Cache-Control the handler chose (default no-store).
 func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, status int, c templ.Component, etag string) {
 	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	if err := c.Render(context.WithoutCancel(r.Context()), &buf); err != nil { // as render
 		s.logger(r).Error("render fragment", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -94,11 +95,21 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 		}
 		return errorf(http.StatusBadRequest, "invalid JSON body: "+jsonErrorText(err))
 	}
-	if dec.More() {
-		return errorf(http.StatusBadRequest, "invalid JSON body: unexpected data after the JSON value")
+	// Read to the end: a body cut short after a whole value is still cut short.
+	switch _, err := dec.Token(); {
+	case err == io.EOF:
+		return nil
+	case errors.As(err, new(*http.MaxBytesError)):
+		return err
+	case err != nil && !errors.As(err, new(*json.SyntaxError)):
+		return errorf(http.StatusBadRequest, "invalid JSON body: "+bodyReadError)
 	}
-	return nil
+	return errorf(http.StatusBadRequest, "invalid JSON body: unexpected data after the JSON value")
 }
+
+// bodyReadError is the message for a body that could not be read to its
+// end: shorter than its Content-Length, or with broken chunked framing.
+const bodyReadError = "the body was cut short or malformed; send it again"
 
 func jsonErrorText(err error) string {
 	var se *json.SyntaxError

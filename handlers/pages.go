@@ -2,16 +2,19 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/a-h/templ"
 )
 
 // render executes a component into a buffer first, so a failing template
-// becomes a clean 500 and never half a page.
+// becomes a clean 500 and never half a page. It renders without the
+// request's cancellation: a client that hung up mid-body gets its 400, not
+// a 500 from templ seeing the canceled context.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	if err := c.Render(context.WithoutCancel(r.Context()), &buf); err != nil {
 		s.logger(r).Error("render page", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return

@@ -41,6 +41,11 @@ func (s *Server) initWeb() {
 		sm.Cookie.Secure = secure
 		sm.Cookie.Path = "/"
 		sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(r.Context().Err(), context.Canceled) {
+				// A client that hung up is no internal error: the handler's own answer stands.
+				s.logger(r).Info("session not saved: the client went away", "path", r.URL.Path)
+				return
+			}
 			s.logger(r).Error("session", "path", r.URL.Path, "err", err)
 			s.renderError(w, r, http.StatusInternalServerError)
 		}
