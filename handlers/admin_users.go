@@ -29,6 +29,10 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 
 // POST /admin/users: create a user.
 func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r, maxAuthForm); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	role := r.PostFormValue("role")
 	if role != db.RoleAdmin {
@@ -56,6 +60,10 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) {
 
 // POST /admin/users/{id}/disable: disabled=true or false.
 func (s *Server) adminUserDisable(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r, maxAuthForm); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	id := chi.URLParam(r, "id")
 	if id == currentUser(r).ID {
 		s.pageError(w, r, errorf(http.StatusConflict, "You cannot disable yourself."))
@@ -82,6 +90,10 @@ func (s *Server) adminUserDisable(w http.ResponseWriter, r *http.Request) {
 // POST /admin/users/{id}/reset: set a new password, which ends every session
 // of the user; revoke_tokens=true also revokes their API tokens.
 func (s *Server) adminUserReset(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r, maxAuthForm); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	u, err := s.DB.Users.Get(r.Context(), chi.URLParam(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)

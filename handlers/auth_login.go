@@ -11,6 +11,9 @@ import (
 	"github.com/tailor-app/tailor/views"
 )
 
+// maxAuthForm bounds the sign-in, setup, sign-up and user forms.
+const maxAuthForm = 16 << 10
+
 // badLogin is the one message for a wrong password and an unknown email.
 const badLogin = "That email and password do not match. Please try again."
 
@@ -37,6 +40,11 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 
 // POST /login
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r, maxAuthForm); err != nil {
+		f := views.AuthForm{AllowSign: s.AllowSignup, Error: formError(err)}
+		s.render(w, r, statusOf(err), views.Login(s.page(r, "Sign in", ""), f))
+		return
+	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	f := views.AuthForm{Email: email, Next: localPath(r.PostFormValue("next")), AllowSign: s.AllowSignup}

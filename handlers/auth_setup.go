@@ -49,6 +49,10 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 
 // POST /setup
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r, maxAuthForm); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	if !s.needsSetup(r) {
 		s.renderError(w, r, http.StatusNotFound)
 		return
@@ -121,6 +125,10 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
 
 // POST /signup
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r, maxAuthForm); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	if !s.AllowSignup {
 		s.renderError(w, r, http.StatusNotFound)
 		return

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -184,15 +185,21 @@ func (e *webEnv) candidate(owner db.User, r resume.Resume) db.Candidate {
 // job submits a job for the candidate through the page, returning it.
 func (e *webEnv) job(c *client, cand db.Candidate) db.Job {
 	e.t.Helper()
+	// The new job is the one that was not there before: two jobs made in
+	// the same millisecond sort by id, not by age.
+	before, _ := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 500)
 	r := c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {resume.SampleJobDescription}, "company": {"Globex"}})
 	if r.status != http.StatusSeeOther {
 		e.t.Fatalf("generate: %d %s", r.status, r.body)
 	}
-	jobs, err := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 1)
-	if err != nil || len(jobs) == 0 {
-		e.t.Fatalf("no job: %v", err)
+	jobs, err := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 500)
+	for _, j := range jobs {
+		if !slices.ContainsFunc(before, func(b db.Job) bool { return b.ID == j.ID }) {
+			return j
+		}
 	}
-	return jobs[0]
+	e.t.Fatalf("no new job: %v", err)
+	return db.Job{}
 }
 
 // succeed finishes a job with a PDF, as the events consumer would.
