@@ -76,6 +76,12 @@ func (sc *scope) add(text string) {
 			sc.keys[k] = true
 		}
 	}
+	lower := strings.ToLower(text)
+	for acronym, long := range acronyms {
+		if strings.Contains(lower, long) {
+			sc.keys[acronym] = true
+		}
+	}
 	// "Intensive Care Unit" supports "ICU", "software as a service" "SaaS".
 	for i := range words {
 		initials := ""
@@ -133,6 +139,15 @@ func rawWords(text string) []word {
 		initial = strings.HasSuffix(text[loc[0]:loc[1]], ".") && !abbreviation(strings.ToLower(w))
 	}
 	return out
+}
+
+// acronyms are common ones whose long form does not spell them.
+var acronyms = map[string]string{
+	"hca": "healthcare assistant", "ks3": "key stage 3", "ks4": "key stage 4", "ks5": "key stage 5",
+	"arr": "annual recurring revenue", "mrr": "monthly recurring revenue", "iv": "intravenous",
+	"sdr": "sales development", "bdr": "business development", "ae": "account executive",
+	"ehr": "electronic health record", "emr": "electronic medical record", "ed": "emergency department",
+	"sen": "special educational needs", "send": "special educational needs",
 }
 
 var abbreviations = wordSet("e.g i.e etc vs dr mr mrs ms st no approx inc ltd co jr sr")
@@ -241,6 +256,11 @@ func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 			return &problem{reason: fmt.Sprintf("%q is not in %s", n.text, sc.where())}
 		}
 	}
+	if src != "" {
+		if added, dropped := swappedNumber(src, sentence); added != "" {
+			return &problem{reason: fmt.Sprintf("%q replaces the profile's %q", added, dropped), profile: src}
+		}
+	}
 	words := rawWords(sentence)
 	// Names, as runs of consecutive name-like words: "Intensive Care Unit"
 	// may stand for the profile's "ICU" and the reverse.
@@ -270,9 +290,11 @@ func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 	if src != "" {
 		srcWords = wordsOf(src)
 	}
-	for _, w := range words {
+	for i, w := range words {
 		lw := strings.ToLower(w.text)
 		switch {
+		case leadershipWords[lw] && src != "" && hasAny(srcWords, supportWords) && !hasAny(wordsOf(sentence), supportWords):
+			return &problem{reason: fmt.Sprintf("'%s' claims more than the profile, which says: %s", w.text, src), profile: src}
 		case leadershipWords[lw] && !hasAny(srcWords, leadershipWords):
 			if src != "" {
 				return &problem{reason: fmt.Sprintf("'%s' claims more than the profile, which says: %s", w.text, src), profile: src}
@@ -284,6 +306,8 @@ func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 			return &problem{reason: fmt.Sprintf("'%s' claims more than %s states", w.text, sc.where()), profile: src}
 		case titleWords[lw] && !v.titleSupported(lw, sc):
 			return &problem{reason: fmt.Sprintf("the title '%s' is not in %s", w.text, sc.where())}
+		case lw == "lead" && i > 0 && leadTitles[strings.ToLower(words[i-1].text)] && !v.titleSupported(lw, sc):
+			return &problem{reason: fmt.Sprintf("the title '%s %s' is not in %s", words[i-1].text, w.text, sc.where())}
 		}
 		if p := v.credential(w); p != nil {
 			return p
@@ -403,20 +427,49 @@ func profileDegrees(r *Resume) map[degreeLevel]bool {
 var (
 	anyDegreeWords  = wordSet("degree degrees diploma graduate graduated alumnus alumna")
 	credentialWords = wordSet("certified certification certifications licensed licence license accredited chartered board-certified registered")
+	// leadershipWords claim to have led or started something; a rewrite
+	// may use them only where its source sentence uses one.
 	leadershipWords = wordSet(`led lead leading leads headed heading managed manage manages managing directed directing
+		ran run runs running introduced introducing initiated launched founded co-founded pioneered established championed
 		supervised supervise supervises supervising oversaw oversee oversees overseeing overseen spearheaded spearheading
 		owned owning chaired chairing orchestrated commanded`)
 	superlatives = wordSet(`sole solely single-handedly singlehandedly alone award-winning award awarded top best record
 		record-breaking world-class renowned #1`)
+	// supportWords say the candidate helped someone else do it.
+	supportWords = wordSet(`assisted assist assisting assists helped help helping helps supported support supporting
+		contributed contribute contributing contributes participated participating co-led co-ran co-founded alongside`)
 	awardWords = wordSet("award awarded awards award-winning")
 	titleWords = wordSet(`senior sr staff principal chief head director directors vp executive manager managers charge
-		superintendent dean supervisor`)
+		superintendent dean supervisor enterprise strategic global`)
+	// leadTitles make "lead" a title: "team lead", "tech lead".
+	leadTitles = wordSet("team tech technical shift sales project engineering ward clinical department subject")
 )
 
 // groupNouns are what a number can count in a team size.
 var groupNouns = wordSet(`team teams people engineers developers nurses staff reports members students pupils learners reps
 	representatives agents rota squad class classes colleagues volunteers analysts designers sellers testers physicians
 	doctors clinicians caregivers aides assistants teachers tutors employees headcount direct`)
+
+// swappedNumber reports a number of the rewrite that its source sentence
+// does not state standing where one of the source's numbers went missing:
+// "30 residents" -> "60 residents", even when 60 is elsewhere in the job.
+func swappedNumber(src, rewrite string) (added, dropped string) {
+	srcNums, rwNums := numbersIn(src), numbersIn(rewrite)
+	has := func(ns []number, v string) bool {
+		return slices.ContainsFunc(ns, func(n number) bool { return n.value == v })
+	}
+	for _, n := range rwNums {
+		if has(srcNums, n.value) {
+			continue
+		}
+		for _, m := range srcNums {
+			if !has(rwNums, m.value) {
+				return n.text, m.text
+			}
+		}
+	}
+	return "", ""
+}
 
 // dropsTeamSize reports a team size of src ("a team of 8", "6 nurses")
 // that rewrite leaves out while keeping the team.
@@ -426,21 +479,24 @@ func dropsTeamSize(src, rewrite string) (size, noun string, ok bool) {
 		have[n.value] = true
 	}
 	rw := wordsOf(rewrite)
-	ws := rawWords(src)
-	for i, w := range ws {
-		nums := numbersIn(w.text)
-		if len(nums) != 1 || nums[0].text != w.text || have[nums[0].value] {
+	for _, n := range numbersIn(src) {
+		at := strings.Index(src, n.text)
+		if have[n.value] || at < 0 {
 			continue
 		}
 		// "8 engineers", "a 6-person rota": the noun follows; "a team of 8": it precedes "of".
-		for j := i + 1; j < len(ws) && j <= i+3; j++ {
-			if n := strings.ToLower(ws[j].text); groupNouns[n] && rw[n] {
-				return w.text, n, true
+		after := rawWords(src[at+len(n.text):])
+		for j := 0; j < len(after) && j < 3; j++ {
+			for _, part := range strings.Split(strings.ToLower(after[j].text), "-") {
+				if groupNouns[part] && rw[part] {
+					return n.text, part, true
+				}
 			}
 		}
-		if i >= 2 && strings.EqualFold(ws[i-1].text, "of") {
-			if n := strings.ToLower(ws[i-2].text); groupNouns[n] && rw[n] {
-				return w.text, n, true
+		before := rawWords(src[:at])
+		if k := len(before); k >= 2 && strings.EqualFold(before[k-1].text, "of") {
+			if g := strings.ToLower(before[k-2].text); groupNouns[g] && rw[g] {
+				return n.text, g, true
 			}
 		}
 	}

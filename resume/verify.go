@@ -368,7 +368,7 @@ func (v *verifier) skills(in []Skill) []Skill {
 	used := make([]bool, len(v.src.Skills))
 	for i, s := range in {
 		field := fmt.Sprintf("skills[%d]", i)
-		name, ok := known[fold(s.Name)]
+		name, ok := lookupSpelling(known, s.Name)
 		if !ok {
 			v.violate(field, s.Name, ActionRemoved, "skill %q not in profile", s.Name)
 			continue
@@ -442,7 +442,7 @@ func (v *verifier) projects(in []Project) []Project {
 func (v *verifier) keepKnown(field, what string, items []string, known map[string]string) []string {
 	var kept []string
 	for i, it := range items {
-		sp, ok := known[fold(it)]
+		sp, ok := lookupSpelling(known, it)
 		if !ok {
 			v.violate(fmt.Sprintf("%s[%d]", field, i), it, ActionRemoved, "%s %q not in profile", what, it)
 			continue
@@ -492,12 +492,42 @@ func spellings(items []string) map[string]string {
 }
 
 // addSpellings records each item under its folded form, first spelling kept.
+// Each is also recorded under its alias key ("~go" for "Go"), so that a
+// synonym the keyword extractor knows ("Golang") is found too.
 func addSpellings(m map[string]string, items ...string) {
 	for _, it := range items {
 		if _, ok := m[fold(it)]; !ok && it != "" {
 			m[fold(it)] = it
 		}
+		if k := aliasKey(it); k != "" {
+			if _, ok := m[k]; !ok {
+				m[k] = it
+			}
+		}
 	}
+}
+
+// lookupSpelling finds item in a map of addSpellings: by its folded text
+// (answering the profile's spelling) or by a known synonym (answering the
+// item as written: "Golang" for the profile's "Go" is the same skill).
+func lookupSpelling(m map[string]string, item string) (string, bool) {
+	if sp, ok := m[fold(item)]; ok {
+		return sp, true
+	}
+	if k := aliasKey(item); k != "" {
+		if _, ok := m[k]; ok {
+			return item, true
+		}
+	}
+	return "", false
+}
+
+func aliasKey(item string) string {
+	keys := claimKeys(item)
+	if len(keys) == 0 {
+		return ""
+	}
+	return "~" + strings.Join(keys, " ")
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
