@@ -682,8 +682,12 @@ func (v *verifier) highlights(field string, hs []string, sources []int, profile 
 	for k, h := range hs {
 		f := fmt.Sprintf("%s[%d]", field, k)
 		var p *problem
+		if entry >= 0 {
+			p = v.moved(h, entry) // said first: it is the most telling reason
+		}
 		src := ""
 		switch {
+		case p != nil:
 		case k < len(sources) && (sources[k] < 0 || sources[k] >= len(profile)):
 			p = &problem{reason: fmt.Sprintf("the model said this rewrites highlight %d of %s, which has %d", sources[k]+1, sc.where(), len(profile))}
 		case k < len(sources):
@@ -701,9 +705,6 @@ func (v *verifier) highlights(field string, hs []string, sources []int, profile 
 		}
 		if p == nil {
 			p = v.check(h, sc, src)
-		}
-		if p == nil && entry >= 0 {
-			p = v.moved(h, entry)
 		}
 		if p == nil {
 			kept = append(kept, h)
