@@ -29,6 +29,9 @@ exec tailor "$@"
 SH
 RUN chmod +x /usr/local/bin/tailor-entrypoint && mkdir -p /data
 ENV DATABASE_PATH=/data/tailor.db CHROME_PATH=/usr/bin/chromium
-EXPOSE 8080 9091
+# METRICS_ADDR (metrics and Go profiles) stays on its loopback default in the
+# image: fly.toml sets METRICS_ADDR=:9091 for Fly's scraper on the private 6PN
+# network; elsewhere set it to an address only your scraper can reach.
+EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tailor-entrypoint"]
 CMD ["serve"]

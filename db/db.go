@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,6 +43,10 @@ type DB struct {
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	// Argon bounds the argon2 work of password checks and new users; every
+	// database of the process shares one unless a test sets its own.
+	Argon *Argon
 
 	Users      *Users
 	Tokens     *Tokens
@@ -86,7 +91,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	d := &DB{write: write, read: read, path: path, Now: time.Now}
+	d := &DB{write: write, read: read, path: path, Now: time.Now, Argon: processArgon}
 	d.Users = &Users{db: d}
 	d.Tokens = &Tokens{db: d}
 	d.Candidates = &Candidates{db: d}
@@ -124,6 +129,12 @@ func (d *DB) Ping(ctx context.Context) error {
 // schema_migrations, each in its own transaction, in file-name order.
 // It returns the versions it applied.
 func (d *DB) Migrate(ctx context.Context) ([]int, error) {
+	return d.migrate(ctx, math.MaxInt)
+}
+
+// migrate applies the migrations up to version last (a test can start from
+// an older schema).
+func (d *DB) migrate(ctx context.Context, last int) ([]int, error) {
 	if _, err := d.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
@@ -139,6 +150,9 @@ func (d *DB) Migrate(ctx context.Context) ([]int, error) {
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return applied, fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if version > last {
+			break
 		}
 		done, err := d.applyMigration(ctx, version, name)
 		if err != nil {
@@ -187,6 +201,12 @@ func (d *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // writeStmt is readStmt for the writer connection.
 func (d *DB) writeStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return cachedStmt(ctx, d.write, &d.writeStmts, query)
+}
+
+// execer runs a statement on the writer or in a transaction on it, so a
+// store's write can join another store's transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 func cachedStmt(ctx context.Context, pool *sql.DB, cache *sync.Map, query string) (*sql.Stmt, error) {

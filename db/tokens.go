@@ -89,6 +89,23 @@ func (s *Tokens) Revoke(ctx context.Context, userID, id string) error {
 	return nil
 }
 
+// RevokeAllForUser ends every live token of the user at once and returns
+// how many it revoked.
+func (s *Tokens) RevokeAllForUser(ctx context.Context, userID string) (int, error) {
+	return s.revokeAllForUser(ctx, s.db.write, userID)
+}
+
+// revokeAllForUser is RevokeAllForUser inside a caller's transaction.
+func (s *Tokens) revokeAllForUser(ctx context.Context, q execer, userID string) (int, error) {
+	res, err := q.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+		s.db.Now().UnixMilli(), userID)
+	if err != nil {
+		return 0, fmt.Errorf("revoke tokens of user: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // List returns the user's tokens, newest first.
 func (s *Tokens) List(ctx context.Context, userID string) ([]Token, error) {
 	rows, err := s.db.read.QueryContext(ctx, `

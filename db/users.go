@@ -39,7 +39,8 @@ type Users struct{ db *DB }
 // ErrBadCredentials is returned for a wrong password and an unknown email alike.
 var ErrBadCredentials = errors.New("invalid email or password")
 
-// Create adds a user with an argon2id hash of password.
+// Create adds a user with an argon2id hash of password. It returns ErrBusy
+// when too many passwords are being hashed (sign-up is open to anyone).
 func (s *Users) Create(ctx context.Context, email, role, password string) (User, error) {
 	email = strings.TrimSpace(email)
 	if !strings.Contains(email, "@") || len(email) > 254 {
@@ -51,10 +52,14 @@ func (s *Users) Create(ctx context.Context, email, role, password string) (User,
 	if len(password) < 8 {
 		return User{}, errors.New("password must be at least 8 characters")
 	}
+	hash, err := s.db.Argon.hash(ctx, true, password)
+	if err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
 	u := User{ID: NewID(), Email: email, Role: role, CreatedAt: s.db.Now().UTC()}
-	_, err := s.db.write.ExecContext(ctx,
+	_, err = s.db.write.ExecContext(ctx,
 		"INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)",
-		u.ID, u.Email, HashPassword(password), u.Role, u.CreatedAt.UnixMilli())
+		u.ID, u.Email, hash, u.Role, u.CreatedAt.UnixMilli())
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
 		return User{}, fmt.Errorf("user %s: %w", email, ErrConflict)
@@ -85,7 +90,9 @@ func (s *Users) Count(ctx context.Context) (int, error) {
 }
 
 // Authenticate returns the user whose email and password match. A disabled
-// user, an unknown email and a wrong password all give ErrBadCredentials.
+// user, an unknown email and a wrong password all give ErrBadCredentials,
+// after the same argon2 work. It returns ErrBusy when too many passwords
+// are being checked at once.
 func (s *Users) Authenticate(ctx context.Context, email, password string) (User, error) {
 	var u User
 	var hash string
@@ -93,15 +100,17 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (User,
 	err := s.db.read.QueryRowContext(ctx,
 		"SELECT id, email, role, disabled, created_at, password_hash FROM users WHERE email = ?",
 		strings.TrimSpace(email)).Scan(&u.ID, &u.Email, &u.Role, &u.Disabled, &created, &hash)
+	known := err == nil
 	if errors.Is(err, sql.ErrNoRows) {
-		// Spend the same time as a real check so response time reveals nothing.
-		CheckPassword(dummyHash, password)
-		return User{}, ErrBadCredentials
+		hash = dummyHash // the same work as a real check, so response time reveals nothing
+	} else if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
+	ok, err := s.db.Argon.check(ctx, hash, password)
 	if err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if !CheckPassword(hash, password) || u.Disabled {
+	if !known || !ok || u.Disabled {
 		return User{}, ErrBadCredentials
 	}
 	u.CreatedAt = time.UnixMilli(created).UTC()
@@ -131,38 +140,59 @@ const (
 	argonKeyLen  = 32
 )
 
-var dummyHash = HashPassword("not a real password")
+// dummyHash is checked for an unknown email: its parameters, which set the
+// cost, are a real hash's; no password matches its all-zero key.
+var dummyHash = encodeHash(make([]byte, 16), make([]byte, argonKeyLen))
 
 // HashPassword returns an encoded argon2id hash in the PHC string format.
+// It waits for a free slot however busy the process is: callers are admins
+// and the command line, never an anonymous request.
 func HashPassword(password string) string {
+	h, _ := processArgon.hash(context.Background(), false, password)
+	return h
+}
+
+// hash returns an encoded argon2id hash of password; bounded as in key.
+func (a *Argon) hash(ctx context.Context, bounded bool, password string) (string, error) {
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key, err := a.key(ctx, bounded, []byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	if err != nil {
+		return "", err
+	}
+	return encodeHash(salt, key), nil
+}
+
+func encodeHash(salt, key []byte) string {
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
-// CheckPassword reports whether password matches an encoded argon2id hash.
-func CheckPassword(encoded, password string) bool {
+// check reports whether password matches an encoded argon2id hash. It
+// returns ErrBusy as key does for a bounded caller.
+func (a *Argon) check(ctx context.Context, encoded, password string) (bool, error) {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
+		return false, nil
 	}
 	var m, t uint32
 	var p uint8
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false
+		return false, nil
 	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
-		return false
+		return false, nil
 	}
 	want, err := b64.DecodeString(parts[5])
 	if err != nil {
-		return false
+		return false, nil
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	got, err := a.key(ctx, true, []byte(password), salt, t, m, p, uint32(len(want)))
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

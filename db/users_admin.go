@@ -30,32 +30,63 @@ func (s *Users) List(ctx context.Context) ([]User, error) {
 	return out, rows.Err()
 }
 
-// SetDisabled disables or enables a user. A disabled user cannot sign in,
-// and their sessions and tokens stop working.
+// SetDisabled disables or enables a user. A disabled user cannot sign in
+// and their API tokens stop working (Tokens.Authenticate checks); disabling
+// also ends every session of theirs, in the same transaction, so enabling
+// them again brings no old cookie back.
 func (s *Users) SetDisabled(ctx context.Context, id string, disabled bool) error {
-	res, err := s.db.write.ExecContext(ctx, "UPDATE users SET disabled = ? WHERE id = ?", disabled, id)
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("disable user: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "UPDATE users SET disabled = ? WHERE id = ?", disabled, id)
 	if err != nil {
 		return fmt.Errorf("disable user: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	return nil
+	if disabled {
+		if err := s.db.Sessions.deleteForUser(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
-// SetPassword replaces a user's password.
-func (s *Users) SetPassword(ctx context.Context, id, password string) error {
+// SetPassword replaces a user's password and ends every session of theirs;
+// with revokeTokens it also revokes their API tokens and says how many. It
+// is one transaction: the old password's sessions never outlive it.
+func (s *Users) SetPassword(ctx context.Context, id, password string, revokeTokens bool) (revoked int, err error) {
 	if len(password) < 8 {
-		return errors.New("password must be at least 8 characters")
+		return 0, errors.New("password must be at least 8 characters")
 	}
-	res, err := s.db.write.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", HashPassword(password), id)
+	hash := HashPassword(password) // before the write lock: argon2 takes a while
+	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("set password: %w", err)
+		return 0, fmt.Errorf("set password: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, id)
+	if err != nil {
+		return 0, fmt.Errorf("set password: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return 0, ErrNotFound
 	}
-	return nil
+	if err := s.db.Sessions.deleteForUser(ctx, tx, id); err != nil {
+		return 0, err
+	}
+	if revokeTokens {
+		if revoked, err = s.db.Tokens.revokeAllForUser(ctx, tx, id); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("set password: %w", err)
+	}
+	return revoked, nil
 }
 
 // CreateFirstAdmin creates an admin only while no user exists, in one

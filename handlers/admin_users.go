@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -78,7 +79,8 @@ func (s *Server) adminUserDisable(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
 
-// POST /admin/users/{id}/reset: set a new password.
+// POST /admin/users/{id}/reset: set a new password, which ends every session
+// of the user; revoke_tokens=true also revokes their API tokens.
 func (s *Server) adminUserReset(w http.ResponseWriter, r *http.Request) {
 	u, err := s.DB.Users.Get(r.Context(), chi.URLParam(r, "id"))
 	if err != nil {
@@ -92,10 +94,24 @@ func (s *Server) adminUserReset(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 		return
 	}
-	if err := s.DB.Users.SetPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
+	revokeTokens := r.PostFormValue("revoke_tokens") == "true"
+	revoked, err := s.DB.Users.SetPassword(r.Context(), u.ID, r.PostFormValue("password"), revokeTokens)
+	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.flash(r, "New password set for "+u.Email+".")
+	msg := "New password set for " + u.Email + "; they are signed out everywhere."
+	if u.ID == currentUser(r).ID {
+		// Their own reset ended this session too: carry on under a new token.
+		if err := s.signIn(r, u); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		msg = "New password set for " + u.Email + "; your other sessions are signed out."
+	}
+	if revokeTokens {
+		msg += fmt.Sprintf(" Revoked %d API token%s.", revoked, plural(revoked))
+	}
+	s.flash(r, msg)
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }

@@ -14,6 +14,13 @@ import (
 // badLogin is the one message for a wrong password and an unknown email.
 const badLogin = "That email and password do not match. Please try again."
 
+// When too many passwords are being checked at once (db.ErrBusy), sign-in
+// and sign-up answer 503 with this message and Retry-After.
+const (
+	busyMessage    = "Tailor is busy checking other sign-ins. Please try again in a few seconds."
+	busyRetryAfter = "5"
+)
+
 // GET /login
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	if signedIn(r) {
@@ -33,8 +40,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	f := views.AuthForm{Email: email, Next: localPath(r.PostFormValue("next")), AllowSign: s.AllowSignup}
-	ip := clientIP(r)
-	if wait := s.web.limiter.wait(email, ip); wait > 0 {
+	ip := s.clientIP(r)
+	// Counted before argon2 runs: concurrent guesses cannot all pass the check.
+	wait, attempt := s.web.limiter.reserve(email, ip)
+	if wait > 0 {
 		minutes := int(math.Ceil(wait.Minutes()))
 		f.Error = fmt.Sprintf("Too many sign-in attempts. Please wait %d minute%s and try again.", minutes, plural(minutes))
 		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
@@ -43,16 +52,22 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.DB.Users.Authenticate(r.Context(), email, password)
 	if errors.Is(err, db.ErrBadCredentials) {
-		s.web.limiter.fail(email, ip)
 		f.Error = badLogin
 		s.render(w, r, http.StatusUnauthorized, views.Login(s.page(r, "Sign in", ""), f))
+		return
+	}
+	if errors.Is(err, db.ErrBusy) {
+		s.web.limiter.refund(email, ip, attempt) // the password was never checked
+		f.Error = busyMessage
+		w.Header().Set("Retry-After", busyRetryAfter)
+		s.render(w, r, http.StatusServiceUnavailable, views.Login(s.page(r, "Sign in", ""), f))
 		return
 	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.web.limiter.succeed(email)
+	s.web.limiter.succeed(email, ip, attempt)
 	if err := s.signIn(r, u); err != nil {
 		s.pageError(w, r, err)
 		return
@@ -61,12 +76,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // signIn starts a fresh session for u (a new token: no session fixation).
+// It is the one place a session gets a user, and it stores the session at
+// once as u's, so that db.Sessions.DeleteForUser finds it.
 func (s *Server) signIn(r *http.Request, u db.User) error {
+	ctx := r.Context()
 	sm := s.sessions(r)
-	if err := sm.RenewToken(r.Context()); err != nil {
+	if err := sm.RenewToken(ctx); err != nil {
 		return err
 	}
-	sm.Put(r.Context(), sessUserID, u.ID)
+	sm.Put(ctx, sessUserID, u.ID)
+	if _, _, err := sm.Commit(db.WithSessionUser(ctx, u.ID)); err != nil {
+		// Never let the end-of-request commit store a signed-in session
+		// without its user: it would outlive a password reset.
+		sm.Remove(ctx, sessUserID)
+		return err
+	}
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
@@ -55,15 +57,19 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	code := normalizeCode(r.PostFormValue("code"))
 	f := views.AuthForm{Email: email, Errors: map[string]string{}}
-	ip := clientIP(r)
-	if s.web.limiter.wait("setup", ip) > 0 {
+	ip := s.clientIP(r)
+	// Counted before the comparison, like a sign-in; a right code gives it back.
+	wait, attempt := s.web.limiter.reserve("setup", ip)
+	if wait > 0 {
 		f.Error = "Too many wrong setup codes. Please wait a few minutes and try again."
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 		s.render(w, r, http.StatusTooManyRequests, views.Setup(s.page(r, "Welcome", ""), f))
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(code), []byte(normalizeCode(s.SetupCode))) != 1 {
-		s.web.limiter.fail("setup", ip)
 		f.Errors["code"] = "This is not the setup code. Copy it from the server's log."
+	} else {
+		s.web.limiter.refund("setup", ip, attempt)
 	}
 	validateCredentials(f.Errors, email, password)
 	if len(f.Errors) > 0 {
@@ -131,6 +137,12 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, db.ErrConflict) {
 		f.Errors["email"] = "An account with this email already exists. Sign in instead."
 		s.render(w, r, http.StatusUnprocessableEntity, views.Signup(s.page(r, "Create an account", ""), f))
+		return
+	}
+	if errors.Is(err, db.ErrBusy) {
+		f.Error = busyMessage
+		w.Header().Set("Retry-After", busyRetryAfter)
+		s.render(w, r, http.StatusServiceUnavailable, views.Signup(s.page(r, "Create an account", ""), f))
 		return
 	}
 	if err != nil {

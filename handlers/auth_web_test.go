@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -135,8 +136,8 @@ func TestLoginThrottle(t *testing.T) {
 
 	// ...until the IP itself reaches its limit.
 	lim := e.srv.web.limiter
-	for range loginMaxPerIP {
-		lim.fail("someone@example.com", "127.0.0.1")
+	for i := range loginMaxPerIP {
+		lim.reserve(fmt.Sprintf("someone%d@example.com", i), "127.0.0.1")
 	}
 	r = e.client().post("/login", url.Values{"email": {"bob@example.com"}, "password": {testPassword}})
 	wantStatus(t, r, http.StatusTooManyRequests)

@@ -146,7 +146,8 @@ func (s *Server) embedGenerate(w http.ResponseWriter, r *http.Request) {
 }
 
 // GET /embed/example: a host page to try the fragments with (README,
-// "Embedding"); the e2e test serves the same file from another origin.
+// "Embedding"). It is a Tailor page under the page policy: its script
+// (/embed/example.js) asks this origin only, whatever the address says.
 func (s *Server) embedExample(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

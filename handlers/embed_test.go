@@ -221,7 +221,9 @@ func TestEmbedAssetsAndExample(t *testing.T) {
 	for _, tt := range []struct{ path, ctype, want string }{
 		{"/embed/embed.css", "text/css; charset=utf-8", ".tailor-card"},
 		{"/embed/htmx.min.js", "text/javascript; charset=utf-8", "htmx"},
-		{"/embed/example", "text/html; charset=utf-8", `"selfRequestsOnly":false`},
+		{"/embed/example", "text/html; charset=utf-8", `"selfRequestsOnly":true`},
+		{"/embed/example.js", "text/javascript; charset=utf-8", `"/embed/jobs/"`},
+		{"/embed/example.css", "text/css; charset=utf-8", "Georgia"},
 	} {
 		r := e.client().get(tt.path)
 		wantStatus(t, r, http.StatusOK)

@@ -42,6 +42,8 @@ func classify(err error) *Error {
 		return errorf(http.StatusNotFound, "not found")
 	case errors.Is(err, db.ErrConflict):
 		return errorf(http.StatusConflict, err.Error())
+	case errors.Is(err, db.ErrBusy):
+		return errorf(http.StatusServiceUnavailable, busyMessage)
 	default:
 		return nil
 	}

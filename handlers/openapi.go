@@ -468,8 +468,15 @@ func openAPI(baseURL string) *apiDoc {
 		Summary: "htmx 2, for host pages that do not have it", Security: noAuth,
 		Responses: map[string]apiResponse{"200": {Description: "JavaScript, public, max-age=3600, with an ETag."}}})
 	d.add("GET", "/embed/example", &apiOperation{Tags: []string{"Embed"}, OperationID: "embedExample",
-		Summary: "An example host page", Description: "Give it Tailor's URL, a token and ids after # (it asks).", Security: noAuth,
+		Summary:     "An example host page",
+		Description: "Give it a token and ids after # (it asks); it shows the fragments of this Tailor only.", Security: noAuth,
 		Responses: map[string]apiResponse{"200": {Description: "HTML."}}})
+	d.add("GET", "/embed/example.js", &apiOperation{Tags: []string{"Embed"}, OperationID: "embedExampleJS",
+		Summary: "The example host page's script", Security: noAuth,
+		Responses: map[string]apiResponse{"200": {Description: "JavaScript, public, max-age=3600, with an ETag."}}})
+	d.add("GET", "/embed/example.css", &apiOperation{Tags: []string{"Embed"}, OperationID: "embedExampleCSS",
+		Summary: "The example host page's stylesheet", Security: noAuth,
+		Responses: map[string]apiResponse{"200": {Description: "CSS, public, max-age=3600, with an ETag."}}})
 	return d
 }
 

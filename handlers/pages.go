@@ -21,11 +21,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
 	}
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	if h.Get("X-Frame-Options") == "" {
-		h.Set("X-Frame-Options", "DENY")
-	}
-	w.WriteHeader(status)
+	w.WriteHeader(status) // securityHeaders adds the page policy
 	buf.WriteTo(w)
 }

@@ -29,8 +29,9 @@ func (s *Server) Routes() http.Handler {
 	cop.AddInsecureBypassPattern("/embed/")
 
 	r := chi.NewRouter()
-	// requestLog outside recoverer: a panic's 500 is logged and counted too.
-	r.Use(s.requestID, s.requestLog, s.recoverer, compress, cop.Handler, s.wellFormedQuery)
+	// requestLog outside recoverer: a panic's 500 is logged and counted too;
+	// securityHeaders outside recoverer: its 500 page has the policy too.
+	r.Use(s.requestID, s.requestLog, securityHeaders, s.recoverer, compress, cop.Handler, s.wellFormedQuery)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.notFound)
 
@@ -47,9 +48,11 @@ func (s *Server) Routes() http.Handler {
 	// for EMBED_ORIGINS (embed_access.go). Assets for host pages first.
 	r.Method(http.MethodGet, "/embed/embed.css", static.Alias(static.EmbedCSS))
 	r.Method(http.MethodGet, "/embed/htmx.min.js", static.Alias(static.HTMX))
-	r.Get("/embed/example", s.embedExample)
+	r.Get("/embed/example", s.embedExample) // a Tailor page: the page policy, this origin only
+	r.Method(http.MethodGet, "/embed/example.js", static.Alias(static.EmbedExampleJS))
+	r.Method(http.MethodGet, "/embed/example.css", static.Alias(static.EmbedExampleCSS))
 	r.Route("/embed", func(r chi.Router) {
-		r.Use(s.embedCORS, limitBody(maxGenerateBodyBytes), s.tokenAuth(s.embedRefuse))
+		r.Use(fragmentPolicy, s.embedCORS, limitBody(maxGenerateBodyBytes), s.tokenAuth(s.embedRefuse))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.embedError(w, r, http.StatusNotFound, "Not found.") })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 			s.embedError(w, r, http.StatusMethodNotAllowed, "Method not allowed.")
@@ -107,6 +110,7 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/settings/tokens", s.settingsTokens)
 			r.Post("/settings/tokens", s.settingsTokenCreate)
 			r.Post("/settings/tokens/{id}/revoke", s.settingsTokenRevoke)
+			r.Post("/settings/password", s.settingsPasswordChange)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireAdmin)

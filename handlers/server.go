@@ -48,6 +48,10 @@ type Server struct {
 	AllowSignup bool   // ALLOW_SIGNUP=true: anyone may create a recruiter account
 	SetupCode   string // one-time code for the first admin, printed in the log at start
 
+	// TrustedProxy (TRUSTED_PROXY) names the proxy whose headers say who the
+	// client is; the zero value trusts no header and uses the peer address.
+	TrustedProxy TrustedProxy
+
 	// Embedding and the API.
 	EmbedOrigins     []string // EMBED_ORIGINS: exact origins (scheme://host:port) allowed to load /embed/ fragments
 	APIRatePerMinute int      // API_RATE_PER_MINUTE: requests per token per minute (0: defaultAPIRate)

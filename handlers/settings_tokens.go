@@ -22,7 +22,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	t.Tokens = list
-	s.render(w, r, status, views.SettingsTokens(s.page(r, "API tokens", "settings"), t))
+	s.render(w, r, status, views.SettingsTokens(s.page(r, "Settings", "settings"), t))
 }
 
 // POST /settings/tokens: creates a token and shows its secret on this

@@ -43,6 +43,10 @@ const (
 	CSS      = "app.css"
 	JS       = "app.js"
 	EmbedCSS = "embed.css" // the optional stylesheet for pages that embed Tailor's fragments
+
+	// The example host page's script and look (/embed/example).
+	EmbedExampleJS  = "embed-example.js"
+	EmbedExampleCSS = "embed-example.css"
 )
 
 type asset struct {

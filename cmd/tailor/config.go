@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tailor-app/tailor/handlers"
 )
 
 // Config is every setting, read from the environment (see README.md).
@@ -27,7 +29,8 @@ type Config struct {
 	ReconcileInterval time.Duration // between reconciler passes (RECONCILE_INTERVAL)
 	BaseURL           string
 	EmbedOrigins      []string
-	APIRatePerMinute  int // API_RATE_PER_MINUTE: requests per API token per minute
+	APIRatePerMinute  int                   // API_RATE_PER_MINUTE: requests per API token per minute
+	TrustedProxy      handlers.TrustedProxy // TRUSTED_PROXY: whose headers name the client (default fly on Fly, else none)
 	SMTPURL           string
 	LogLevel          string
 	AllowSignup       bool    // ALLOW_SIGNUP=true: open sign-up for recruiters
@@ -44,7 +47,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		Addr:          env("ADDR", ":8080"),
-		MetricsAddr:   env("METRICS_ADDR", ":9091"),
+		MetricsAddr:   env("METRICS_ADDR", "127.0.0.1:9091"), // Go profiles too: loopback unless set (fly.toml opens it on the private network)
 		DatabasePath:  env("DATABASE_PATH", "./data/tailor.db"),
 		RedisURL:      env("REDIS_URL", ""),
 		OpenAIAPIKey:  env("OPENAI_API_KEY", ""),
@@ -100,6 +103,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.APIRatePerMinute, err = positiveInt(env("API_RATE_PER_MINUTE", "600")); err != nil {
 		return c, fmt.Errorf("API_RATE_PER_MINUTE: %w", err)
+	}
+	// Fly's proxy is in front of every Fly app (FLY_APP_NAME is set there);
+	// elsewhere no header is trusted unless the operator names the proxy.
+	defProxy := "none"
+	if env("FLY_APP_NAME", "") != "" {
+		defProxy = "fly"
+	}
+	if c.TrustedProxy, err = handlers.ParseTrustedProxy(env("TRUSTED_PROXY", defProxy)); err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXY: %w", err)
 	}
 	return c, nil
 }

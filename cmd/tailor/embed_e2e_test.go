@@ -18,8 +18,9 @@ import (
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
 
-// TestEmbedFromAnotherOrigin loads the example host page from a second
-// loopback origin (listed in EMBED_ORIGINS) in headless Chrome: the
+// TestEmbedFromAnotherOrigin loads another site's host page (plain tags,
+// testdata/embed-host.html) from a second loopback origin (listed in
+// EMBED_ORIGINS) in headless Chrome: the
 // embedded job card polls until 100, the embedded form starts another job
 // whose card does the same. The same page from a third, unlisted origin is
 // refused by the browser (no CORS headers).
@@ -31,7 +32,7 @@ func TestEmbedFromAnotherOrigin(t *testing.T) {
 		return reply
 	})
 
-	// The host pages: the example page, served as another site would.
+	// The host pages, served as another site would.
 	var page atomic.Pointer[[]byte]
 	host := func() *httptest.Server {
 		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,11 +49,6 @@ func TestEmbedFromAnotherOrigin(t *testing.T) {
 	a.tailor("a-long-password\n", "user", "add", "--email", "ann@example.com", "--role", "recruiter")
 	token := a.tailor("", "token", "create", "--email", "ann@example.com", "--name", "intranet")
 	a.start()
-	example := a.do("GET", "/embed/example", "", nil)
-	if example.status != http.StatusOK {
-		t.Fatalf("/embed/example: %d", example.status)
-	}
-	page.Store(&example.body)
 
 	res := a.do("POST", "/api/candidates", token, mustJSON(resume.Sample()))
 	candidateID := res.json(t)["id"].(string)
@@ -61,9 +57,15 @@ func TestEmbedFromAnotherOrigin(t *testing.T) {
 	}))
 	jobID := res.json(t)["job_id"].(string)
 
-	hash := "#" + url.Values{"tailor": {a.baseURL}, "token": {token}, "candidate": {candidateID}, "job": {jobID}}.Encode()
+	tmpl, err := os.ReadFile(filepath.Join("testdata", "embed-host.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostPage := []byte(strings.NewReplacer("TAILOR_URL", a.baseURL, "TOKEN", token, "CANDIDATE_ID", candidateID,
+		"JOB_ID", jobID).Replace(string(tmpl)))
+	page.Store(&hostPage)
 	b := newBrowser(t, listed.URL)
-	b.do(chromedp.Navigate(listed.URL+"/"+hash),
+	b.do(chromedp.Navigate(listed.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=tailor-card][data-job-id="`+jobID+`"]`)))
 	// First seen while it runs: the card polls (every 2 s) until 100, and
 	// the final answer (286) stops it.
@@ -105,7 +107,7 @@ func TestEmbedFromAnotherOrigin(t *testing.T) {
 
 	// The same page from an unlisted origin: the browser refuses every
 	// request (the preflight gets no CORS headers), nothing is shown.
-	b.do(chromedp.Navigate(unlisted.URL+"/"+hash), chromedp.WaitVisible(chromedp.CSS(`#tailor-job`)), chromedp.Sleep(3*time.Second))
+	b.do(chromedp.Navigate(unlisted.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#tailor-job`)), chromedp.Sleep(3*time.Second))
 	if n := eval[int](b, `document.querySelectorAll('.tailor-card, .tailor-form').length`); n != 0 {
 		t.Errorf("an unlisted origin shows %d Tailor fragments", n)
 	}
@@ -152,4 +154,94 @@ func readmeEmbedSnippet(t *testing.T, readme string) string {
 
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// TestEmbedExampleIgnoresAForeignOrigin opens Tailor's example host page,
+// signed in, with another origin in its address:
+// /embed/example#tailor=<that origin>&token=...&candidate=...&job=... Before
+// issue 10 the page loaded that origin's "htmx" as a script on Tailor's
+// origin, where it could create an API token with the user's cookie and
+// send it away. Now no request reaches that origin, nothing of it runs, and
+// the page shows Tailor's fragments from its own origin, under the page
+// policy with no CSP violation (newBrowser checks).
+func TestEmbedExampleIgnoresAForeignOrigin(t *testing.T) {
+	redisSrv := taskstest.StartRedis(t)
+	// The attacker's origin: it counts every request and answers each with
+	// something that would show if it ran or were swapped in.
+	var hits atomic.Int64
+	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		h.Set("Access-Control-Allow-Headers", "*")
+		switch {
+		case strings.HasSuffix(r.URL.Path, ".js"):
+			h.Set("Content-Type", "text/javascript")
+			w.Write([]byte(`window.__foreign = "script ran"; document.documentElement.dataset.foreign = "1";
+				fetch("/settings/tokens", {method: "POST", body: new URLSearchParams({name: "stolen"})});`))
+		case strings.HasSuffix(r.URL.Path, ".css"):
+			h.Set("Content-Type", "text/css")
+			w.Write([]byte(`body{background:rgb(255,0,0)!important}`))
+		default:
+			h.Set("Content-Type", "text/html")
+			w.Write([]byte(`<div data-testid="foreign">foreign fragment</div>`))
+		}
+	}))
+	t.Cleanup(foreign.Close)
+
+	a := startApp(t, "REDIS_URL="+redisSrv.URL) // the offline tailor
+	a.tailor("a-long-password\n", "user", "add", "--email", "ann@example.com", "--role", "recruiter")
+	token := a.tailor("", "token", "create", "--email", "ann@example.com", "--name", "example page")
+	a.start()
+	candidateID := a.do("POST", "/api/candidates", token, mustJSON(resume.Sample())).json(t)["id"].(string)
+	jobID := a.do("POST", "/api/resume-async/generate-async", token, mustJSON(map[string]any{
+		"candidate_id": candidateID, "job_description": resume.SampleJobDescription,
+	})).json(t)["job_id"].(string)
+	a.waitStatus(token, jobID, "succeeded", "failed")
+
+	b := newBrowser(t, a.baseURL)
+	b.do(
+		chromedp.Navigate(a.baseURL+"/login"),
+		chromedp.SetValue(chromedp.ID("email"), "ann@example.com"),
+		chromedp.SetValue(chromedp.ID("password"), "a-long-password"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=signed-in-as]`)),
+	)
+	for _, attack := range []url.Values{
+		{"tailor": {foreign.URL}, "token": {token}, "candidate": {candidateID}, "job": {jobID}},
+		{"tailor": {"//" + strings.TrimPrefix(foreign.URL, "http://")}, "token": {"x"}},
+	} {
+		b.do(
+			chromedp.Navigate(a.baseURL+"/embed/example#"+attack.Encode()),
+			chromedp.WaitVisible(chromedp.CSS(`form#connect`)),
+			chromedp.Sleep(time.Second), // time for the page's requests
+		)
+		if n := hits.Load(); n != 0 {
+			t.Fatalf("%s: the foreign origin got %d requests", attack.Get("tailor"), n)
+		}
+		if ran := eval[bool](b, `window.__foreign !== undefined || document.documentElement.dataset.foreign !== undefined ||
+			document.querySelector('[data-testid=foreign]') !== null`); ran {
+			t.Fatalf("%s: the foreign origin's script or fragment is on the page", attack.Get("tailor"))
+		}
+		if n := eval[int](b, `document.querySelectorAll('input[name=tailor]').length`); n != 0 {
+			t.Error("the example page still asks for Tailor's URL")
+		}
+		if attack.Get("job") != "" {
+			// Tailor's own fragments arrive, from this origin.
+			b.do(
+				chromedp.WaitVisible(chromedp.CSS(`#tailor-job [data-testid=tailor-card][data-job-id="`+jobID+`"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid=tailor-generate-form]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid=tailor-jobs]`)),
+			)
+			b.shot("17-embed-example-own-origin")
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the foreign origin got %d requests", n)
+	}
+	// No token was made behind the user's back.
+	b.do(chromedp.Navigate(a.baseURL+"/settings/tokens"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=signed-in-as]`)))
+	if n := eval[int](b, `document.querySelectorAll('[data-testid=token-row]').length`); n != 1 {
+		t.Errorf("%d API tokens after the visit, want the one created by the test", n)
+	}
 }

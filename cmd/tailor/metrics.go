@@ -13,11 +13,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// startMetrics serves operator endpoints on METRICS_ADDR, an address that
-// must stay private (Fly's internal network): Prometheus metrics from reg
-// on /metrics and Go profiles under /debug/pprof/ (`make bench` reads
-// them). A busy port is logged, not fatal, so two processes on one host
-// still start.
+// startMetrics serves operator endpoints on METRICS_ADDR: Prometheus
+// metrics from reg on /metrics and Go profiles under /debug/pprof/ (`make
+// bench` reads them). The profiles show the command line and memory, so the
+// address is loopback unless set; fly.toml opens it on Fly's private
+// network only. A busy port is logged, not fatal, so two processes on one
+// host still start.
 func startMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func()) {
 	if addr == "" || addr == "off" {
 		return func() {}

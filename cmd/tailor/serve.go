@@ -147,7 +147,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 			DB: database, Enqueuer: enqueuer, Canceler: &tasks.Canceler{Redis: rdb, Inspector: inspector, Metrics: metrics},
 			Checks: checks, Logger: logger, Model: tailorer.Model(), Metrics: handlers.NewHTTPMetrics(reg),
 			SigningKey: signingKey, BaseURL: cfg.BaseURL, AllowSignup: cfg.AllowSignup, SetupCode: setupCode,
-			EmbedOrigins: cfg.EmbedOrigins, APIRatePerMinute: cfg.APIRatePerMinute,
+			EmbedOrigins: cfg.EmbedOrigins, APIRatePerMinute: cfg.APIRatePerMinute, TrustedProxy: cfg.TrustedProxy,
 			Admin: handlers.AdminDeps{Redis: rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
 		}
 		httpSrv = &http.Server{
@@ -183,7 +183,8 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		purger := &tasks.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: logger}
 		wg.Go(func() { purger.Run(ctx) })
 
-		logger.Info("tailor is ready", "addr", ln.Addr().String(), "mode", mode, "database", cfg.DatabasePath)
+		logger.Info("tailor is ready", "addr", ln.Addr().String(), "mode", mode, "database", cfg.DatabasePath,
+			"trusted_proxy", cfg.TrustedProxy.String())
 		fmt.Fprintf(out, "Tailor is listening on http://%s\n", displayAddr(ln.Addr().String()))
 		if setupCode != "" {
 			setupURL := "http://" + displayAddr(ln.Addr().String()) + "/setup"

@@ -10,10 +10,13 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tailor-app/tailor/llm/llmtest"
@@ -21,12 +24,16 @@ import (
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
 
-// browser drives one headless Chrome tab against the app.
+// browser drives one headless Chrome tab against the app. Every CSP
+// violation the tab reports, on any page of the walk, fails the test.
 type browser struct {
 	t     *testing.T
 	ctx   context.Context
 	base  string
 	shots string // where screenshots go
+
+	mu         sync.Mutex
+	violations []string // CSP violations, from the console and the browser log
 }
 
 func chromePath(t *testing.T) string {
@@ -55,15 +62,59 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(1280, 900),
 	}
+	b := &browser{t: t, base: base}
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
+	// chromedp enables the Log domain when it attaches: Chrome reports CSP
+	// violations there (source "security"); pages may also log them.
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(b.watch))
 	ctx, tcancel := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(func() { tcancel(); cancel(); acancel() })
-	shots := filepath.Join(repoRoot(t), "test-artifacts", "screenshots")
-	if err := os.MkdirAll(shots, 0o755); err != nil {
+	t.Cleanup(func() { // runs first: the tab is still open
+		if v := b.cspViolations(); len(v) > 0 {
+			t.Errorf("%d CSP violations in the browser:\n%s", len(v), strings.Join(v, "\n"))
+		}
+	})
+	b.ctx = ctx
+	b.shots = filepath.Join(repoRoot(t), "test-artifacts", "screenshots")
+	if err := os.MkdirAll(b.shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, ctx: ctx, base: base, shots: shots}
+	return b
+}
+
+// watch runs on chromedp's event loop: it only records.
+func (b *browser) watch(ev any) {
+	var text string
+	switch e := ev.(type) {
+	case *cdplog.EventEntryAdded:
+		text = e.Entry.Text
+	case *runtime.EventConsoleAPICalled:
+		for _, arg := range e.Args {
+			text += " " + string(arg.Value) + arg.Description
+		}
+	default:
+		return
+	}
+	if isCSPViolation(text) {
+		b.mu.Lock()
+		b.violations = append(b.violations, strings.TrimSpace(text))
+		b.mu.Unlock()
+	}
+}
+
+// isCSPViolation recognises Chrome's CSP reports ("Refused to load the
+// script ... because it violates the following Content Security Policy
+// directive"). "Refused to get unsafe header" is CORS (a host page's htmx
+// reading a header that is not exposed), not CSP.
+func isCSPViolation(text string) bool {
+	return strings.Contains(text, "Content Security Policy") || strings.Contains(text, "Content-Security-Policy") ||
+		strings.Contains(text, "Refused to") && !strings.Contains(text, "Refused to get unsafe header")
+}
+
+func (b *browser) cspViolations() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.violations...)
 }
 
 func repoRoot(t *testing.T) string {
