@@ -44,10 +44,10 @@ type scope struct {
 	sentences []string        // its sentences, the candidates a rewrite came from
 }
 
-func newScope(kind, name string, titles []string, texts ...string) *scope {
+func (c *termCache) newScope(kind, name string, titles []string, texts ...string) *scope {
 	sc := &scope{kind: kind, name: name, keys: map[string]bool{}, numbers: map[string]bool{}, words: map[string]bool{}, titles: map[string]bool{}}
 	for _, t := range append(slices.Clone(texts), titles...) {
-		sc.add(t)
+		sc.add(c, t)
 	}
 	for _, t := range titles {
 		for _, w := range rawWords(t) {
@@ -58,7 +58,7 @@ func newScope(kind, name string, titles []string, texts ...string) *scope {
 }
 
 // add records the claims that text can support.
-func (sc *scope) add(text string) {
+func (sc *scope) add(c *termCache, text string) {
 	if strings.TrimSpace(text) == "" {
 		return
 	}
@@ -72,7 +72,7 @@ func (sc *scope) add(text string) {
 		for _, part := range strings.Split(lw, "-") {
 			sc.words[part] = true
 		}
-		for _, k := range claimKeys(w.text) {
+		for _, k := range c.keysOf(w.text) {
 			sc.keys[k] = true
 		}
 	}
@@ -154,6 +154,27 @@ var abbreviations = wordSet("e.g i.e etc vs dr mr mrs ms st no approx inc ltd co
 
 func abbreviation(w string) bool { return abbreviations[strings.TrimSuffix(w, ".")] }
 
+// termCache remembers the keys of words and the terms of sentences for
+// one Verify, which compares the same sentences many times.
+type termCache struct {
+	keys      map[string][]string
+	sentences map[string]map[string]bool
+}
+
+func newTermCache() *termCache {
+	return &termCache{keys: map[string][]string{}, sentences: map[string]map[string]bool{}}
+}
+
+// keysOf is claimKeys, remembered.
+func (c *termCache) keysOf(w string) []string {
+	if k, ok := c.keys[w]; ok {
+		return k
+	}
+	k := claimKeys(w)
+	c.keys[w] = k
+	return k
+}
+
 // claimKeys returns the keys under which a word's terms compare: the
 // keyword extractor's tokens, folded by termKey after British spellings are
 // made American, so that "Paediatric" meets "pediatric" and "K8s" meets
@@ -206,7 +227,7 @@ func americanize(w string) string {
 // must state: a capitalised word inside a sentence, an acronym or a camel
 // case name, a word with digits or a tech sign ("S3", "C#", "node.js"), or
 // a known tool in lower case.
-func namesLike(w word) bool {
+func (c *termCache) namesLike(w word) bool {
 	lw := strings.ToLower(w.text)
 	if notNames[lw] || ordinalRe.MatchString(lw) {
 		return false
@@ -225,7 +246,7 @@ func namesLike(w word) bool {
 	case !w.initial && unicode.IsUpper(runes[0]):
 		return true
 	}
-	for _, k := range claimKeys(w.text) {
+	for _, k := range c.keysOf(w.text) {
 		if knownTools[k] {
 			return true
 		}
@@ -265,12 +286,12 @@ func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 	// Names, as runs of consecutive name-like words: "Intensive Care Unit"
 	// may stand for the profile's "ICU" and the reverse.
 	for i := 0; i < len(words); {
-		if !namesLike(words[i]) {
+		if !v.namesLike(words[i]) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(words) && namesLike(words[j]) {
+		for j < len(words) && v.namesLike(words[j]) {
 			j++
 		}
 		if j-i >= 3 && sc.keys[initialsOf(words[i:j])] {
@@ -278,7 +299,7 @@ func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 			continue
 		}
 		for _, w := range words[i:j] {
-			for _, k := range claimKeys(w.text) {
+			for _, k := range v.keysOf(w.text) {
 				if !sc.keys[k] {
 					return &problem{reason: fmt.Sprintf("'%s' is not in %s", w.text, sc.where())}
 				}
@@ -505,8 +526,8 @@ func dropsTeamSize(src, rewrite string) (size, noun string, ok bool) {
 
 // similarity is the share of the smaller sentence's terms and numbers that
 // the other sentence has too: 1 for a sentence and its reordering.
-func similarity(a, b string) float64 {
-	ka, kb := termsOf(a), termsOf(b)
+func (c *termCache) similarity(a, b string) float64 {
+	ka, kb := c.termsOf(a), c.termsOf(b)
 	if len(ka) == 0 || len(kb) == 0 {
 		return 0
 	}
@@ -519,10 +540,14 @@ func similarity(a, b string) float64 {
 	return float64(shared) / float64(min(len(ka), len(kb)))
 }
 
-func termsOf(s string) map[string]bool {
+func (c *termCache) termsOf(s string) map[string]bool {
+	if m, ok := c.sentences[s]; ok {
+		return m
+	}
 	m := map[string]bool{}
+	defer func() { c.sentences[s] = m }()
 	for _, w := range rawWords(s) {
-		for _, k := range claimKeys(w.text) {
+		for _, k := range c.keysOf(w.text) {
 			m[k] = true
 		}
 	}
@@ -533,11 +558,11 @@ func termsOf(s string) map[string]bool {
 }
 
 // closest returns the candidate most like s and its similarity.
-func closest(s string, candidates []string) (string, float64) {
+func (c *termCache) closest(s string, candidates []string) (string, float64) {
 	best, score := "", 0.0
-	for _, c := range candidates {
-		if sim := similarity(s, c); sim > score {
-			best, score = c, sim
+	for _, cand := range candidates {
+		if sim := c.similarity(s, cand); sim > score {
+			best, score = cand, sim
 		}
 	}
 	return best, score
@@ -580,7 +605,7 @@ scrum kanban agile six-sigma itil prince2 pmp okr
 
 // wholeScope is what the summary may draw on: the whole profile, with the
 // titles it states (headline and positions).
-func wholeScope(r *Resume) *scope {
+func (c *termCache) wholeScope(r *Resume) *scope {
 	titles := []string{r.Basics.Label}
 	for _, w := range r.Work {
 		titles = append(titles, w.Position)
@@ -594,18 +619,18 @@ func wholeScope(r *Resume) *scope {
 			texts = append(texts, *s)
 		}
 	})
-	return newScope("", "", titles, texts...)
+	return c.newScope("", "", titles, texts...)
 }
 
 // workScope is what a job's text may draw on: that job alone.
-func workScope(w Work) *scope {
-	return newScope("job", joinNonEmpty(" at ", w.Position, w.Name), []string{w.Position},
+func (c *termCache) workScope(w Work) *scope {
+	return c.newScope("job", joinNonEmpty(" at ", w.Position, w.Name), []string{w.Position},
 		slices.Concat([]string{w.Name, w.Location, w.Summary, w.Description}, w.Highlights)...)
 }
 
 // projectScope is what a project's text may draw on: that project alone.
-func projectScope(p Project) *scope {
-	return newScope("project", p.Name, p.Roles,
+func (c *termCache) projectScope(p Project) *scope {
+	return c.newScope("project", p.Name, p.Roles,
 		slices.Concat([]string{p.Name, p.Entity, p.Type, p.Description}, p.Highlights, p.Keywords)...)
 }
 
@@ -648,7 +673,7 @@ func (v *verifier) freeText(field, text, profile string, sc *scope, bySource boo
 	profileSents := sentences(profile)
 	var out []string
 	for _, sent := range sentences(text) {
-		src, sim := closest(sent, profileSents)
+		src, sim := v.closest(sent, profileSents)
 		if sim < sameClaim {
 			src = ""
 		}
@@ -692,14 +717,14 @@ func (v *verifier) highlights(field string, hs []string, sources []int, profile 
 			p = &problem{reason: fmt.Sprintf("the model said this rewrites highlight %d of %s, which has %d", sources[k]+1, sc.where(), len(profile))}
 		case k < len(sources):
 			src = profile[sources[k]]
-			if h != src && similarity(h, src) < sameClaim {
+			if h != src && v.similarity(h, src) < sameClaim {
 				p = &problem{reason: "the model said this rewrites another highlight, which says: " + src, profile: src}
 				src = ""
 			}
 		case v.opts.RequireSources && !slices.Contains(profile, h):
 			p = &problem{reason: "the model did not say which of the profile's highlights this rewrites"}
 		default:
-			if c, sim := closest(h, profile); sim >= sameClaim {
+			if c, sim := v.closest(h, profile); sim >= sameClaim {
 				src = c
 			}
 		}
@@ -711,8 +736,8 @@ func (v *verifier) highlights(field string, hs []string, sources []int, profile 
 			continue
 		}
 		target := ""
-		if c, sim := closest(h, profile); sim >= sameClaim && !slices.Contains(kept, c) && !slices.Contains(hs[k+1:], c) {
-			if _, moved := v.movedFrom(h, entry); !moved || similarity(h, c) >= movedClaim {
+		if c, sim := v.closest(h, profile); sim >= sameClaim && !slices.Contains(kept, c) && !slices.Contains(hs[k+1:], c) {
+			if _, moved := v.movedFrom(h, entry); !moved || v.similarity(h, c) >= movedClaim {
 				target = c
 			}
 		}
@@ -730,7 +755,7 @@ func (v *verifier) moved(h string, entry int) *problem {
 	if !ok {
 		return nil
 	}
-	from, _ := closest(h, v.workSentences[k])
+	from, _ := v.closest(h, v.workSentences[k])
 	return &problem{
 		reason: fmt.Sprintf("this is from the job %s, not %s",
 			joinNonEmpty(" at ", v.src.Work[k].Position, v.src.Work[k].Name), joinNonEmpty(" at ", v.src.Work[entry].Position, v.src.Work[entry].Name)),
@@ -744,12 +769,12 @@ func (v *verifier) movedFrom(h string, entry int) (int, bool) {
 	if entry < 0 || entry >= len(v.workSentences) {
 		return -1, false
 	}
-	_, own := closest(h, v.workSentences[entry])
+	_, own := v.closest(h, v.workSentences[entry])
 	for k, sents := range v.workSentences {
 		if k == entry {
 			continue
 		}
-		if _, sim := closest(h, sents); sim >= movedClaim && sim-own >= movedGap {
+		if _, sim := v.closest(h, sents); sim >= movedClaim && sim-own >= movedGap {
 			return k, true
 		}
 	}

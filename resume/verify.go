@@ -81,8 +81,8 @@ func VerifyWith(source, tailored Resume, opts VerifyOptions) (Resume, Report) {
 	alignSources(&out)
 	out.Normalize()
 
-	v := &verifier{src: src, opts: opts, violations: []Violation{}}
-	v.whole = wholeScope(&src)
+	v := &verifier{termCache: newTermCache(), src: src, opts: opts, violations: []Violation{}}
+	v.whole = v.wholeScope(&src)
 	v.degrees = profileDegrees(&src)
 	for _, w := range src.Work {
 		v.workSentences = append(v.workSentences, slices.Concat(sentences(w.Summary), sentences(w.Description), w.Highlights))
@@ -150,6 +150,7 @@ func count(n int, noun string) string {
 
 // verifier holds the profile and what Verify has found so far.
 type verifier struct {
+	*termCache
 	src        Resume
 	opts       VerifyOptions
 	whole      *scope               // the whole profile: what the summary may claim
@@ -229,7 +230,7 @@ func (v *verifier) work(in []Work) []Work {
 		v.restore(field+".endDate", &w.EndDate, s.EndDate, fmt.Sprintf("end date at %q", s.Name))
 		v.restore(field+".url", &w.URL, s.URL, fmt.Sprintf("url of %q", s.Name))
 		v.restore(field+".location", &w.Location, s.Location, fmt.Sprintf("location of %q", s.Name))
-		sc := workScope(s)
+		sc := v.workScope(s)
 		w.Summary = v.freeText(field+".summary", w.Summary, s.Summary, sc, true)
 		w.Description = v.freeText(field+".description", w.Description, s.Description, sc, true)
 		w.Highlights = v.highlights(field+".highlights", w.Highlights, w.HighlightSources, s.Highlights, sc, j)
@@ -420,7 +421,7 @@ func (v *verifier) projects(in []Project) []Project {
 			v.violate(field+".roles", strings.Join(p.Roles, ", "), ActionRestored, "%s differs from profile", what("roles"))
 		}
 		p.Roles = s.Roles
-		sc := projectScope(s)
+		sc := v.projectScope(s)
 		p.Description = v.freeText(field+".description", p.Description, s.Description, sc, true)
 		p.Highlights = v.highlights(field+".highlights", p.Highlights, p.HighlightSources, s.Highlights, sc, -1)
 		p.HighlightSources = nil
