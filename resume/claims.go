@@ -82,13 +82,19 @@ func (sc *scope) add(c *termCache, text string) {
 			sc.keys[acronym] = true
 		}
 	}
-	// "Intensive Care Unit" supports "ICU", "software as a service" "SaaS".
-	for i := range words {
+	// "Intensive Care Unit" supports "ICU", "software as a service" "SaaS",
+	// "front-of-house" "FOH", "general ledger" "GL" (two words: both content
+	// words, so that "and improved" supports no "AI").
+	var parts []string
+	for _, w := range words {
+		parts = append(parts, strings.FieldsFunc(w.text, func(r rune) bool { return r == '-' })...)
+	}
+	for i := range parts {
 		initials := ""
-		for j := i; j < len(words) && j < i+5; j++ {
-			r, _ := utf8.DecodeRuneInString(words[j].text)
+		for j := i; j < len(parts) && j < i+5; j++ {
+			r, _ := utf8.DecodeRuneInString(parts[j])
 			initials += string(unicode.ToLower(r))
-			if j-i >= 2 {
+			if j-i >= 2 || (j-i == 1 && len(claimKeys(parts[i])) > 0 && len(claimKeys(parts[j])) > 0) {
 				sc.keys[initials] = true
 			}
 		}
@@ -232,6 +238,9 @@ func (c *termCache) namesLike(w word) bool {
 	if notNames[lw] || ordinalRe.MatchString(lw) {
 		return false
 	}
+	if ns := numbersIn(w.text); len(ns) == 1 && strings.TrimLeft(ns[0].text, "$€£") == strings.TrimLeft(w.text, "$€£") {
+		return false // "$1.1M", "5k": a number, checked as one
+	}
 	runes := []rune(w.text)
 	upperInside := slices.ContainsFunc(runes[1:], unicode.IsUpper)
 	hasLetter := slices.ContainsFunc(runes, unicode.IsLetter)
@@ -283,6 +292,20 @@ func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 		}
 	}
 	words := rawWords(sentence)
+	// "Deloitte-trained", "Google-certified": an organisation, even first.
+	for _, w := range words {
+		if first, rest, ok := strings.Cut(w.text, "-"); ok && attributionSuffixes[strings.ToLower(rest)] {
+			r, _ := utf8.DecodeRuneInString(first)
+			for _, k := range v.keysOf(first) {
+				if unicode.IsUpper(r) && !sc.keys[k] {
+					return &problem{reason: fmt.Sprintf("'%s' is not in %s", first, sc.where())}
+				}
+			}
+		}
+	}
+	if p := v.sinceYear(sentence); p != nil {
+		return p
+	}
 	// Names, as runs of consecutive name-like words: "Intensive Care Unit"
 	// may stand for the profile's "ICU" and the reverse.
 	for i := 0; i < len(words); {
@@ -314,19 +337,24 @@ func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 	for i, w := range words {
 		lw := strings.ToLower(w.text)
 		switch {
-		case leadershipWords[lw] && src != "" && hasAny(srcWords, supportWords) && !hasAny(wordsOf(sentence), supportWords):
+		case src != "" && hasAny(srcWords, supportWords) && !hasAny(wordsOf(sentence), supportWords):
+			return &problem{reason: fmt.Sprintf("drops what the profile says of the candidate's part: %s", src), profile: src}
+		case leadershipWords[lw] && src != "" && !leadsSame(words, i, rawWords(src)):
 			return &problem{reason: fmt.Sprintf("'%s' claims more than the profile, which says: %s", w.text, src), profile: src}
-		case leadershipWords[lw] && !hasAny(srcWords, leadershipWords):
-			if src != "" {
-				return &problem{reason: fmt.Sprintf("'%s' claims more than the profile, which says: %s", w.text, src), profile: src}
-			}
+		case leadershipWords[lw] && src == "" && !hasAny(srcWords, leadershipWords):
 			return &problem{reason: fmt.Sprintf("'%s' claims a leadership role that %s does not state", w.text, sc.where())}
 		case awardWords[lw] && !hasAny(srcWords, awardWords):
 			return &problem{reason: fmt.Sprintf("'%s' claims an award that %s does not state", w.text, sc.where()), profile: src}
 		case superlatives[lw] && !awardWords[lw] && !srcWords[lw]:
 			return &problem{reason: fmt.Sprintf("'%s' claims more than %s states", w.text, sc.where()), profile: src}
+		case titleWords[lw] && src != "" && !srcWords[lw]:
+			return &problem{reason: fmt.Sprintf("the title '%s' is not in what the profile says: %s", w.text, src), profile: src}
 		case titleWords[lw] && !v.titleSupported(lw, sc):
 			return &problem{reason: fmt.Sprintf("the title '%s' is not in %s", w.text, sc.where())}
+		case titleWords[lw] && sc.kind == "" && i > 0 && !v.titlePhraseSupported(words[i-1].text, lw):
+			return &problem{reason: fmt.Sprintf("the title '%s %s' is not in %s", words[i-1].text, w.text, sc.where())}
+		case scopeWords[lw] && !srcWords[lw] && !sc.words[lw]:
+			return &problem{reason: fmt.Sprintf("'%s' is not in %s", w.text, sc.where())}
 		case lw == "lead" && i > 0 && leadTitles[strings.ToLower(words[i-1].text)] && !v.titleSupported(lw, sc):
 			return &problem{reason: fmt.Sprintf("the title '%s %s' is not in %s", words[i-1].text, w.text, sc.where())}
 		}
@@ -371,6 +399,161 @@ func hasAny(words, class map[string]bool) bool {
 	}
 	return false
 }
+
+// leadershipGroups gather the words that claim the same part; "ran" may
+// mean either.
+var leadershipGroups = func() map[string][]string {
+	m := map[string][]string{}
+	for group, words := range map[string]string{
+		"lead":   "led lead leading leads headed heading directed directing spearheaded spearheading orchestrated commanded chaired chairing ran run runs running",
+		"manage": "managed manage manages managing supervised supervise supervises supervising oversaw oversee oversees overseeing overseen ran run runs running",
+		"own":    "owned owning",
+		"start":  "introduced introducing initiated launched founded co-founded pioneered established championed",
+	} {
+		for _, w := range strings.Fields(words) {
+			m[w] = append(m[w], group)
+		}
+	}
+	return m
+}()
+
+// leadsSame reports whether the source sentence claims the same part as
+// the leadership word at words[i], over the same thing: "Ran fieldwork on
+// a portfolio" does not support "Managed a portfolio", "Ran medication
+// rounds" supports "Managed medication rounds" and "Medication rounds
+// were managed".
+func leadsSame(words []word, i int, src []word) bool {
+	groups := leadershipGroups[strings.ToLower(words[i].text)]
+	objects := objectsOf(words, i, 1)
+	n := 1
+	if passive(words, i) {
+		n = 2 // "rounds were managed" for "managed medication rounds"
+	}
+	for j, w := range src {
+		if !slices.ContainsFunc(leadershipGroups[strings.ToLower(w.text)], func(g string) bool { return slices.Contains(groups, g) }) {
+			continue
+		}
+		if len(objects) == 0 {
+			return true
+		}
+		for _, o := range objectsOf(src, j, n) {
+			if slices.ContainsFunc(objects, func(k string) bool { return sameTerm(k, o) }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// objectsOf are the keys of what the verb at words[i] acts on: the first
+// n content words after it or, in the passive ("medication rounds for 30
+// residents were managed"), the content words before it.
+func objectsOf(words []word, i, n int) []string {
+	if passive(words, i) {
+		var out []string
+		for k := i - 2; k >= 0 && k >= i-7; k-- {
+			out = append(out, claimKeys(words[k].text)...)
+		}
+		return out
+	}
+	var out []string
+	for k := i + 1; k < len(words) && k <= i+5 && len(out) < n; k++ {
+		if keys := claimKeys(words[k].text); len(keys) > 0 {
+			out = append(out, keys[0])
+		}
+	}
+	return out
+}
+
+func passive(words []word, i int) bool {
+	return i > 0 && passiveAux[strings.ToLower(words[i-1].text)]
+}
+
+var passiveAux = wordSet("was were is are been being be")
+
+// sameTerm: equal keys, or one the start of the other ("roll", "rollout").
+func sameTerm(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return len(a) >= 4 && strings.HasPrefix(b, a)
+}
+
+// titlePhraseSupported: in the summary, "audit manager" needs a title of
+// the profile that says "audit manager", when the word before the title
+// names a field (not "a", "former" or "experienced").
+func (v *verifier) titlePhraseSupported(before, title string) bool {
+	keys := claimKeys(before)
+	if len(keys) == 0 || titleWords[strings.ToLower(before)] || scopeWords[strings.ToLower(before)] || qualifierWords[strings.ToLower(before)] {
+		return true
+	}
+	for _, t := range v.titles {
+		if strings.Contains(" "+strings.ToLower(t)+" ", " "+strings.ToLower(before)+" "+title) {
+			return true
+		}
+	}
+	return false
+}
+
+// attributionSuffixes make the word before them an organisation:
+// "Deloitte-trained".
+var attributionSuffixes = wordSet("trained certified educated accredited approved backed funded based qualified endorsed")
+
+// sinceYear checks "since 2018": when the sentence names a certificate or
+// an employer of the profile, the year must be that certificate's date or
+// that job's start; otherwise some start or date in the profile.
+func (v *verifier) sinceYear(sentence string) *problem {
+	m := sinceRe.FindStringSubmatch(sentence)
+	if m == nil {
+		return nil
+	}
+	year := m[1]
+	terms := v.termsOf(sentence)
+	named := func(name string) bool {
+		keys := v.keysOf(name)
+		for _, k := range keys {
+			if !terms[k] {
+				return false
+			}
+		}
+		return len(keys) > 0
+	}
+	var anyYear []string
+	for _, c := range v.src.Certificates {
+		anyYear = append(anyYear, c.Date)
+		short, _, _ := strings.Cut(c.Name, " (")
+		if named(short) {
+			if !strings.HasPrefix(c.Date, year) {
+				return &problem{reason: fmt.Sprintf("'since %s': the profile dates %s %s", year, short, c.Date)}
+			}
+			return nil
+		}
+	}
+	for _, w := range v.src.Work {
+		anyYear = append(anyYear, w.StartDate)
+		if named(w.Name) {
+			if !strings.HasPrefix(w.StartDate, year) {
+				return &problem{reason: fmt.Sprintf("'since %s': the profile says %s from %s", year, w.Name, w.StartDate)}
+			}
+			return nil
+		}
+	}
+	for _, e := range v.src.Education {
+		anyYear = append(anyYear, e.StartDate, e.EndDate)
+	}
+	if !slices.ContainsFunc(anyYear, func(d string) bool { return strings.HasPrefix(d, year) }) {
+		return &problem{reason: fmt.Sprintf("'since %s' matches no date in the profile", year)}
+	}
+	return nil
+}
+
+var sinceRe = regexp.MustCompile(`(?i)\bsince (\d{4})\b`)
+
+// qualifierWords may stand before a title without naming a field.
+var qualifierWords = wordSet("former current acting interim assistant deputy associate trainee junior experienced seasoned proven")
 
 // titleSupported: a title word in a job's text needs that job to state it
 // (its title or text); in the summary, one of the profile's titles.
@@ -455,13 +638,15 @@ var (
 		supervised supervise supervises supervising oversaw oversee oversees overseeing overseen spearheaded spearheading
 		owned owning chaired chairing orchestrated commanded`)
 	superlatives = wordSet(`sole solely single-handedly singlehandedly alone award-winning award awarded top best record
-		record-breaking world-class renowned #1`)
+		record-breaking world-class renowned #1 perfect flawless unbeaten`)
 	// supportWords say the candidate helped someone else do it.
 	supportWords = wordSet(`assisted assist assisting assists helped help helping helps supported support supporting
 		contributed contribute contributing contributes participated participating co-led co-ran co-founded alongside`)
 	awardWords = wordSet("award awarded awards award-winning")
 	titleWords = wordSet(`senior sr staff principal chief head director directors vp executive manager managers charge
-		superintendent dean supervisor enterprise strategic global`)
+		superintendent dean supervisor partner founder co-founder owner president`)
+	// scopeWords claim a reach the profile must state somewhere.
+	scopeWords = wordSet("enterprise strategic global multi-unit multi-site regional district nationwide international")
 	// leadTitles make "lead" a title: "team lead", "tech lead".
 	leadTitles = wordSet("team tech technical shift sales project engineering ward clinical department subject")
 )

@@ -83,6 +83,10 @@ func VerifyWith(source, tailored Resume, opts VerifyOptions) (Resume, Report) {
 
 	v := &verifier{termCache: newTermCache(), src: src, opts: opts, violations: []Violation{}}
 	v.whole = v.wholeScope(&src)
+	v.titles = append(v.titles, src.Basics.Label)
+	for _, w := range src.Work {
+		v.titles = append(v.titles, w.Position)
+	}
 	v.degrees = profileDegrees(&src)
 	for _, w := range src.Work {
 		v.workSentences = append(v.workSentences, slices.Concat(sentences(w.Summary), sentences(w.Description), w.Highlights))
@@ -154,6 +158,7 @@ type verifier struct {
 	src        Resume
 	opts       VerifyOptions
 	whole      *scope               // the whole profile: what the summary may claim
+	titles     []string             // the profile's titles: headline and positions
 	degrees    map[degreeLevel]bool // the levels of the profile's degrees
 	violations []Violation
 	// workSentences are each profile job's sentences, to tell where a
@@ -520,7 +525,31 @@ func lookupSpelling(m map[string]string, item string) (string, bool) {
 			return item, true
 		}
 	}
+	// "Toast" for the profile's "Toast POS", "Microsoft Excel" for "Excel":
+	// the same skill, shortened or with its maker's name.
+	keys := slices.DeleteFunc(claimKeys(item), func(k string) bool { return vendors[k] })
+	if len(keys) == 0 {
+		return "", false
+	}
+	for k := range m {
+		known, ok := strings.CutPrefix(k, "~")
+		if !ok {
+			continue
+		}
+		if have := strings.Fields(known); len(have) > len(keys) && isPrefixOf(keys, have) {
+			return item, true
+		} else if slices.Equal(keys, have) {
+			return item, true
+		}
+	}
 	return "", false
+}
+
+// vendors are makers whose name may stand before their product's.
+var vendors = wordSet("microsoft google amazon apple adobe oracle ibm atlassian intuit")
+
+func isPrefixOf(short, long []string) bool {
+	return len(short) <= len(long) && slices.Equal(short, long[:len(short)])
 }
 
 func aliasKey(item string) string {
