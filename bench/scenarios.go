@@ -39,6 +39,11 @@ func runBench(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	if o.wants("claims") {
+		if err := benchClaims(rep); err != nil {
+			return err
+		}
+	}
 	fmt.Println()
 	rep.print(os.Stdout)
 	path, err := rep.save(o.out)

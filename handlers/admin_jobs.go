@@ -64,6 +64,7 @@ func (s *Server) adminJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := views.AdminJob{Job: j, Owner: j.OwnerID, Task: s.taskState(j)}
+	a.Report, a.HasReport = factCheck(j)
 	if u, err := s.DB.Users.Get(r.Context(), j.OwnerID); err == nil {
 		a.Owner = u.Email
 	}

@@ -32,9 +32,7 @@ func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if j.Verification != "" && json.Unmarshal([]byte(j.Verification), &d.Report) == nil {
-		d.HasReport = true
-	}
+	d.Report, d.HasReport = factCheck(j)
 	res, err := s.DB.Jobs.Result(ctx, scope, j.ID)
 	switch {
 	case err == nil:
@@ -50,4 +48,13 @@ func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 		d.ShareURL, d.ShareExpires = s.shareURL(r, j.ID)
 	}
 	s.render(w, r, http.StatusOK, views.JobDetailView(s.page(r, j.CandidateName, "jobs"), d))
+}
+
+// factCheck reads the job's fact check report, if it has one.
+func factCheck(j db.Job) (resume.Report, bool) {
+	var r resume.Report
+	if j.Verification == "" || json.Unmarshal([]byte(j.Verification), &r) != nil {
+		return resume.Report{}, false
+	}
+	return r, true
 }

@@ -11,7 +11,7 @@ import (
 
 // PromptVersion names the prompt and schema sent to the model; change it
 // whenever they change, so cached results from the old prompt are not reused.
-const PromptVersion = "v1"
+const PromptVersion = "v2" // v2: highlightSources, and claims in free text checked
 
 // Request is what a Tailorer needs to tailor one profile to one job.
 type Request struct {

@@ -44,9 +44,23 @@ func TestResumeSchema(t *testing.T) {
 	if err != nil {
 		t.Fatalf("marshal schema: %v", err)
 	}
-	for _, s := range []string{`"basics"`, `"work"`, `"highlights"`, `"required":["name"]`} {
+	// highlightSources: each rewritten highlight names the profile
+	// highlight it rewrites (issue 11), an array of integers.
+	for _, s := range []string{`"basics"`, `"work"`, `"highlights"`, `"required":["name"]`,
+		`"highlightSources":{"type":"array","items":{"type":"integer"}}`} {
 		if !strings.Contains(string(b), s) {
 			t.Errorf("schema lacks %s: %s", s, b)
 		}
+	}
+}
+
+func TestSystemPromptAsksForSources(t *testing.T) {
+	for _, want := range []string{"highlightSources", "same entry", "move an achievement"} {
+		if !strings.Contains(systemPrompt, want) {
+			t.Errorf("system prompt lacks %q", want)
+		}
+	}
+	if PromptVersion == "v1" {
+		t.Error("the prompt changed: PromptVersion must move on so cached v1 tailorings are not served")
 	}
 }

@@ -11,7 +11,10 @@ func (r Resume) Clone() Resume {
 		c.Basics.Location = &loc
 	}
 	c.Basics.Profiles = slices.Clone(r.Basics.Profiles)
-	c.Work = cloneEach(r.Work, func(w *Work) { w.Highlights = slices.Clone(w.Highlights) })
+	c.Work = cloneEach(r.Work, func(w *Work) {
+		w.Highlights = slices.Clone(w.Highlights)
+		w.HighlightSources = slices.Clone(w.HighlightSources)
+	})
 	c.Volunteer = cloneEach(r.Volunteer, func(v *Volunteer) { v.Highlights = slices.Clone(v.Highlights) })
 	c.Education = cloneEach(r.Education, func(e *Education) { e.Courses = slices.Clone(e.Courses) })
 	c.Awards = slices.Clone(r.Awards)
@@ -23,6 +26,7 @@ func (r Resume) Clone() Resume {
 	c.References = slices.Clone(r.References)
 	c.Projects = cloneEach(r.Projects, func(p *Project) {
 		p.Highlights = slices.Clone(p.Highlights)
+		p.HighlightSources = slices.Clone(p.HighlightSources)
 		p.Keywords = slices.Clone(p.Keywords)
 		p.Roles = slices.Clone(p.Roles)
 	})

@@ -31,7 +31,7 @@ func numbersIn(s string) []number {
 			i++
 			continue
 		}
-		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i > 0 && (unicode.IsLetter(prev) || prev == '_') {
+		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i > 0 && (unicode.IsLetter(prev) || prev == '_' || inName(s, i)) {
 			i = skipWord(s, i)
 			continue
 		}
@@ -40,6 +40,15 @@ func numbersIn(s string) []number {
 		i = end
 	}
 	return out
+}
+
+// inName reports digits after a slash inside a name: "S/4HANA".
+func inName(s string, i int) bool {
+	if i < 2 || s[i-1] != '/' {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i-1])
+	return unicode.IsLetter(r)
 }
 
 // readNumber reads the number that starts at s[i], a digit.

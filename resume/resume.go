@@ -58,6 +58,10 @@ type Work struct {
 	EndDate     string   `json:"endDate,omitempty"`
 	Summary     string   `json:"summary,omitempty"`
 	Highlights  []string `json:"highlights,omitempty"`
+	// HighlightSources is written by an LLM tailor only: for each of
+	// Highlights, the index of the profile highlight of the same entry that
+	// it rewrites. Verify checks and drops it; it is never printed.
+	HighlightSources []int `json:"highlightSources,omitempty"`
 }
 
 type Volunteer struct {
@@ -128,13 +132,15 @@ type Project struct {
 	Name        string   `json:"name,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Highlights  []string `json:"highlights,omitempty"`
-	Keywords    []string `json:"keywords,omitempty"`
-	StartDate   string   `json:"startDate,omitempty"`
-	EndDate     string   `json:"endDate,omitempty"`
-	URL         string   `json:"url,omitempty"`
-	Roles       []string `json:"roles,omitempty"`
-	Entity      string   `json:"entity,omitempty"`
-	Type        string   `json:"type,omitempty"`
+	// HighlightSources: as in Work.
+	HighlightSources []int    `json:"highlightSources,omitempty"`
+	Keywords         []string `json:"keywords,omitempty"`
+	StartDate        string   `json:"startDate,omitempty"`
+	EndDate          string   `json:"endDate,omitempty"`
+	URL              string   `json:"url,omitempty"`
+	Roles            []string `json:"roles,omitempty"`
+	Entity           string   `json:"entity,omitempty"`
+	Type             string   `json:"type,omitempty"`
 }
 
 type Meta struct {

@@ -21,8 +21,11 @@ type Report struct {
 type Violation struct {
 	Field  string `json:"field"`  // path in the tailored resume, e.g. "work[1].highlights[2]"
 	Value  string `json:"value"`  // the tailored value
-	Reason string `json:"reason"` // e.g. `employer "Acme" not in profile`
+	Reason string `json:"reason"` // in words, e.g. `'Terraform' is not in the profile's entry for Acme`
 	Action string `json:"action"` // ActionRemoved or ActionRestored
+	// Profile is the profile's text that shows what is true: the sentence
+	// restored in its place, or the one the claim was checked against.
+	Profile string `json:"profile,omitempty"`
 }
 
 // What Verify did with a violation.
@@ -49,21 +52,45 @@ const (
 	ChangeAdded     = "added"
 )
 
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	// RequireSources makes a rewritten highlight without HighlightSources
+	// a violation: an LLM tailor is asked for them.
+	RequireSources bool
+}
+
 // Verify checks that tailored claims nothing the source profile does not,
 // and returns it cleaned: contact details are restored, employers, titles,
 // schools, certificates, projects and skills absent from the profile are
-// removed, changed dates are restored, and highlights with a number the
-// profile never mentions are removed. Sections a tailor has no reason to
-// touch (volunteer, awards, publications, languages, interests, references)
-// are taken from the profile. Free text is checked for numbers, not for
-// every claim it makes; callers may still Validate the result.
+// removed, and changed dates are restored. Every sentence of free text
+// (summaries, descriptions, highlights) is checked claim by claim (see
+// claims.go): one the profile does not support is restored to the closest
+// sentence of the same profile entry, or removed. Sections a tailor has no
+// reason to touch (volunteer, awards, publications, languages, interests,
+// references) are taken from the profile. Callers may still Validate the
+// result.
 func Verify(source, tailored Resume) (Resume, Report) {
+	return VerifyWith(source, tailored, VerifyOptions{})
+}
+
+// VerifyWith is Verify with options.
+func VerifyWith(source, tailored Resume, opts VerifyOptions) (Resume, Report) {
 	src := source.Clone()
 	src.Normalize()
 	out := tailored.Clone()
+	alignSources(&out)
 	out.Normalize()
 
-	v := &verifier{src: src, numbers: profileNumbers(&src), violations: []Violation{}}
+	v := &verifier{termCache: newTermCache(), src: src, opts: opts, violations: []Violation{}}
+	v.whole = v.wholeScope(&src)
+	v.titles = append(v.titles, src.Basics.Label)
+	for _, w := range src.Work {
+		v.titles = append(v.titles, w.Position)
+	}
+	v.degrees = profileDegrees(&src)
+	for _, w := range src.Work {
+		v.workSentences = append(v.workSentences, slices.Concat(sentences(w.Summary), sentences(w.Description), w.Highlights))
+	}
 	v.basics(&out.Basics)
 	out.Work = v.work(out.Work)
 	out.Education = v.education(out.Education)
@@ -127,9 +154,16 @@ func count(n int, noun string) string {
 
 // verifier holds the profile and what Verify has found so far.
 type verifier struct {
+	*termCache
 	src        Resume
-	numbers    map[string]bool // canonical values of every number in the profile
+	opts       VerifyOptions
+	whole      *scope               // the whole profile: what the summary may claim
+	titles     []string             // the profile's titles: headline and positions
+	degrees    map[degreeLevel]bool // the levels of the profile's degrees
 	violations []Violation
+	// workSentences are each profile job's sentences, to tell where a
+	// highlight came from.
+	workSentences [][]string
 
 	// For each entry of the cleaned resume, the index of its profile entry
 	// (-1 for a skill regrouped under a name that is a profile keyword).
@@ -150,45 +184,8 @@ func (v *verifier) restore(field string, got *string, want, what string) {
 	}
 }
 
-// checkNumbers falls back to the profile's text when text states a number
-// the profile never mentions.
-func (v *verifier) checkNumbers(field string, text *string, fallback string) {
-	n, ok := v.unknownNumber(*text)
-	if !ok {
-		return
-	}
-	action := ActionRestored
-	if fallback == "" {
-		action = ActionRemoved
-	}
-	v.violate(field, *text, action, "number %q not in profile", n)
-	*text = fallback
-}
-
-// highlights keeps the highlights whose numbers all appear in the profile.
-func (v *verifier) highlights(field string, hs []string) []string {
-	var kept []string
-	for i, h := range hs {
-		if n, ok := v.unknownNumber(h); ok {
-			v.violate(fmt.Sprintf("%s[%d]", field, i), h, ActionRemoved, "number %q not in profile", n)
-			continue
-		}
-		kept = append(kept, h)
-	}
-	return kept
-}
-
-func (v *verifier) unknownNumber(text string) (string, bool) {
-	for _, n := range numbersIn(text) {
-		if !v.numbers[n.value] {
-			return n.text, true
-		}
-	}
-	return "", false
-}
-
 // basics restores identity and contact details, which a tailor has no
-// reason to change; the summary may be rewritten but not add numbers.
+// reason to change; the summary may be rewritten, claim by claim true.
 func (v *verifier) basics(b *Basics) {
 	s := v.src.Basics
 	v.restore("basics.name", &b.Name, s.Name, "name")
@@ -206,7 +203,7 @@ func (v *verifier) basics(b *Basics) {
 	b.Profiles = s.Profiles
 	// The headline is a claim about the person (a title): never tailored.
 	v.restore("basics.label", &b.Label, s.Label, "headline")
-	v.checkNumbers("basics.summary", &b.Summary, s.Summary)
+	b.Summary = v.freeText("basics.summary", b.Summary, s.Summary, v.whole, false)
 }
 
 func locationText(l *Location) string {
@@ -238,9 +235,11 @@ func (v *verifier) work(in []Work) []Work {
 		v.restore(field+".endDate", &w.EndDate, s.EndDate, fmt.Sprintf("end date at %q", s.Name))
 		v.restore(field+".url", &w.URL, s.URL, fmt.Sprintf("url of %q", s.Name))
 		v.restore(field+".location", &w.Location, s.Location, fmt.Sprintf("location of %q", s.Name))
-		v.checkNumbers(field+".summary", &w.Summary, s.Summary)
-		v.checkNumbers(field+".description", &w.Description, s.Description)
-		w.Highlights = v.highlights(field+".highlights", w.Highlights)
+		sc := v.workScope(s)
+		w.Summary = v.freeText(field+".summary", w.Summary, s.Summary, sc, true)
+		w.Description = v.freeText(field+".description", w.Description, s.Description, sc, true)
+		w.Highlights = v.highlights(field+".highlights", w.Highlights, w.HighlightSources, s.Highlights, sc, j)
+		w.HighlightSources = nil
 		out = append(out, w)
 		v.workFrom = append(v.workFrom, j)
 	}
@@ -375,7 +374,7 @@ func (v *verifier) skills(in []Skill) []Skill {
 	used := make([]bool, len(v.src.Skills))
 	for i, s := range in {
 		field := fmt.Sprintf("skills[%d]", i)
-		name, ok := known[fold(s.Name)]
+		name, ok := lookupSpelling(known, s.Name)
 		if !ok {
 			v.violate(field, s.Name, ActionRemoved, "skill %q not in profile", s.Name)
 			continue
@@ -427,8 +426,10 @@ func (v *verifier) projects(in []Project) []Project {
 			v.violate(field+".roles", strings.Join(p.Roles, ", "), ActionRestored, "%s differs from profile", what("roles"))
 		}
 		p.Roles = s.Roles
-		v.checkNumbers(field+".description", &p.Description, s.Description)
-		p.Highlights = v.highlights(field+".highlights", p.Highlights)
+		sc := v.projectScope(s)
+		p.Description = v.freeText(field+".description", p.Description, s.Description, sc, true)
+		p.Highlights = v.highlights(field+".highlights", p.Highlights, p.HighlightSources, s.Highlights, sc, -1)
+		p.HighlightSources = nil
 		allowed := spellings(s.Keywords)
 		for k, sp := range skillTerms {
 			if _, ok := allowed[k]; !ok {
@@ -447,7 +448,7 @@ func (v *verifier) projects(in []Project) []Project {
 func (v *verifier) keepKnown(field, what string, items []string, known map[string]string) []string {
 	var kept []string
 	for i, it := range items {
-		sp, ok := known[fold(it)]
+		sp, ok := lookupSpelling(known, it)
 		if !ok {
 			v.violate(fmt.Sprintf("%s[%d]", field, i), it, ActionRemoved, "%s %q not in profile", what, it)
 			continue
@@ -497,12 +498,66 @@ func spellings(items []string) map[string]string {
 }
 
 // addSpellings records each item under its folded form, first spelling kept.
+// Each is also recorded under its alias key ("~go" for "Go"), so that a
+// synonym the keyword extractor knows ("Golang") is found too.
 func addSpellings(m map[string]string, items ...string) {
 	for _, it := range items {
 		if _, ok := m[fold(it)]; !ok && it != "" {
 			m[fold(it)] = it
 		}
+		if k := aliasKey(it); k != "" {
+			if _, ok := m[k]; !ok {
+				m[k] = it
+			}
+		}
 	}
+}
+
+// lookupSpelling finds item in a map of addSpellings: by its folded text
+// (answering the profile's spelling) or by a known synonym (answering the
+// item as written: "Golang" for the profile's "Go" is the same skill).
+func lookupSpelling(m map[string]string, item string) (string, bool) {
+	if sp, ok := m[fold(item)]; ok {
+		return sp, true
+	}
+	if k := aliasKey(item); k != "" {
+		if _, ok := m[k]; ok {
+			return item, true
+		}
+	}
+	// "Toast" for the profile's "Toast POS", "Microsoft Excel" for "Excel":
+	// the same skill, shortened or with its maker's name.
+	keys := slices.DeleteFunc(claimKeys(item), func(k string) bool { return vendors[k] })
+	if len(keys) == 0 {
+		return "", false
+	}
+	for k := range m {
+		known, ok := strings.CutPrefix(k, "~")
+		if !ok {
+			continue
+		}
+		if have := strings.Fields(known); len(have) > len(keys) && isPrefixOf(keys, have) {
+			return item, true
+		} else if slices.Equal(keys, have) {
+			return item, true
+		}
+	}
+	return "", false
+}
+
+// vendors are makers whose name may stand before their product's.
+var vendors = wordSet("microsoft google amazon apple adobe oracle ibm atlassian intuit")
+
+func isPrefixOf(short, long []string) bool {
+	return len(short) <= len(long) && slices.Equal(short, long[:len(short)])
+}
+
+func aliasKey(item string) string {
+	keys := claimKeys(item)
+	if len(keys) == 0 {
+		return ""
+	}
+	return "~" + strings.Join(keys, " ")
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -84,7 +84,7 @@ func TestVerify(t *testing.T) {
 		{
 			name:           "highlight with a new number removed",
 			mutate:         func(r *Resume) { r.Work[0].Highlights[0] = "Cut cloud costs by 47% across 12 services." },
-			wantViolations: [][2]string{{"work[0].highlights[0]", `number "47%" not in profile`}},
+			wantViolations: [][2]string{{"work[0].highlights[0]", `"47%" is not in the profile for this job (Senior Backend Engineer at Northwind Payments)`}},
 			check: func(t *testing.T, got Resume) {
 				if len(got.Work[0].Highlights) != 4 {
 					t.Errorf("got %d highlights, want 4", len(got.Work[0].Highlights))
@@ -97,7 +97,7 @@ func TestVerify(t *testing.T) {
 				r.Work[0].Highlights[0] = "Moved the ledger to 12 Go microservices; p99 latency fell 40%."
 				r.Work[1].Highlights[0] = "Served 1200 requests per second and $2 million a year." // "2" alone is not 2 million
 			},
-			wantViolations: [][2]string{{"work[1].highlights[0]", `number "$2 million" not in profile`}},
+			wantViolations: [][2]string{{"work[1].highlights[0]", `"$2 million" is not in the profile for this job`}},
 		},
 		{
 			name:           "invented skill removed",
@@ -171,10 +171,11 @@ func TestVerify(t *testing.T) {
 		{
 			name:           "summary with a new number restored",
 			mutate:         func(r *Resume) { r.Basics.Summary = "Backend engineer with 15 years of Go." },
-			wantViolations: [][2]string{{"basics.summary", `number "15" not in profile`}},
+			wantViolations: [][2]string{{"basics.summary", `"15" is not in the profile`}},
 			check: func(t *testing.T, got Resume) {
-				if got.Basics.Summary != Sample().Basics.Summary {
-					t.Errorf("summary = %q, want the profile's", got.Basics.Summary)
+				// The sentence is restored to the profile's closest one.
+				if want := "Backend engineer with 10 years of experience building reliable distributed systems."; got.Basics.Summary != want {
+					t.Errorf("summary = %q, want %q", got.Basics.Summary, want)
 				}
 			},
 		},
@@ -305,10 +306,10 @@ func TestReportSummary(t *testing.T) {
 			name: "removed and restored",
 			report: Report{Violations: []Violation{
 				{Reason: `employer "Acme" not in profile`, Action: ActionRemoved},
-				{Reason: `number "45%" not in profile`, Action: ActionRemoved},
+				{Reason: `"45%" is not in the profile`, Action: ActionRemoved},
 				{Reason: "name differs from profile", Action: ActionRestored},
 			}},
-			want: `2 items removed, 1 restored: employer "Acme" not in profile; number "45%" not in profile; name differs from profile`,
+			want: `2 items removed, 1 restored: employer "Acme" not in profile; "45%" is not in the profile; name differs from profile`,
 		},
 		{
 			name:   "one restored",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/resume"
 )
 
 // Dashboard is everything /admin shows. Redis-backed parts carry their own
@@ -214,9 +215,11 @@ func jobDuration(j db.Job) string {
 
 // AdminJob is one job's admin detail page.
 type AdminJob struct {
-	Job   db.Job
-	Owner string
-	Task  string // asynq's view of the task, or why it is unknown
+	Job       db.Job
+	Owner     string
+	Task      string        // asynq's view of the task, or why it is unknown
+	Report    resume.Report // the fact check, read from Job.Verification
+	HasReport bool
 }
 
 // AdminQueues is /admin/queues.
