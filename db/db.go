@@ -1,6 +1,7 @@
 // Package db is Tailor's system of record: one SQLite file in WAL mode, one
 // writer connection and a pool of readers, embedded numbered migrations and
-// a store per table. It imports no other project package.
+// a store per table. Of the project it imports only jobstate, the statuses
+// and event kinds it shares with the worker.
 package db
 
 import (

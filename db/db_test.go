@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 func MustOpen(tb testing.TB) *DB {
@@ -172,13 +174,13 @@ func TestJobsApplyIsIdempotent(t *testing.T) {
 		wantApplied bool
 		wantStatus  string
 	}{
-		{"started", JobEvent{Kind: EventStarted, Attempt: 1, Stage: "tailoring", Progress: 10, At: at}, true, StatusRunning},
-		{"retry", JobEvent{Kind: EventRetry, Attempt: 1, Stage: "waiting to retry", Error: "LLM 502", At: at}, true, StatusQueued},
-		{"second attempt", JobEvent{Kind: EventStarted, Attempt: 2, Stage: "tailoring", Progress: 10, At: at}, true, StatusRunning},
-		{"late event of attempt 1", JobEvent{Kind: EventProgress, Attempt: 1, Stage: "printing PDF", Progress: 75, At: at}, false, StatusRunning},
-		{"succeeded", JobEvent{Kind: EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, true, StatusSucceeded},
-		{"succeeded again (redelivery)", JobEvent{Kind: EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, false, StatusSucceeded},
-		{"failed after success", JobEvent{Kind: EventFailed, Attempt: 3, Error: "boom", At: at}, false, StatusSucceeded},
+		{"started", JobEvent{Kind: jobstate.EventStarted, Attempt: 1, Stage: "tailoring", Progress: 10, At: at}, true, jobstate.StatusRunning},
+		{"retry", JobEvent{Kind: jobstate.EventRetry, Attempt: 1, Stage: "waiting to retry", Error: "LLM 502", At: at}, true, jobstate.StatusQueued},
+		{"second attempt", JobEvent{Kind: jobstate.EventStarted, Attempt: 2, Stage: "tailoring", Progress: 10, At: at}, true, jobstate.StatusRunning},
+		{"late event of attempt 1", JobEvent{Kind: jobstate.EventProgress, Attempt: 1, Stage: "printing PDF", Progress: 75, At: at}, false, jobstate.StatusRunning},
+		{"succeeded", JobEvent{Kind: jobstate.EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, true, jobstate.StatusSucceeded},
+		{"succeeded again (redelivery)", JobEvent{Kind: jobstate.EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, false, jobstate.StatusSucceeded},
+		{"failed after success", JobEvent{Kind: jobstate.EventFailed, Attempt: 3, Error: "boom", At: at}, false, jobstate.StatusSucceeded},
 	}
 	for _, s := range steps {
 		applied, err := d.Jobs.Apply(ctx, j.ID, s.ev)
@@ -197,7 +199,7 @@ func TestJobsApplyIsIdempotent(t *testing.T) {
 	if n, _ := d.Jobs.CountResults(ctx, j.ID); n != 1 {
 		t.Errorf("results = %d, want 1", n)
 	}
-	if _, err := d.Jobs.Apply(ctx, "nope", JobEvent{Kind: EventStarted, Attempt: 1}); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Jobs.Apply(ctx, "nope", JobEvent{Kind: jobstate.EventStarted, Attempt: 1}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown job: err = %v, want ErrNotFound", err)
 	}
 }
@@ -212,11 +214,11 @@ func TestJobsCancelStaysCanceled(t *testing.T) {
 		t.Fatalf("cancel by another user: err = %v, want ErrNotFound", err)
 	}
 	got, err := d.Jobs.Cancel(ctx, OwnedBy(ann.ID), j.ID)
-	if err != nil || got.Status != StatusCanceled {
+	if err != nil || got.Status != jobstate.StatusCanceled {
 		t.Fatalf("Cancel = %s, %v", got.Status, err)
 	}
 	// A late success from a worker must not resurrect the job.
-	applied, err := d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventSucceeded, Attempt: 1, Result: &Result{HTML: "x", Profile: []byte("{}")}})
+	applied, err := d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: jobstate.EventSucceeded, Attempt: 1, Result: &Result{HTML: "x", Profile: []byte("{}")}})
 	if err != nil || applied {
 		t.Fatalf("late event: applied=%v err=%v", applied, err)
 	}
@@ -240,7 +242,7 @@ func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 				j, err := d.Jobs.Create(ctx, Job{OwnerID: u.ID, CandidateName: "x", JobDescription: "y", Profile: []byte("{}"),
 					Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h"})
 				if err == nil {
-					_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventStarted, Attempt: 1, Stage: "tailoring"})
+					_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: jobstate.EventStarted, Attempt: 1, Stage: "tailoring"})
 				}
 				if err != nil {
 					errs <- err
@@ -253,7 +255,7 @@ func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	list, _ := d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(u.ID), Statuses: []string{StatusRunning}, Limit: 500})
+	list, _ := d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(u.ID), Statuses: []string{jobstate.StatusRunning}, Limit: 500})
 	if got, want := len(list), 160; got != want {
 		t.Errorf("running jobs = %d, want %d", got, want)
 	}

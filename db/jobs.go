@@ -8,25 +8,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tailor-app/tailor/jobstate"
 )
-
-// Job statuses. Succeeded, failed and canceled are final: nothing changes a
-// job after it reaches one of them.
-const (
-	StatusQueued    = "queued"
-	StatusRunning   = "running"
-	StatusSucceeded = "succeeded"
-	StatusFailed    = "failed"
-	StatusCanceled  = "canceled"
-)
-
-// Statuses lists every job status, in the order a job moves through them.
-var Statuses = []string{StatusQueued, StatusRunning, StatusSucceeded, StatusFailed, StatusCanceled}
-
-// IsFinal reports whether a status is one a job never leaves.
-func IsFinal(status string) bool {
-	return status == StatusSucceeded || status == StatusFailed || status == StatusCanceled
-}
 
 // Job is one request for a tailored resume, with everything needed to run
 // it again and to explain its outcome.
@@ -126,7 +110,7 @@ func (s *Jobs) Create(ctx context.Context, j Job) (Job, error) {
 	if j.ID == "" {
 		j.ID = NewID()
 	}
-	j.Status, j.Stage, j.Progress, j.Version = StatusQueued, "queued", 0, 1
+	j.Status, j.Stage, j.Progress, j.Version = jobstate.StatusQueued, "queued", 0, 1
 	j.CreatedAt, j.UpdatedAt = now, now
 	var candidateID any
 	if j.CandidateID != "" {
@@ -190,7 +174,7 @@ func (s *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 	if len(f.Statuses) > 0 {
 		// Only known statuses, each once: a filter binds at most five variables.
 		var in []string
-		for _, st := range Statuses {
+		for _, st := range jobstate.Statuses() {
 			if slices.Contains(f.Statuses, st) {
 				in = append(in, "?")
 				args = append(args, st)
@@ -264,20 +248,11 @@ func (s *Jobs) Cancel(ctx context.Context, owner Owner, id string) (Job, error) 
 	if err != nil {
 		return Job{}, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 && j.Status != StatusCanceled {
+	if n, _ := res.RowsAffected(); n == 0 && j.Status != jobstate.StatusCanceled {
 		return j, fmt.Errorf("job already %s: %w", j.Status, ErrConflict)
 	}
 	return j, nil
 }
-
-// Event kinds a worker reports.
-const (
-	EventStarted   = "started"
-	EventProgress  = "progress"
-	EventRetry     = "retry"
-	EventSucceeded = "succeeded"
-	EventFailed    = "failed"
-)
 
 // JobEvent is a change reported by a worker, applied by Apply.
 type JobEvent struct {
@@ -327,7 +302,7 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev JobEvent) (bool, error) 
 	if err != nil {
 		return false, fmt.Errorf("apply event: %w", err)
 	}
-	if IsFinal(status) || ev.Attempt < attempts {
+	if jobstate.IsFinal(status) || ev.Attempt < attempts {
 		return false, nil
 	}
 	at := ev.At
@@ -337,20 +312,20 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev JobEvent) (bool, error) 
 	ms := at.UnixMilli()
 
 	switch ev.Kind {
-	case EventStarted, EventProgress:
+	case jobstate.EventStarted, jobstate.EventProgress:
 		_, err = tx.ExecContext(ctx, `
 			UPDATE jobs SET status = 'running', stage = ?, progress = ?, attempts = ?,
 				started_at = COALESCE(started_at, ?), updated_at = ?, version = version + 1
 			WHERE id = ?`, ev.Stage, ev.Progress, ev.Attempt, ms, ms, id)
-	case EventRetry:
+	case jobstate.EventRetry:
 		_, err = tx.ExecContext(ctx, `
 			UPDATE jobs SET status = 'queued', stage = ?, progress = 0, attempts = ?, error = ?,
 				updated_at = ?, version = version + 1
 			WHERE id = ?`, ev.Stage, ev.Attempt, ev.Error, ms, id)
-	case EventSucceeded, EventFailed:
-		status, progress := StatusSucceeded, 100
-		if ev.Kind == EventFailed {
-			status, progress = StatusFailed, 0
+	case jobstate.EventSucceeded, jobstate.EventFailed:
+		status, progress := jobstate.StatusSucceeded, 100
+		if ev.Kind == jobstate.EventFailed {
+			status, progress = jobstate.StatusFailed, 0
 		}
 		_, err = tx.ExecContext(ctx, `
 			UPDATE jobs SET status = ?, stage = ?, progress = ?, attempts = ?, error = ?, cached = ?,

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/views"
 )
 
@@ -79,7 +80,7 @@ func (s *Server) taskState(j db.Job) string {
 	info, err := s.Admin.Inspector.GetTaskInfo(j.Queue, j.ID)
 	switch {
 	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
-		if db.IsFinal(j.Status) {
+		if jobstate.IsFinal(j.Status) {
 			return "none (the job ended; finished tasks are kept 24 hours)"
 		}
 		return "none: the reconciler will enqueue it again within 30 s"
@@ -162,7 +163,7 @@ func (s *Server) adminJobDelete(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if !db.IsFinal(j.Status) {
+	if !jobstate.IsFinal(j.Status) {
 		if _, err := s.cancel(r, j.ID); err != nil && !errors.Is(err, db.ErrConflict) {
 			s.pageError(w, r, err)
 			return

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
 )
@@ -96,7 +97,7 @@ func (s *Server) apiShare(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	if j.Status != db.StatusSucceeded || !j.HasPDF {
+	if j.Status != jobstate.StatusSucceeded || !j.HasPDF {
 		writeJSONError(w, http.StatusConflict, "job is "+j.Status+"; only a succeeded job's PDF can be shared")
 		return
 	}

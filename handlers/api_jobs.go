@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
 )
@@ -220,10 +221,10 @@ func (s *Server) apiJobDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case j.Status == db.StatusFailed:
+	case j.Status == jobstate.StatusFailed:
 		writeJSONError(w, http.StatusConflict, "job failed, there is no PDF: "+j.Error)
 		return
-	case j.Status != db.StatusSucceeded || !j.HasPDF:
+	case j.Status != jobstate.StatusSucceeded || !j.HasPDF:
 		writeJSONError(w, http.StatusConflict, "job is "+j.Status+"; the PDF is ready when status is succeeded")
 		return
 	}
@@ -271,14 +272,14 @@ func statusParam(values []string) ([]string, error) {
 			st = strings.TrimSpace(st)
 			switch {
 			case st == "" || slices.Contains(out, st):
-			case slices.Contains(db.Statuses, st):
+			case slices.Contains(jobstate.Statuses(), st):
 				out = append(out, st)
 			default:
 				if len(st) > 40 {
 					st = st[:40] + "..."
 				}
 				return nil, errorf(http.StatusBadRequest, fmt.Sprintf("unknown status %q: use one or more of %s, separated by commas",
-					st, strings.Join(db.Statuses, ", ")))
+					st, strings.Join(jobstate.Statuses(), ", ")))
 			}
 		}
 	}

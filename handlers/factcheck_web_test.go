@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -30,7 +31,7 @@ func TestFactCheckShownInWords(t *testing.T) {
 	body, _ := json.Marshal(report)
 	profile, _ := json.Marshal(checked)
 	if _, err := e.db.Jobs.Apply(context.Background(), j.ID, db.JobEvent{
-		Kind: db.EventSucceeded, Attempt: 1, Stage: "done", Progress: 100, Verification: string(body),
+		Kind: jobstate.EventSucceeded, Attempt: 1, Stage: "done", Progress: 100, Verification: string(body),
 		Result: &db.Result{PDF: []byte("%PDF-1.4 fake"), HTML: "<html></html>", Profile: profile},
 	}); err != nil {
 		t.Fatal(err)

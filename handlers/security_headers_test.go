@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -91,7 +92,7 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	e.succeed(done, resume.Sample())
 	failed := e.job(rec, cand)
 	if _, err := e.db.Jobs.Apply(context.Background(), failed.ID, db.JobEvent{
-		Kind: db.EventFailed, Attempt: 1, Stage: "failed", Error: `LLM said <script>alert(1)</script>`,
+		Kind: jobstate.EventFailed, Attempt: 1, Stage: "failed", Error: `LLM said <script>alert(1)</script>`,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
@@ -80,7 +80,7 @@ func BenchmarkSubmitToSucceeded(b *testing.B) {
 				start := time.Now()
 				j := p.waitFinal(b, p.submit(b, resume.Sample(), jd(i)).ID, time.Minute)
 				d = append(d, time.Since(start))
-				if j.Status != db.StatusSucceeded || (mode == "cache-hit") != j.Cached {
+				if j.Status != jobstate.StatusSucceeded || (mode == "cache-hit") != j.Cached {
 					b.Fatalf("job %s cached=%v", j.Status, j.Cached)
 				}
 				i++

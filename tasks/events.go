@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 // Redis names used by events. The stream has no TTL (it is queue data); the
@@ -28,7 +29,7 @@ const (
 // Event is a worker's report on a job, applied to SQLite by the Consumer.
 type Event struct {
 	JobID    string    `json:"job_id"`
-	Kind     string    `json:"kind"` // db.EventStarted, ...
+	Kind     string    `json:"kind"` // jobstate.EventStarted, ...
 	Attempt  int       `json:"attempt"`
 	Stage    string    `json:"stage"`
 	Progress int       `json:"progress"`
@@ -315,7 +316,7 @@ func (c *Consumer) observe(ctx context.Context, ev Event) {
 		return
 	}
 	c.Metrics.eventApplied(ev.Kind)
-	if ev.Kind != db.EventSucceeded && ev.Kind != db.EventFailed {
+	if ev.Kind != jobstate.EventSucceeded && ev.Kind != jobstate.EventFailed {
 		return
 	}
 	var created time.Time

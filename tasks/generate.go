@@ -12,7 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
@@ -98,9 +98,9 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	final := retried >= maxRetry || errors.Is(err, asynq.SkipRetry)
 	msg := userMessage(err)
-	kind, stage := db.EventRetry, StageRetrying
+	kind, stage := jobstate.EventRetry, StageRetrying
 	if final {
-		kind, stage = db.EventFailed, StageFailed
+		kind, stage = jobstate.EventFailed, StageFailed
 	}
 	log.Warn("attempt failed", "stage", phase, "err", err, "final", final)
 	var partial *failedWithResult
@@ -134,7 +134,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		return fmt.Errorf("candidate profile is invalid: %v: %w", err, asynq.SkipRetry)
 	}
 	*phase = StageTailoring
-	if err := g.progress(ctx, p.JobID, db.EventStarted, attempt, StageTailoring, 10); err != nil {
+	if err := g.progress(ctx, p.JobID, jobstate.EventStarted, attempt, StageTailoring, 10); err != nil {
 		return err
 	}
 	before := resume.MatchScore(source, p.JobDescription)
@@ -169,7 +169,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 			llmCalls, usage = 1, out
 		}
 		*phase = StageChecking
-		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StageChecking, 60); err != nil {
+		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StageChecking, 60); err != nil {
 			return err
 		}
 		t1 := g.now()
@@ -198,7 +198,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	}
 	if !printCached {
 		*phase = StagePrinting
-		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StagePrinting, 75); err != nil {
+		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StagePrinting, 75); err != nil {
 			return err
 		}
 		html, err := views.RenderResume(ctx, p.Theme, p.Paper, tailoring.Profile)
@@ -228,7 +228,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	changes, _ := json.Marshal(tailoring.Report.Changes)
 	mb, ma := before.Score, after.Score
 	err = g.Events.Publish(ctx, Event{
-		JobID: p.JobID, Kind: db.EventSucceeded, Attempt: attempt, Stage: StageDone, Progress: 100, At: g.now(),
+		JobID: p.JobID, Kind: jobstate.EventSucceeded, Attempt: attempt, Stage: StageDone, Progress: 100, At: g.now(),
 		Cached: cached, Model: tailoring.Model, PromptVersion: tailoring.PromptVersion,
 		MatchBefore: &mb, MatchAfter: &ma,
 		Verification: string(verification), Changes: string(changes),
@@ -259,13 +259,13 @@ func (g *Generator) waitForLLM(ctx context.Context, jobID string, attempt int, m
 		}
 		if wait == 0 {
 			if announced {
-				return g.progress(ctx, jobID, db.EventProgress, attempt, StageTailoring, 10)
+				return g.progress(ctx, jobID, jobstate.EventProgress, attempt, StageTailoring, 10)
 			}
 			return nil
 		}
 		g.Metrics.rateLimitWait(wait)
 		if !announced {
-			if err := g.progress(ctx, jobID, db.EventProgress, attempt, StageWaitingLLM, 5); err != nil {
+			if err := g.progress(ctx, jobID, jobstate.EventProgress, attempt, StageWaitingLLM, 5); err != nil {
 				return err
 			}
 			announced = true

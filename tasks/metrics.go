@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 )
@@ -81,7 +81,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.rateWaits, m.rateWaitSecs, m.eventsApplied)
 	// Every known series from the start, so dashboards and alerts see zeros
 	// rather than no data.
-	for _, s := range []string{db.StatusSucceeded, db.StatusFailed, db.StatusCanceled} {
+	for _, s := range []string{jobstate.StatusSucceeded, jobstate.StatusFailed, jobstate.StatusCanceled} {
 		m.jobsFinished.WithLabelValues(s)
 	}
 	for _, s := range timedStages {
@@ -96,7 +96,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.llmTokens.WithLabelValues("in")
 	m.llmTokens.WithLabelValues("out")
-	for _, k := range []string{db.EventStarted, db.EventProgress, db.EventRetry, db.EventSucceeded, db.EventFailed} {
+	for _, k := range []string{jobstate.EventStarted, jobstate.EventProgress, jobstate.EventRetry, jobstate.EventSucceeded, jobstate.EventFailed} {
 		m.eventsApplied.WithLabelValues(k)
 	}
 	return m
@@ -177,7 +177,7 @@ func (m *Metrics) workerCounters() (llmCalls, rateWaitMS int64) {
 func finalStages(ev Event, createdAt time.Time) map[string]time.Duration {
 	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 	stages := map[string]time.Duration{}
-	if ev.Kind == db.EventSucceeded {
+	if ev.Kind == jobstate.EventSucceeded {
 		stages["wait"] = ms(ev.WaitMS)
 		stages["render"] = ms(ev.RenderMS)
 		if !ev.Cached {

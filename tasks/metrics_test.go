@@ -11,7 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
@@ -83,7 +83,7 @@ func TestMetricsFollowJobsThroughThePipeline(t *testing.T) {
 	// The second job has the same inputs: both cache levels hit.
 	for range 2 {
 		j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
-		if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != db.StatusSucceeded {
+		if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != jobstate.StatusSucceeded {
 			t.Fatalf("job %s: %s", got.Status, got.Error)
 		}
 	}
@@ -152,7 +152,7 @@ func TestMetricsClassifyLLMCalls(t *testing.T) {
 	}
 	var nilMetrics *Metrics // optional everywhere
 	nilMetrics.llmCall(nil, 1, 1)
-	nilMetrics.jobFinished(db.StatusSucceeded, nil)
+	nilMetrics.jobFinished(jobstate.StatusSucceeded, nil)
 }
 
 func TestMetricsCountRateLimitWaits(t *testing.T) {

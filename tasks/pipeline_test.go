@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
@@ -176,7 +177,7 @@ func (p *pipeline) waitFinal(t testing.TB, id string, timeout time.Duration) db.
 		if err != nil {
 			t.Fatal(err)
 		}
-		if db.IsFinal(j.Status) {
+		if jobstate.IsFinal(j.Status) {
 			return j
 		}
 		if time.Now().After(deadline) {
@@ -204,7 +205,7 @@ func TestGenerateWithLLMProducesPDF(t *testing.T) {
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded || got.Attempts != 1 || got.Progress != 100 {
+	if got.Status != jobstate.StatusSucceeded || got.Attempts != 1 || got.Progress != 100 {
 		t.Fatalf("job = %s attempts %d progress %d error %q; want succeeded in 1 attempt", got.Status, got.Attempts, got.Progress, got.Error)
 	}
 	if got.Model != "fake-model" || got.MatchBefore == nil || got.MatchAfter == nil {
@@ -232,7 +233,7 @@ func TestGenerateOfflineNeverInvents(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded {
+	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%s)", got.Status, got.Error)
 	}
 	res, _ := p.db.Jobs.Result(context.Background(), db.OwnedBy(p.owner.ID), j.ID)
@@ -255,7 +256,7 @@ func TestInventedEmployerNeverReachesPDF(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded {
+	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%s)", got.Status, got.Error)
 	}
 	res, _ := p.db.Jobs.Result(context.Background(), db.OwnedBy(p.owner.ID), j.ID)
@@ -273,7 +274,7 @@ func TestChromeMissingKeepsHTML(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{renderer: missing})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusFailed || !strings.HasPrefix(got.Error, "PDF renderer unavailable") {
+	if got.Status != jobstate.StatusFailed || !strings.HasPrefix(got.Error, "PDF renderer unavailable") {
 		t.Fatalf("job = %s error %q; want failed with PDF renderer unavailable", got.Status, got.Error)
 	}
 	if got.Attempts != 1 {
@@ -293,7 +294,7 @@ func TestLLMUnreachableFailsAfterRetries(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: "http://" + addr + "/v1", Timeout: 2 * time.Second})})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusFailed {
+	if got.Status != jobstate.StatusFailed {
 		t.Fatalf("job = %s, want failed", got.Status)
 	}
 	if got.Attempts != MaxRetry+1 {
@@ -315,7 +316,7 @@ func TestLLMRetriesThenSucceeds(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded || got.Attempts != 3 {
+	if got.Status != jobstate.StatusSucceeded || got.Attempts != 3 {
 		t.Fatalf("job = %s after %d attempts (%q); want succeeded after 3", got.Status, got.Attempts, got.Error)
 	}
 }
@@ -325,7 +326,7 @@ func TestLLMUnauthorizedFailsAtOnce(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "bad", BaseURL: fake.URL})})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusFailed || got.Attempts != 1 || fake.Calls() != 1 {
+	if got.Status != jobstate.StatusFailed || got.Attempts != 1 || fake.Calls() != 1 {
 		t.Fatalf("job = %s attempts %d calls %d; want failed at once", got.Status, got.Attempts, fake.Calls())
 	}
 	if !strings.Contains(got.Error, "OPENAI_API_KEY") {
@@ -345,7 +346,7 @@ func TestReconcilerRequeuesLostJobs(t *testing.T) {
 	if out.Requeued != 1 {
 		t.Fatalf("requeued = %d, want 1", out.Requeued)
 	}
-	if got := p.waitFinal(t, lost.ID, 30*time.Second); got.Status != db.StatusSucceeded {
+	if got := p.waitFinal(t, lost.ID, 30*time.Second); got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%s)", got.Status, got.Error)
 	}
 	// A second pass finds nothing to do.
@@ -389,7 +390,7 @@ func TestCancelDuringLLMCall(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // let any late event arrive
 	got, _ := p.db.Jobs.Get(ctx, db.AllOwners, j.ID)
-	if got.Status != db.StatusCanceled {
+	if got.Status != jobstate.StatusCanceled {
 		t.Errorf("status = %s, want canceled", got.Status)
 	}
 	if n, _ := p.db.Jobs.CountResults(ctx, j.ID); n != 0 {
@@ -407,7 +408,7 @@ func TestReconcilerFailsJobsPastTheirDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := p.db.Jobs.Get(context.Background(), db.AllOwners, stuck.ID)
-	if out.Failed != 1 || got.Status != db.StatusFailed || !strings.Contains(got.Error, "timed out") {
+	if out.Failed != 1 || got.Status != jobstate.StatusFailed || !strings.Contains(got.Error, "timed out") {
 		t.Errorf("outcome %+v, job %s %q; want failed with a timed out message", out, got.Status, got.Error)
 	}
 }

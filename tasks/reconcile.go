@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 // Reconciler makes SQLite and the queue agree: a job that SQLite says is
@@ -139,10 +140,10 @@ func (r *Reconciler) fail(ctx context.Context, j db.Job, msg string) error {
 	r.Logger.Warn("reconciler: job failed", "job_id", j.ID, "reason", msg)
 	now := r.now()
 	applied, err := r.Jobs.Apply(ctx, j.ID, db.JobEvent{
-		Kind: db.EventFailed, Attempt: j.Attempts, Stage: StageFailed, Error: msg, At: now,
+		Kind: jobstate.EventFailed, Attempt: j.Attempts, Stage: StageFailed, Error: msg, At: now,
 	})
 	if applied {
-		r.Metrics.jobFinished(db.StatusFailed, map[string]time.Duration{"total": now.Sub(j.CreatedAt)})
+		r.Metrics.jobFinished(jobstate.StatusFailed, map[string]time.Duration{"total": now.Sub(j.CreatedAt)})
 	}
 	return err
 }
@@ -179,7 +180,7 @@ func (c *Canceler) Cancel(ctx context.Context, jobID, queue string) error {
 		return fmt.Errorf("mark canceled: %w", err)
 	}
 	if first { // a second cancel of the same job is not a second finished job
-		c.Metrics.jobFinished(db.StatusCanceled, nil)
+		c.Metrics.jobFinished(jobstate.StatusCanceled, nil)
 	}
 	if err := c.Inspector.DeleteTask(queue, jobID); err != nil &&
 		!errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {

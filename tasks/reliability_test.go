@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
@@ -32,13 +33,13 @@ func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 	ctx := context.Background()
 
 	first := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 30*time.Second)
-	if first.Status != db.StatusSucceeded || first.Cached {
+	if first.Status != jobstate.StatusSucceeded || first.Cached {
 		t.Fatalf("first job: %s cached=%v, want succeeded, not cached", first.Status, first.Cached)
 	}
 	// Same inputs, whitespace and case aside: a full hit.
 	jd := "  " + strings.ToUpper(resume.SampleJobDescription) + "\n"
 	second := p.waitFinal(t, p.submit(t, resume.Sample(), jd).ID, 30*time.Second)
-	if second.Status != db.StatusSucceeded || !second.Cached {
+	if second.Status != jobstate.StatusSucceeded || !second.Cached {
 		t.Fatalf("second job: %s cached=%v, want a cache hit", second.Status, second.Cached)
 	}
 	if fake.Calls() != 1 {
@@ -87,7 +88,7 @@ func TestRetryAfterDoesNotSpendAnAttempt(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
 	start := time.Now()
 	got := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded || got.Attempts != 1 {
+	if got.Status != jobstate.StatusSucceeded || got.Attempts != 1 {
 		t.Fatalf("job = %s after %d attempts (%q); want succeeded with 1 attempt", got.Status, got.Attempts, got.Error)
 	}
 	if calls.Load() != 2 {
@@ -118,8 +119,8 @@ func TestGlobalRateLimitAcrossWorkers(t *testing.T) {
 		for {
 			j, _ := a.db.Jobs.Get(context.Background(), db.AllOwners, id)
 			sawWaiting = sawWaiting || j.Stage == StageWaitingLLM
-			if db.IsFinal(j.Status) {
-				if j.Status != db.StatusSucceeded || j.Attempts != 1 {
+			if jobstate.IsFinal(j.Status) {
+				if j.Status != jobstate.StatusSucceeded || j.Attempts != 1 {
 					t.Errorf("job %s: %s after %d attempts (%q)", id, j.Status, j.Attempts, j.Error)
 				}
 				break
@@ -179,7 +180,7 @@ func TestRedisFlushAllLosesNoJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range ids {
-		if got := p.waitFinal(t, id, 60*time.Second); got.Status != db.StatusSucceeded {
+		if got := p.waitFinal(t, id, 60*time.Second); got.Status != jobstate.StatusSucceeded {
 			t.Errorf("job %s: %s (%q)", id, got.Status, got.Error)
 		}
 		if n, _ := p.db.Jobs.CountResults(ctx, id); n != 1 {
@@ -225,7 +226,7 @@ func TestRedisFlushWhileRetryingLosesNoJob(t *testing.T) {
 		Interval: 200 * time.Millisecond, Grace: time.Millisecond}
 	go rec.Run(ctx)
 	got := p.waitFinal(t, id, 30*time.Second)
-	if got.Status != db.StatusSucceeded || got.Attempts != 3 {
+	if got.Status != jobstate.StatusSucceeded || got.Attempts != 3 {
 		t.Errorf("job = %s after %d attempts (%q); want succeeded in attempt 3", got.Status, got.Attempts, got.Error)
 	}
 	if n, _ := p.db.Jobs.CountResults(ctx, id); n != 1 {
@@ -245,7 +246,7 @@ func TestReconcilerRerunsJobWhoseResultWasLost(t *testing.T) {
 	if err := p.rdb.Set(ctx, finalKey(j.ID), "1", time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
-	ev, _ := json.Marshal(Event{JobID: j.ID, Kind: db.EventSucceeded, Attempt: 1, Stage: StageDone, Progress: 100,
+	ev, _ := json.Marshal(Event{JobID: j.ID, Kind: jobstate.EventSucceeded, Attempt: 1, Stage: StageDone, Progress: 100,
 		At: time.Now(), ResultKey: resultKeyBase + j.ID + ":1"}) // a result key that is gone
 	if err := p.rdb.XAdd(ctx, &redis.XAddArgs{Stream: EventStream, Values: []string{"e", string(ev)}}).Err(); err != nil {
 		t.Fatal(err)
@@ -253,7 +254,7 @@ func TestReconcilerRerunsJobWhoseResultWasLost(t *testing.T) {
 	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t), Redis: p.rdb,
 		Interval: 200 * time.Millisecond, Grace: time.Millisecond}
 	go rec.Run(ctx)
-	if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != db.StatusSucceeded {
+	if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
 	if n, _ := p.db.Jobs.CountResults(ctx, j.ID); n != 1 {
@@ -274,7 +275,7 @@ func TestRenderingFetchesNothing(t *testing.T) {
 	profile.Work[0].Highlights = append(profile.Work[0].Highlights, fmt.Sprintf(`<script src="%s/js"></script>`, canary.URL))
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOffline()})
 	got := p.waitFinal(t, p.submit(t, profile, resume.SampleJobDescription).ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded {
+	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
 	res, _ := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)
@@ -296,7 +297,7 @@ func TestConcurrentJobsSucceedOnce(t *testing.T) {
 	}
 	wg.Wait()
 	for _, id := range ids {
-		if got := p.waitFinal(t, id, 60*time.Second); got.Status != db.StatusSucceeded {
+		if got := p.waitFinal(t, id, 60*time.Second); got.Status != jobstate.StatusSucceeded {
 			t.Errorf("job %s: %s", id, got.Status)
 		}
 		if n, _ := p.db.Jobs.CountResults(context.Background(), id); n != 1 {
@@ -357,7 +358,7 @@ func TestChromeKilledMidRenderJobSucceeds(t *testing.T) {
 	kr := &killingRenderer{pool: pool, dir: dir, t: t}
 	p := startPipeline(t, pipelineOptions{renderer: kr})
 	got := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 60*time.Second)
-	if got.Status != db.StatusSucceeded {
+	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
 	if s := pool.Stats(); s.Restarts < 1 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 func TestPurgerDeletesOldJobsAndExpiredSessions(t *testing.T) {
@@ -36,7 +37,7 @@ func TestPurgerDeletesOldJobsAndExpiredSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = d.Jobs.Apply(ctx, j.ID, db.JobEvent{Kind: db.EventSucceeded, Attempt: 1, At: at,
+		_, err = d.Jobs.Apply(ctx, j.ID, db.JobEvent{Kind: jobstate.EventSucceeded, Attempt: 1, At: at,
 			Result: &db.Result{PDF: []byte("%PDF"), HTML: "<p>", Profile: []byte(`{}`)}})
 		if err != nil {
 			t.Fatal(err)

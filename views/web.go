@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -35,7 +36,7 @@ type Card struct {
 }
 
 // Final reports whether the card's job has ended.
-func (c Card) Final() bool { return db.IsFinal(c.Job.Status) }
+func (c Card) Final() bool { return jobstate.IsFinal(c.Job.Status) }
 
 // CandidateList is the candidates page and its swappable list region.
 type CandidateList struct {
@@ -205,15 +206,15 @@ func firstLine(s string, n int) string {
 
 func statusText(status string) string {
 	switch status {
-	case db.StatusQueued:
+	case jobstate.StatusQueued:
 		return "Queued"
-	case db.StatusRunning:
+	case jobstate.StatusRunning:
 		return "Running"
-	case db.StatusSucceeded:
+	case jobstate.StatusSucceeded:
 		return "Ready"
-	case db.StatusFailed:
+	case jobstate.StatusFailed:
 		return "Failed"
-	case db.StatusCanceled:
+	case jobstate.StatusCanceled:
 		return "Canceled"
 	}
 	return status
