@@ -9,8 +9,8 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/tasks"
-	"github.com/tailor-app/tailor/views"
 )
 
 type regenerateRequest struct {
@@ -73,11 +73,11 @@ func (g *regenerateRequest) validate(old db.Job) error {
 		g.Priority = old.Queue
 	}
 	fields := map[string]string{}
-	if !views.ValidTheme(g.Theme) {
-		fields["theme"] = "must be one of " + strings.Join(views.Themes, ", ")
+	if !themes.Valid(g.Theme) {
+		fields["theme"] = "must be one of " + strings.Join(themes.Names(), ", ")
 	}
-	if !views.ValidPaper(g.Paper) {
-		fields["paper"] = "must be one of " + strings.Join(views.Papers, ", ")
+	if !themes.ValidPaper(g.Paper) {
+		fields["paper"] = "must be one of " + strings.Join(themes.Papers(), ", ")
 	}
 	if g.Priority != tasks.QueueInteractive && g.Priority != tasks.QueueBatch {
 		fields["priority"] = "must be interactive or batch"

@@ -13,8 +13,8 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/tasks"
-	"github.com/tailor-app/tailor/views"
 )
 
 // Input limits for a generate request.
@@ -58,14 +58,14 @@ func (g *generateRequest) validate() error {
 		fields["company"] = fmt.Sprintf("must be at most %d characters", maxShortFieldChars)
 	}
 	if g.Theme == "" {
-		g.Theme = views.Themes[0]
-	} else if !views.ValidTheme(g.Theme) {
-		fields["theme"] = "must be one of " + strings.Join(views.Themes, ", ")
+		g.Theme = themes.Default
+	} else if !themes.Valid(g.Theme) {
+		fields["theme"] = "must be one of " + strings.Join(themes.Names(), ", ")
 	}
 	if g.Paper == "" {
-		g.Paper = views.Papers[0]
-	} else if !views.ValidPaper(g.Paper) {
-		fields["paper"] = "must be one of " + strings.Join(views.Papers, ", ")
+		g.Paper = themes.DefaultPaper
+	} else if !themes.ValidPaper(g.Paper) {
+		fields["paper"] = "must be one of " + strings.Join(themes.Papers(), ", ")
 	}
 	switch g.Priority {
 	case "", tasks.QueueInteractive:

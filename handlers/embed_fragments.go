@@ -11,6 +11,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/static"
 	"github.com/tailor-app/tailor/views"
 )
@@ -91,7 +92,7 @@ func (s *Server) embedGenerateForm(w http.ResponseWriter, r *http.Request) {
 		s.embedFail(w, r, err)
 		return
 	}
-	g, err := s.embedGenerateData(r, c, views.GenerateForm{Theme: views.Themes[0], Paper: views.Papers[0]})
+	g, err := s.embedGenerateData(r, c, views.GenerateForm{Theme: themes.Default, Paper: themes.DefaultPaper})
 	if err != nil {
 		s.embedFail(w, r, err)
 		return

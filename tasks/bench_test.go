@@ -12,7 +12,7 @@ import (
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
-	"github.com/tailor-app/tailor/views"
+	"github.com/tailor-app/tailor/resume/themes"
 )
 
 // reportPercentiles adds p50 and p95 in milliseconds to a benchmark.
@@ -35,9 +35,9 @@ func BenchmarkRenderTheme(b *testing.B) {
 	pool := pdf.New(pdf.Options{Tabs: 2})
 	b.Cleanup(func() { pool.Close() })
 	ctx := context.Background()
-	for _, theme := range views.Themes {
+	for _, theme := range themes.Names() {
 		b.Run(theme, func(b *testing.B) {
-			html, err := views.RenderResume(ctx, theme, "a4", r)
+			html, err := themes.Render(ctx, theme, "a4", r)
 			if err != nil {
 				b.Fatal(err)
 			}

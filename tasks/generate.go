@@ -16,7 +16,7 @@ import (
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
-	"github.com/tailor-app/tailor/views"
+	"github.com/tailor-app/tailor/resume/themes"
 )
 
 // Stages in words, as recruiters see them.
@@ -201,7 +201,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StagePrinting, 75); err != nil {
 			return err
 		}
-		html, err := views.RenderResume(ctx, p.Theme, p.Paper, tailoring.Profile)
+		html, err := themes.Render(ctx, p.Theme, p.Paper, tailoring.Profile)
 		if err != nil {
 			return fmt.Errorf("render theme %q: %v: %w", p.Theme, err, asynq.SkipRetry)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/resume/themes"
 )
 
 // Page is what the layout needs from every page.
@@ -274,8 +275,8 @@ func workLabels(r resume.Resume) set {
 
 // Themes and papers for the generate form, read when rendered so new themes
 // appear without changes here.
-func themeOptions() []string { return Themes }
-func paperOptions() []string { return Papers }
+func themeOptions() []string { return themes.Names() }
+func paperOptions() []string { return themes.Papers() }
 
 func paperLabel(p string) string {
 	switch p {
