@@ -12,6 +12,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) adminJob(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	a := views.AdminJob{Job: j, Owner: j.OwnerID, Task: s.taskState(j)}
+	a := views.AdminJob{Job: j, Owner: j.OwnerID, Task: s.taskState(j), MaxAttempts: tasks.MaxRetry + 1}
 	a.Report, a.HasReport = factCheck(j)
 	if u, err := s.DB.Users.Get(r.Context(), j.OwnerID); err == nil {
 		a.Owner = u.Email

@@ -39,6 +39,12 @@ type Card struct {
 // Final reports whether the card's job has ended.
 func (c Card) Final() bool { return jobstate.IsFinal(c.Job.Status) }
 
+// Succeeded reports whether the card's job has its resume.
+func (c Card) Succeeded() bool { return c.Job.Status == jobstate.StatusSucceeded }
+
+// Failed reports whether the card's job ended without a resume.
+func (c Card) Failed() bool { return c.Job.Status == jobstate.StatusFailed }
+
 // CandidateList is the candidates page and its swappable list region.
 type CandidateList struct {
 	Items   []db.Candidate
