@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/tasks"
@@ -149,7 +150,7 @@ func (s *Server) submitJob(r *http.Request, j db.Job) (db.Job, error) {
 	if err != nil {
 		return db.Job{}, err
 	}
-	p := tasks.PayloadFor(job, j.Profile)
+	p := jobs.PayloadFor(job, j.Profile)
 	p.EnqueuedAt = s.now()
 	if err := s.Enqueuer.Enqueue(ctx, p, job.Queue); err != nil {
 		s.Logger.Warn("enqueue failed; the reconciler will retry", "job_id", job.ID, "err", err)

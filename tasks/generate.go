@@ -71,7 +71,7 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// One round trip for both markers: canceled, or already finished (a
 	// retry after a crash between the final event and the ack).
 	pipe := g.Redis.Pipeline()
-	canceled, finished := pipe.Exists(ctx, cancelKey(p.JobID)), pipe.Exists(ctx, finalKey(p.JobID))
+	canceled, finished := pipe.Exists(ctx, cancelKey(p.JobID)), pipe.Exists(ctx, FinalKey(p.JobID))
 	pipe.Exec(ctx) // a Redis error shows as 0 below: run the job
 	switch {
 	case canceled.Val() > 0:
@@ -291,12 +291,12 @@ func promptVersion(model string) string {
 	return llm.PromptVersion
 }
 
-// finalKey marks a job whose final event is published, so that a retry of
+// FinalKey marks a job whose final event is published, so that a retry of
 // its task (after a crash between publish and ack) does no work twice.
-func finalKey(jobID string) string { return "tailor:final:" + jobID }
+func FinalKey(jobID string) string { return "tailor:final:" + jobID }
 
 func (g *Generator) markFinal(ctx context.Context, jobID string) {
-	g.Redis.Set(context.WithoutCancel(ctx), finalKey(jobID), "1", 24*time.Hour)
+	g.Redis.Set(context.WithoutCancel(ctx), FinalKey(jobID), "1", 24*time.Hour)
 }
 
 func (g *Generator) progress(ctx context.Context, jobID, kind string, attempt int, stage string, pct int) error {

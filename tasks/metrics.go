@@ -146,16 +146,16 @@ func (m *Metrics) rateLimitWait(d time.Duration) {
 	m.rateWaitMS.Add(d.Milliseconds())
 }
 
-func (m *Metrics) eventApplied(kind string) {
+func (m *Metrics) EventApplied(kind string) {
 	if m == nil {
 		return
 	}
 	m.eventsApplied.WithLabelValues(kind).Inc()
 }
 
-// jobFinished counts a job that reached status; stages maps the timed
+// JobFinished counts a job that reached status; stages maps the timed
 // stages it went through to their durations.
-func (m *Metrics) jobFinished(status string, stages map[string]time.Duration) {
+func (m *Metrics) JobFinished(status string, stages map[string]time.Duration) {
 	if m == nil {
 		return
 	}
@@ -170,25 +170,6 @@ func (m *Metrics) workerCounters() (llmCalls, rateWaitMS int64) {
 		return 0, 0
 	}
 	return m.llmCallCount.Load(), m.rateWaitMS.Load()
-}
-
-// finalStages are the stage durations of a job's final event; total is
-// from the job's submission to the event.
-func finalStages(ev Event, createdAt time.Time) map[string]time.Duration {
-	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
-	stages := map[string]time.Duration{}
-	if ev.Kind == jobstate.EventSucceeded {
-		stages["wait"] = ms(ev.WaitMS)
-		stages["render"] = ms(ev.RenderMS)
-		if !ev.Cached {
-			stages["llm"] = ms(ev.TailorMS)
-			stages["verify"] = ms(ev.VerifyMS)
-		}
-	}
-	if !createdAt.IsZero() && !ev.At.IsZero() && ev.At.After(createdAt) {
-		stages["total"] = ev.At.Sub(createdAt)
-	}
-	return stages
 }
 
 // QueueCollector reports asynq queue sizes at scrape time as

@@ -1,6 +1,8 @@
-// Package tasks holds Tailor's background work: the asynq task that
-// generates a resume, the events that carry its progress and result back to
-// the one SQLite writer, and the reconciler that makes sure no job is lost.
+// Package tasks is the worker: the asynq task that generates a resume, its
+// payload, the cache and the global LLM rate limit, and the events that carry
+// progress and results back to the one SQLite writer (package jobs). It needs
+// Redis, the LLM and Chrome, never the SQLite file, and cannot import the
+// store: TestWorkerCannotImportTheStore fails if it does.
 package tasks
 
 import (

@@ -1,4 +1,4 @@
-package tasks
+package jobs
 
 import (
 	"bytes"
@@ -24,6 +24,7 @@ import (
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
 
@@ -51,7 +52,7 @@ type pipeline struct {
 	db       *db.DB
 	rdb      *redis.Client
 	redis    *taskstest.Redis
-	enqueuer *Enqueuer
+	enqueuer *tasks.Enqueuer
 	insp     *asynq.Inspector
 	owner    db.User
 	server   *asynq.Server
@@ -59,13 +60,13 @@ type pipeline struct {
 
 type pipelineOptions struct {
 	tailorer llm.Tailorer
-	renderer Renderer
+	renderer tasks.Renderer
 	noCache  bool
-	limiter  func(rdb *redis.Client) *Limiter
+	limiter  func(rdb *redis.Client) *tasks.Limiter
 	redis    *taskstest.Redis // shared with another pipeline (a second worker)
 	// workerOnly runs no events consumer: a second worker machine.
 	workerOnly bool
-	metrics    *Metrics // nil: no metrics
+	metrics    *tasks.Metrics // nil: no metrics
 }
 
 func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
@@ -94,23 +95,22 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	if o.tailorer == nil {
 		o.tailorer = llm.NewOffline()
 	}
-	gen := &Generator{Tailorer: o.tailorer, Renderer: o.renderer, Events: NewPublisher(rdb), Redis: rdb, Logger: logger,
+	gen := &tasks.Generator{Tailorer: o.tailorer, Renderer: o.renderer, Events: tasks.NewPublisher(rdb), Redis: rdb, Logger: logger,
 		Metrics: o.metrics}
 	if !o.noCache {
-		gen.Cache = NewCache(rdb, time.Hour)
+		gen.Cache = tasks.NewCache(rdb, time.Hour)
 		gen.Cache.Metrics = o.metrics
 	}
 	if o.limiter != nil {
 		gen.Limiter = o.limiter(rdb)
 	}
 	mux := asynq.NewServeMux()
-	mux.Handle(TypeGenerate, gen)
+	mux.Handle(tasks.TypeGenerate, gen)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency: 2, Queues: QueuePriorities, StrictPriority: true, IsFailure: IsFailure,
+		Concurrency: 2, Queues: tasks.QueuePriorities, StrictPriority: true, IsFailure: tasks.IsFailure,
 		RetryDelayFunc: func(n int, err error, task *asynq.Task) time.Duration {
-			var rl *rateLimited
-			if errors.As(err, &rl) {
-				return RetryDelay(n, err, task)
+			if !tasks.IsFailure(err) { // a rate-limit wait: as long as the provider asked
+				return tasks.RetryDelay(n, err, task)
 			}
 			return 50 * time.Millisecond // tests do not wait for real backoff
 		},
@@ -133,7 +133,7 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 
 	client := asynq.NewClientFromRedisClient(rdb)
 	t.Cleanup(func() { client.Close() })
-	return &pipeline{db: d, rdb: rdb, redis: r, enqueuer: NewEnqueuer(client),
+	return &pipeline{db: d, rdb: rdb, redis: r, enqueuer: tasks.NewEnqueuer(client),
 		insp: asynq.NewInspectorFromRedisClient(rdb), owner: owner, server: srv}
 }
 
@@ -158,8 +158,8 @@ func (p *pipeline) createRow(t testing.TB, profile resume.Resume, jd string) db.
 	body, _ := json.Marshal(profile)
 	j, err := p.db.Jobs.Create(context.Background(), db.Job{
 		OwnerID: p.owner.ID, CandidateVersion: 1, CandidateName: profile.Basics.Name,
-		JobDescription: jd, Profile: body, Theme: "classic", Paper: "a4", Queue: QueueInteractive,
-		InputsHash: InputsHash(body, jd, "test", "classic", "a4"),
+		JobDescription: jd, Profile: body, Theme: "classic", Paper: "a4", Queue: tasks.QueueInteractive,
+		InputsHash: tasks.InputsHash(body, jd, "test", "classic", "a4"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -297,8 +297,8 @@ func TestLLMUnreachableFailsAfterRetries(t *testing.T) {
 	if got.Status != jobstate.StatusFailed {
 		t.Fatalf("job = %s, want failed", got.Status)
 	}
-	if got.Attempts != MaxRetry+1 {
-		t.Errorf("attempts = %d, want %d", got.Attempts, MaxRetry+1)
+	if got.Attempts != tasks.MaxRetry+1 {
+		t.Errorf("attempts = %d, want %d", got.Attempts, tasks.MaxRetry+1)
 	}
 	if !strings.Contains(got.Error, "LLM unreachable") {
 		t.Errorf("error = %q, want a readable 'LLM unreachable' message", got.Error)
@@ -373,7 +373,7 @@ func TestCancelDuringLLMCall(t *testing.T) {
 	if _, err := p.db.Jobs.Cancel(ctx, db.OwnedBy(p.owner.ID), j.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&Canceler{Redis: p.rdb, Inspector: p.insp}).Cancel(ctx, j.ID, j.Queue); err != nil {
+	if err := (&tasks.Canceler{Redis: p.rdb, Inspector: p.insp}).Cancel(ctx, j.ID, j.Queue); err != nil {
 		t.Fatal(err)
 	}
 	// The task ends promptly and never writes a result.
@@ -410,22 +410,5 @@ func TestReconcilerFailsJobsPastTheirDeadline(t *testing.T) {
 	got, _ := p.db.Jobs.Get(context.Background(), db.AllOwners, stuck.ID)
 	if out.Failed != 1 || got.Status != jobstate.StatusFailed || !strings.Contains(got.Error, "timed out") {
 		t.Errorf("outcome %+v, job %s %q; want failed with a timed out message", out, got.Status, got.Error)
-	}
-}
-
-func TestPayloadRoundTrip(t *testing.T) {
-	body, _ := json.Marshal(resume.Sample())
-	want := GeneratePayload{JobID: "j1", Profile: body, JobDescription: "Go \"engineer\"\n", Theme: "modern", Paper: "letter",
-		EnqueuedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	task, err := NewGenerateTask(want, QueueBatch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got GeneratePayload
-	if err := json.Unmarshal(task.Payload(), &got); err != nil {
-		t.Fatalf("payload is not JSON: %v\n%s", err, task.Payload())
-	}
-	if string(got.Profile) != string(want.Profile) || got.JobDescription != want.JobDescription || !got.EnqueuedAt.Equal(want.EnqueuedAt) || got.Theme != "modern" {
-		t.Errorf("round trip: got %+v", got)
 	}
 }

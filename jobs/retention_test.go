@@ -1,4 +1,4 @@
-package tasks
+package jobs
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/tasks"
 )
 
 func TestPurgerDeletesOldJobsAndExpiredSessions(t *testing.T) {
@@ -33,7 +34,7 @@ func TestPurgerDeletesOldJobsAndExpiredSessions(t *testing.T) {
 		at := now.Add(-age)
 		d.Now = func() time.Time { return at }
 		j, err := d.Jobs.Create(ctx, db.Job{OwnerID: owner.ID, CandidateVersion: 1, JobDescription: "Go",
-			Profile: []byte(`{}`), Theme: "classic", Paper: "a4", Queue: QueueInteractive})
+			Profile: []byte(`{}`), Theme: "classic", Paper: "a4", Queue: tasks.QueueInteractive})
 		if err != nil {
 			t.Fatal(err)
 		}
