@@ -152,8 +152,8 @@ func newJob(t *testing.T, d *DB, owner string) Job {
 	t.Helper()
 	j, err := d.Jobs.Create(context.Background(), Job{
 		OwnerID: owner, CandidateVersion: 1, CandidateName: "Jane Doe", JobDescription: "Go engineer",
-		Profile: []byte(`{"basics":{"name":"Jane Doe"}}`), Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h",
-	})
+		Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h",
+	}, []byte(`{"basics":{"name":"Jane Doe"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,22 +168,24 @@ func TestJobsApplyIsIdempotent(t *testing.T) {
 	at := time.Now()
 	result := &Result{PDF: []byte("%PDF-1.7"), HTML: "<p>x</p>", Profile: []byte(`{}`)}
 
+	type change = jobstate.Change
 	steps := []struct {
 		name        string
-		ev          JobEvent
+		ev          jobstate.Event
+		result      *Result
 		wantApplied bool
 		wantStatus  string
 	}{
-		{"started", JobEvent{Kind: jobstate.EventStarted, Attempt: 1, Stage: "tailoring", Progress: 10, At: at}, true, jobstate.StatusRunning},
-		{"retry", JobEvent{Kind: jobstate.EventRetry, Attempt: 1, Stage: "waiting to retry", Error: "LLM 502", At: at}, true, jobstate.StatusQueued},
-		{"second attempt", JobEvent{Kind: jobstate.EventStarted, Attempt: 2, Stage: "tailoring", Progress: 10, At: at}, true, jobstate.StatusRunning},
-		{"late event of attempt 1", JobEvent{Kind: jobstate.EventProgress, Attempt: 1, Stage: "printing PDF", Progress: 75, At: at}, false, jobstate.StatusRunning},
-		{"succeeded", JobEvent{Kind: jobstate.EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, true, jobstate.StatusSucceeded},
-		{"succeeded again (redelivery)", JobEvent{Kind: jobstate.EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, false, jobstate.StatusSucceeded},
-		{"failed after success", JobEvent{Kind: jobstate.EventFailed, Attempt: 3, Error: "boom", At: at}, false, jobstate.StatusSucceeded},
+		{"started", jobstate.Event{Kind: jobstate.EventStarted, Attempt: 1, At: at, Change: change{Stage: "tailoring", Progress: 10}}, nil, true, jobstate.StatusRunning},
+		{"retry", jobstate.Event{Kind: jobstate.EventRetry, Attempt: 1, At: at, Change: change{Stage: "waiting to retry", Error: "LLM 502"}}, nil, true, jobstate.StatusQueued},
+		{"second attempt", jobstate.Event{Kind: jobstate.EventStarted, Attempt: 2, At: at, Change: change{Stage: "tailoring", Progress: 10}}, nil, true, jobstate.StatusRunning},
+		{"late event of attempt 1", jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1, At: at, Change: change{Stage: "printing PDF", Progress: 75}}, nil, false, jobstate.StatusRunning},
+		{"succeeded", jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 2, At: at, Change: change{Stage: "done"}}, result, true, jobstate.StatusSucceeded},
+		{"succeeded again (redelivery)", jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 2, At: at, Change: change{Stage: "done"}}, result, false, jobstate.StatusSucceeded},
+		{"failed after success", jobstate.Event{Kind: jobstate.EventFailed, Attempt: 3, At: at, Change: change{Error: "boom"}}, nil, false, jobstate.StatusSucceeded},
 	}
 	for _, s := range steps {
-		applied, err := d.Jobs.Apply(ctx, j.ID, s.ev)
+		applied, err := d.Jobs.Apply(ctx, j.ID, s.ev, s.result)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
@@ -199,7 +201,7 @@ func TestJobsApplyIsIdempotent(t *testing.T) {
 	if n, _ := d.Jobs.CountResults(ctx, j.ID); n != 1 {
 		t.Errorf("results = %d, want 1", n)
 	}
-	if _, err := d.Jobs.Apply(ctx, "nope", JobEvent{Kind: jobstate.EventStarted, Attempt: 1}); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Jobs.Apply(ctx, "nope", jobstate.Event{Kind: jobstate.EventStarted, Attempt: 1}, nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown job: err = %v, want ErrNotFound", err)
 	}
 }
@@ -218,7 +220,7 @@ func TestJobsCancelStaysCanceled(t *testing.T) {
 		t.Fatalf("Cancel = %s, %v", got.Status, err)
 	}
 	// A late success from a worker must not resurrect the job.
-	applied, err := d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: jobstate.EventSucceeded, Attempt: 1, Result: &Result{HTML: "x", Profile: []byte("{}")}})
+	applied, err := d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1}, &Result{HTML: "x", Profile: []byte("{}")})
 	if err != nil || applied {
 		t.Fatalf("late event: applied=%v err=%v", applied, err)
 	}
@@ -239,10 +241,10 @@ func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		wg.Go(func() {
 			for k := 0; k < 20; k++ {
-				j, err := d.Jobs.Create(ctx, Job{OwnerID: u.ID, CandidateName: "x", JobDescription: "y", Profile: []byte("{}"),
-					Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h"})
+				j, err := d.Jobs.Create(ctx, Job{OwnerID: u.ID, CandidateName: "x", JobDescription: "y",
+					Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h"}, []byte("{}"))
 				if err == nil {
-					_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: jobstate.EventStarted, Attempt: 1, Stage: "tailoring"})
+					_, err = d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventStarted, Attempt: 1, Change: jobstate.Change{Stage: "tailoring"}}, nil)
 				}
 				if err != nil {
 					errs <- err

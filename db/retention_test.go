@@ -24,10 +24,10 @@ func TestJobsDeleteOlderThanDeletesExactlyTheOldFinishedJobs(t *testing.T) {
 		var err error
 		switch status {
 		case jobstate.StatusSucceeded:
-			_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: jobstate.EventSucceeded, Attempt: 1, At: at,
-				Result: &Result{PDF: []byte("%PDF-1.7"), HTML: "<p>x</p>", Profile: []byte(`{}`)}})
+			_, err = d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1, At: at},
+				&Result{PDF: []byte("%PDF-1.7"), HTML: "<p>x</p>", Profile: []byte(`{}`)})
 		case jobstate.StatusFailed:
-			_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: jobstate.EventFailed, Attempt: 1, Error: "boom", At: at})
+			_, err = d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1, At: at, Change: jobstate.Change{Error: "boom"}}, nil)
 		case jobstate.StatusCanceled:
 			_, err = d.Jobs.Cancel(ctx, OwnedBy(u.ID), j.ID)
 		}
@@ -91,7 +91,7 @@ func TestJobsDeleteOlderThanWhileOthersWrite(t *testing.T) {
 	d.Now = func() time.Time { return now.Add(-400 * 24 * time.Hour) }
 	for range 300 {
 		j := newJob(t, d, u.ID)
-		if _, err := d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: jobstate.EventFailed, Attempt: 1, Error: "x"}); err != nil {
+		if _, err := d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1, Change: jobstate.Change{Error: "x"}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,7 +108,7 @@ func TestJobsDeleteOlderThanWhileOthersWrite(t *testing.T) {
 	}()
 	// Writes during the purge queue for the writer between batches, never fail.
 	for i := range 20 {
-		if _, err := d.Jobs.Apply(ctx, live.ID, JobEvent{Kind: jobstate.EventProgress, Attempt: 1, Progress: i, At: time.Now()}); err != nil {
+		if _, err := d.Jobs.Apply(ctx, live.ID, jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1, At: time.Now(), Change: jobstate.Change{Progress: i}}, nil); err != nil {
 			t.Fatalf("write during purge: %v", err)
 		}
 	}

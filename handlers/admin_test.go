@@ -89,18 +89,19 @@ func seedJobs(t *testing.T, e *webEnv, owner db.User, now time.Time) {
 		e.db.Now = func() time.Time { return created }
 		j, err := e.db.Jobs.Create(ctx, db.Job{
 			OwnerID: owner.ID, CandidateID: cand.ID, CandidateVersion: 1, CandidateName: cand.Name,
-			JobDescription: fmt.Sprintf("job %d", i), Profile: cand.Profile, Theme: "classic", Paper: "a4",
+			JobDescription: fmt.Sprintf("job %d", i), Theme: "classic", Paper: "a4",
 			Queue: "interactive", InputsHash: "h",
-		})
+		}, cand.Profile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev := db.JobEvent{Attempt: 1, At: created.Add(sd.took), TailorMS: sd.took.Milliseconds() / 2,
-			LLMCalls: 1, TokensIn: sd.tokens, TokensOut: sd.tokens / 2}
+		ev := jobstate.Event{Attempt: 1, At: created.Add(sd.took), Change: jobstate.Change{
+			TailorMS: sd.took.Milliseconds() / 2, LLMCalls: 1, TokensIn: sd.tokens, TokensOut: sd.tokens / 2}}
+		var result *db.Result
 		switch sd.status {
 		case jobstate.StatusSucceeded:
 			ev.Kind, ev.Stage = jobstate.EventSucceeded, "done"
-			ev.Result = &db.Result{PDF: []byte("%PDF"), HTML: "<p>x</p>", Profile: []byte("{}")}
+			result = &db.Result{PDF: []byte("%PDF"), HTML: "<p>x</p>", Profile: []byte("{}")}
 		case jobstate.StatusFailed:
 			ev.Kind, ev.Stage, ev.Error = jobstate.EventFailed, "failed", "LLM rejected the API key (401): check OPENAI_API_KEY"
 		case jobstate.StatusCanceled:
@@ -111,7 +112,7 @@ func seedJobs(t *testing.T, e *webEnv, owner db.User, now time.Time) {
 		default:
 			continue
 		}
-		if _, err := e.db.Jobs.Apply(ctx, j.ID, ev); err != nil {
+		if _, err := e.db.Jobs.Apply(ctx, j.ID, ev, result); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -50,8 +50,8 @@ func (s *Server) apiRegenerate(w http.ResponseWriter, r *http.Request) {
 	job, err := s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: old.CandidateID, CandidateVersion: old.CandidateVersion, CandidateName: old.CandidateName,
 		JobTitle: old.JobTitle, Company: old.Company, JobDescription: old.JobDescription,
-		Profile: profile, Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
-	})
+		Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
+	}, profile)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return

@@ -137,20 +137,21 @@ func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (db.
 	return s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: c.ID, CandidateVersion: c.Version, CandidateName: c.Name,
 		JobTitle: req.JobTitle, Company: req.Company, JobDescription: req.JobDescription,
-		Profile: c.Profile, Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
-	})
+		Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
+	}, c.Profile)
 }
 
-// submitJob commits a new job row for j's inputs, then enqueues its task.
-func (s *Server) submitJob(r *http.Request, j db.Job) (db.Job, error) {
+// submitJob commits a new job row for j's inputs and profile, then
+// enqueues its task.
+func (s *Server) submitJob(r *http.Request, j db.Job, profile []byte) (db.Job, error) {
 	ctx := r.Context()
-	j.InputsHash = tasks.InputsHash(j.Profile, j.JobDescription, s.Model, j.Theme, j.Paper)
+	j.InputsHash = tasks.InputsHash(profile, j.JobDescription, s.Model, j.Theme, j.Paper)
 	j.Model = s.Model
-	job, err := s.DB.Jobs.Create(ctx, j)
+	job, err := s.DB.Jobs.Create(ctx, j, profile)
 	if err != nil {
 		return db.Job{}, err
 	}
-	p := jobs.PayloadFor(job, j.Profile)
+	p := jobs.PayloadFor(job, profile)
 	p.EnqueuedAt = s.now()
 	if err := s.Enqueuer.Enqueue(ctx, p, job.Queue); err != nil {
 		s.Logger.Warn("enqueue failed; the reconciler will retry", "job_id", job.ID, "err", err)

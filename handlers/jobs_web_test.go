@@ -79,7 +79,7 @@ func TestJobCardPolling(t *testing.T) {
 
 	// A running job: 200, still polling, the stage in words. The poll
 	// neither needs nor touches the session.
-	e.db.Jobs.Apply(context.Background(), j.ID, db.JobEvent{Kind: jobstate.EventProgress, Attempt: 1, Stage: tasks.StageChecking, Progress: 60})
+	e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1, Change: jobstate.Change{Stage: tasks.StageChecking, Progress: 60}}, nil)
 	anon := e.client()
 	r := anon.get(poll)
 	wantStatus(t, r, http.StatusOK)
@@ -116,8 +116,8 @@ func TestFailedJobShowsReasonAndRetries(t *testing.T) {
 	c := e.client()
 	c.signIn("ann@example.com")
 	j := e.job(c, cand)
-	e.db.Jobs.Apply(context.Background(), j.ID, db.JobEvent{Kind: jobstate.EventFailed, Attempt: 4, Stage: tasks.StageFailed,
-		Error: "The AI service refused the API key; an admin must fix OPENAI_API_KEY."})
+	e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 4,
+		Change: jobstate.Change{Stage: tasks.StageFailed, Error: "The AI service refused the API key; an admin must fix OPENAI_API_KEY."}}, nil)
 	r := c.get("/jobs")
 	wantBody(t, r, `data-testid="job-error"`, "refused the API key", `data-testid="job-retry"`)
 	wantBody(t, c.get("/jobs?status=failed"), `data-job-id="`+j.ID+`"`)

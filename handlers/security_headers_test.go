@@ -91,9 +91,8 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	done := e.job(rec, cand)
 	e.succeed(done, resume.Sample())
 	failed := e.job(rec, cand)
-	if _, err := e.db.Jobs.Apply(context.Background(), failed.ID, db.JobEvent{
-		Kind: jobstate.EventFailed, Attempt: 1, Stage: "failed", Error: `LLM said <script>alert(1)</script>`,
-	}); err != nil {
+	if _, err := e.db.Jobs.Apply(context.Background(), failed.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1,
+		Change: jobstate.Change{Stage: "failed", Error: `LLM said <script>alert(1)</script>`}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	running := e.job(rec, cand) // queued: its card polls

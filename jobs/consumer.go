@@ -175,14 +175,7 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 		c.logger.Error("events consumer: undecodable event dropped", "id", m.ID, "err", err)
 		return c.ack(ctx, m.ID)
 	}
-	dev := db.JobEvent{
-		Kind: ev.Kind, Attempt: ev.Attempt, Stage: ev.Stage, Progress: ev.Progress, Error: ev.Error, At: ev.At,
-		Cached: ev.Cached, Model: ev.Model, PromptVersion: ev.PromptVersion,
-		MatchBefore: ev.MatchBefore, MatchAfter: ev.MatchAfter,
-		Verification: ev.Verification, Changes: ev.Changes,
-		WaitMS: ev.WaitMS, TailorMS: ev.TailorMS, VerifyMS: ev.VerifyMS, RenderMS: ev.RenderMS,
-		LLMCalls: ev.LLMCalls, TokensIn: ev.TokensIn, TokensOut: ev.TokensOut, RateWaitMS: ev.RateWaitMS,
-	}
+	var result *db.Result
 	if ev.ResultKey != "" {
 		body, err := c.rdb.Get(ctx, ev.ResultKey).Bytes()
 		switch {
@@ -199,9 +192,9 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 			c.logger.Error("events consumer: undecodable result dropped", "job_id", ev.JobID, "err", err)
 			return c.ack(ctx, m.ID)
 		}
-		dev.Result = &db.Result{PDF: rd.PDF, HTML: rd.HTML, Profile: rd.Profile}
+		result = &db.Result{PDF: rd.PDF, HTML: rd.HTML, Profile: rd.Profile}
 	}
-	applied, err := c.jobs.Apply(ctx, ev.JobID, dev)
+	applied, err := c.jobs.Apply(ctx, ev.JobID, ev.Event, result)
 	if errors.Is(err, db.ErrNotFound) {
 		c.logger.Warn("events consumer: event for unknown job dropped", "job_id", ev.JobID, "kind", ev.Kind)
 		return c.ack(ctx, m.ID)

@@ -147,7 +147,8 @@ func (p *pipeline) submitAs(t testing.TB, profile resume.Resume, jd, paper strin
 	t.Helper()
 	j := p.createRow(t, profile, jd)
 	j.Paper = paper
-	if err := p.enqueuer.Enqueue(context.Background(), PayloadFor(j, j.Profile), j.Queue); err != nil {
+	body, _ := json.Marshal(profile)
+	if err := p.enqueuer.Enqueue(context.Background(), PayloadFor(j, body), j.Queue); err != nil {
 		t.Fatal(err)
 	}
 	return j
@@ -158,13 +159,12 @@ func (p *pipeline) createRow(t testing.TB, profile resume.Resume, jd string) db.
 	body, _ := json.Marshal(profile)
 	j, err := p.db.Jobs.Create(context.Background(), db.Job{
 		OwnerID: p.owner.ID, CandidateVersion: 1, CandidateName: profile.Basics.Name,
-		JobDescription: jd, Profile: body, Theme: "classic", Paper: "a4", Queue: tasks.QueueInteractive,
+		JobDescription: jd, Theme: "classic", Paper: "a4", Queue: tasks.QueueInteractive,
 		InputsHash: tasks.InputsHash(body, jd, "test", "classic", "a4"),
-	})
+	}, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	j.Profile = body
 	return j
 }
 

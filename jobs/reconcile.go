@@ -140,9 +140,10 @@ func (r *Reconciler) requeue(ctx context.Context, j db.Job) error {
 func (r *Reconciler) fail(ctx context.Context, j db.Job, msg string) error {
 	r.Logger.Warn("reconciler: job failed", "job_id", j.ID, "reason", msg)
 	now := r.now()
-	applied, err := r.Jobs.Apply(ctx, j.ID, db.JobEvent{
-		Kind: jobstate.EventFailed, Attempt: j.Attempts, Stage: tasks.StageFailed, Error: msg, At: now,
-	})
+	applied, err := r.Jobs.Apply(ctx, j.ID, jobstate.Event{
+		Kind: jobstate.EventFailed, Attempt: j.Attempts, At: now,
+		Change: jobstate.Change{Stage: tasks.StageFailed, Error: msg},
+	}, nil)
 	if applied {
 		r.Metrics.JobFinished(jobstate.StatusFailed, map[string]time.Duration{"total": now.Sub(j.CreatedAt)})
 	}

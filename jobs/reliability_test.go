@@ -261,8 +261,9 @@ func TestReconcilerRerunsJobWhoseResultWasLost(t *testing.T) {
 	if err := p.rdb.Set(ctx, tasks.FinalKey(j.ID), "1", time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
-	ev, _ := json.Marshal(tasks.Event{JobID: j.ID, Kind: jobstate.EventSucceeded, Attempt: 1, Stage: tasks.StageDone, Progress: 100,
-		At: time.Now(), ResultKey: "tailor:result:" + j.ID + ":1"}) // a result key that is gone
+	ev, _ := json.Marshal(tasks.Event{JobID: j.ID, Event: jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1, At: time.Now(),
+		Change: jobstate.Change{Stage: tasks.StageDone, Progress: 100}},
+		ResultKey: "tailor:result:" + j.ID + ":1"}) // a result key that is gone
 	if err := p.rdb.XAdd(ctx, &redis.XAddArgs{Stream: tasks.EventStream, Values: []string{"e", string(ev)}}).Err(); err != nil {
 		t.Fatal(err)
 	}

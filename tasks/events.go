@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 // Redis names used by events. The stream has no TTL (it is queue data); the
@@ -19,31 +20,11 @@ const (
 	streamMaxLen  = 100_000
 )
 
-// Event is a worker's report on a job, applied to SQLite by the Consumer.
+// Event is a worker's report on a job, applied to SQLite by the events
+// consumer (package jobs). Its JSON, flat, is the stream's wire format.
 type Event struct {
-	JobID    string    `json:"job_id"`
-	Kind     string    `json:"kind"` // jobstate.EventStarted, ...
-	Attempt  int       `json:"attempt"`
-	Stage    string    `json:"stage"`
-	Progress int       `json:"progress"`
-	Error    string    `json:"error,omitempty"`
-	At       time.Time `json:"at"`
-
-	Cached        bool   `json:"cached,omitempty"`
-	Model         string `json:"model,omitempty"`
-	PromptVersion string `json:"prompt_version,omitempty"`
-	MatchBefore   *int   `json:"match_before,omitempty"`
-	MatchAfter    *int   `json:"match_after,omitempty"`
-	Verification  string `json:"verification,omitempty"`
-	Changes       string `json:"changes,omitempty"`
-	WaitMS        int64  `json:"wait_ms,omitempty"`
-	TailorMS      int64  `json:"tailor_ms,omitempty"`
-	VerifyMS      int64  `json:"verify_ms,omitempty"`
-	RenderMS      int64  `json:"render_ms,omitempty"`
-	LLMCalls      int    `json:"llm_calls,omitempty"`
-	TokensIn      int    `json:"tokens_in,omitempty"`
-	TokensOut     int    `json:"tokens_out,omitempty"`
-	RateWaitMS    int64  `json:"rate_wait_ms,omitempty"`
+	JobID string `json:"job_id"`
+	jobstate.Event
 
 	// ResultKey names the Redis key holding the (large) result, if any.
 	ResultKey string `json:"result_key,omitempty"`

@@ -108,9 +108,8 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if errors.As(err, &partial) {
 		result = partial.result
 	}
-	pubErr := g.Events.Publish(context.WithoutCancel(ctx), Event{
-		JobID: p.JobID, Kind: kind, Attempt: attempt, Stage: stage, Error: msg, At: g.now(),
-	}, result)
+	pubErr := g.Events.Publish(context.WithoutCancel(ctx),
+		g.event(p.JobID, kind, attempt, jobstate.Change{Stage: stage, Error: msg}), result)
 	if pubErr != nil {
 		return fmt.Errorf("%v; and publish failure: %w", err, pubErr)
 	}
@@ -227,14 +226,14 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	verification, _ := json.Marshal(tailoring.Report)
 	changes, _ := json.Marshal(tailoring.Report.Changes)
 	mb, ma := before.Score, after.Score
-	err = g.Events.Publish(ctx, Event{
-		JobID: p.JobID, Kind: jobstate.EventSucceeded, Attempt: attempt, Stage: StageDone, Progress: 100, At: g.now(),
+	err = g.Events.Publish(ctx, g.event(p.JobID, jobstate.EventSucceeded, attempt, jobstate.Change{
+		Stage: StageDone, Progress: jobstate.ProgressDone,
 		Cached: cached, Model: tailoring.Model, PromptVersion: tailoring.PromptVersion,
 		MatchBefore: &mb, MatchAfter: &ma,
 		Verification: string(verification), Changes: string(changes),
 		WaitMS: waitMS, TailorMS: tailorMS, VerifyMS: verifyMS, RenderMS: renderMS,
 		LLMCalls: llmCalls, TokensIn: usage.TokensIn, TokensOut: usage.TokensOut, RateWaitMS: rateWaitMS,
-	}, &ResultData{PDF: printed.PDF, HTML: printed.HTML, Profile: profileJSON})
+	}), &ResultData{PDF: printed.PDF, HTML: printed.HTML, Profile: profileJSON})
 	if err != nil {
 		return err
 	}
@@ -300,7 +299,12 @@ func (g *Generator) markFinal(ctx context.Context, jobID string) {
 }
 
 func (g *Generator) progress(ctx context.Context, jobID, kind string, attempt int, stage string, pct int) error {
-	return g.Events.Publish(ctx, Event{JobID: jobID, Kind: kind, Attempt: attempt, Stage: stage, Progress: pct, At: g.now()}, nil)
+	return g.Events.Publish(ctx, g.event(jobID, kind, attempt, jobstate.Change{Stage: stage, Progress: pct}), nil)
+}
+
+// event is a report on the job's attempt, made now.
+func (g *Generator) event(jobID, kind string, attempt int, c jobstate.Change) Event {
+	return Event{JobID: jobID, Event: jobstate.Event{Kind: kind, Attempt: attempt, At: g.now(), Change: c}}
 }
 
 func (g *Generator) now() time.Time {

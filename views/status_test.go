@@ -36,7 +36,8 @@ func TestJobActionsFollowStatus(t *testing.T) {
 		{status: jobstate.StatusCanceled, retry: true},
 	} {
 		t.Run(tc.status, func(t *testing.T) {
-			j := db.Job{ID: "j1", Status: tc.status, Error: "LLM unreachable", Attempts: 2}
+			j := db.Job{ID: "j1", Status: tc.status, Attempts: 2}
+			j.Error = "LLM unreachable"
 			admin := render(t, AdminJobView(Page{}, AdminJob{Job: j, MaxAttempts: 4}))
 			if got := strings.Contains(admin, "/admin/jobs/j1/cancel"); got != tc.cancel {
 				t.Errorf("admin page offers cancel = %v, want %v", got, tc.cancel)
