@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,7 +80,7 @@ func (g *regenerateRequest) validate(old db.Job) error {
 	if !themes.ValidPaper(g.Paper) {
 		fields["paper"] = "must be one of " + strings.Join(themes.Papers(), ", ")
 	}
-	if g.Priority != tasks.QueueInteractive && g.Priority != tasks.QueueBatch {
+	if !slices.Contains(tasks.QueueNames(), g.Priority) {
 		fields["priority"] = "must be interactive or batch"
 	}
 	if len(fields) > 0 {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -37,10 +36,9 @@ type Consumer struct {
 
 // NewConsumer returns a consumer named after the host and process.
 func NewConsumer(rdb redis.UniversalClient, jobs *db.Jobs, logger *slog.Logger) *Consumer {
-	host, _ := os.Hostname()
 	return &Consumer{
 		rdb: rdb, jobs: jobs, logger: logger,
-		name:      fmt.Sprintf("%s-%d", host, os.Getpid()),
+		name:      tasks.ProcessName(),
 		ClaimIdle: 30 * time.Second,
 	}
 }

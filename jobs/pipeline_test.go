@@ -107,7 +107,7 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	mux := asynq.NewServeMux()
 	mux.Handle(tasks.TypeGenerate, gen)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency: 2, Queues: tasks.QueuePriorities, StrictPriority: true, IsFailure: tasks.IsFailure,
+		Concurrency: 2, Queues: tasks.QueuePriorities(), StrictPriority: true, IsFailure: tasks.IsFailure,
 		RetryDelayFunc: func(n int, err error, task *asynq.Task) time.Duration {
 			if !tasks.IsFailure(err) { // a rate-limit wait: as long as the provider asked
 				return tasks.RetryDelay(n, err, task)

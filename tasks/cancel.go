@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
@@ -23,7 +22,7 @@ type Canceler struct {
 // Cancel is best effort on the queue side; SQLite already says canceled,
 // and late events for a final job are ignored.
 func (c *Canceler) Cancel(ctx context.Context, jobID, queue string) error {
-	first, err := c.Redis.SetNX(ctx, cancelKey(jobID), "1", 24*time.Hour).Result()
+	first, err := c.Redis.SetNX(ctx, cancelKey(jobID), "1", jobMemory).Result()
 	if err != nil {
 		return fmt.Errorf("mark canceled: %w", err)
 	}

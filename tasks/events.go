@@ -16,7 +16,7 @@ const (
 	EventStream   = "tailor:events"
 	EventGroup    = "tailor-db"
 	resultKeyBase = "tailor:result:"
-	resultTTL     = 24 * time.Hour
+	resultTTL     = jobMemory
 	streamMaxLen  = 100_000
 )
 

@@ -31,6 +31,15 @@ const (
 	StageFailed     = "failed"
 )
 
+// Progress, in percent, as a job enters each stage; a succeeded job is at
+// jobstate.ProgressDone.
+const (
+	progressWaitingLLM = 5
+	progressTailoring  = 10
+	progressChecking   = 60
+	progressPrinting   = 75
+)
+
 // Renderer prints HTML to PDF; *pdf.Pool is the real one.
 type Renderer interface {
 	Render(ctx context.Context, html string, paper pdf.Paper) ([]byte, error)
@@ -133,7 +142,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		return fmt.Errorf("candidate profile is invalid: %v: %w", err, asynq.SkipRetry)
 	}
 	*phase = StageTailoring
-	if err := g.progress(ctx, p.JobID, jobstate.EventStarted, attempt, StageTailoring, 10); err != nil {
+	if err := g.progress(ctx, p.JobID, jobstate.EventStarted, attempt, StageTailoring, progressTailoring); err != nil {
 		return err
 	}
 	before := resume.MatchScore(source, p.JobDescription)
@@ -168,7 +177,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 			llmCalls, usage = 1, out
 		}
 		*phase = StageChecking
-		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StageChecking, 60); err != nil {
+		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StageChecking, progressChecking); err != nil {
 			return err
 		}
 		t1 := g.now()
@@ -197,7 +206,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	}
 	if !printCached {
 		*phase = StagePrinting
-		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StagePrinting, 75); err != nil {
+		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StagePrinting, progressPrinting); err != nil {
 			return err
 		}
 		html, err := themes.Render(ctx, p.Theme, p.Paper, tailoring.Profile)
@@ -258,13 +267,13 @@ func (g *Generator) waitForLLM(ctx context.Context, jobID string, attempt int, m
 		}
 		if wait == 0 {
 			if announced {
-				return g.progress(ctx, jobID, jobstate.EventProgress, attempt, StageTailoring, 10)
+				return g.progress(ctx, jobID, jobstate.EventProgress, attempt, StageTailoring, progressTailoring)
 			}
 			return nil
 		}
 		g.Metrics.rateLimitWait(wait)
 		if !announced {
-			if err := g.progress(ctx, jobID, jobstate.EventProgress, attempt, StageWaitingLLM, 5); err != nil {
+			if err := g.progress(ctx, jobID, jobstate.EventProgress, attempt, StageWaitingLLM, progressWaitingLLM); err != nil {
 				return err
 			}
 			announced = true
@@ -295,7 +304,7 @@ func promptVersion(model string) string {
 func FinalKey(jobID string) string { return "tailor:final:" + jobID }
 
 func (g *Generator) markFinal(ctx context.Context, jobID string) {
-	g.Redis.Set(context.WithoutCancel(ctx), FinalKey(jobID), "1", 24*time.Hour)
+	g.Redis.Set(context.WithoutCancel(ctx), FinalKey(jobID), "1", jobMemory)
 }
 
 func (g *Generator) progress(ctx context.Context, jobID, kind string, attempt int, stage string, pct int) error {

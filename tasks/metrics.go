@@ -297,13 +297,3 @@ func (c *EventsLagCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func isNoGroup(err error) bool { return err != nil && strings.Contains(err.Error(), "NOGROUP") }
-
-// QueueNames lists the queues workers serve, in a stable order.
-func QueueNames() []string {
-	names := make([]string, 0, len(QueuePriorities))
-	for q := range QueuePriorities {
-		names = append(names, q)
-	}
-	slices.Sort(names)
-	return names
-}

@@ -24,3 +24,17 @@ func TestPayloadRoundTrip(t *testing.T) {
 		t.Errorf("round trip: got %+v", got)
 	}
 }
+
+func TestQueuesAreListedOnce(t *testing.T) {
+	names, prio := QueueNames(), QueuePriorities()
+	if len(names) != 2 || names[0] != QueueInteractive || names[1] != QueueBatch {
+		t.Errorf("QueueNames = %q, want interactive first, then batch", names)
+	}
+	if len(prio) != len(names) || prio[QueueInteractive] <= prio[QueueBatch] {
+		t.Errorf("QueuePriorities = %v; want a weight per queue, interactive heavier", prio)
+	}
+	names[0], prio[QueueBatch] = "changed", 100 // a caller's copy: the next caller sees the originals
+	if QueueNames()[0] != QueueInteractive || QueuePriorities()[QueueBatch] != 1 {
+		t.Error("changing a returned list changed the queues")
+	}
+}

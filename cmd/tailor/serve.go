@@ -94,7 +94,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		mux.Handle(tasks.TypeGenerate, gen)
 		worker = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 			Concurrency:     cfg.WorkerConcurrency,
-			Queues:          tasks.QueuePriorities,
+			Queues:          tasks.QueuePriorities(),
 			StrictPriority:  true, // interactive jobs always go ahead of batch jobs
 			RetryDelayFunc:  tasks.RetryDelay,
 			IsFailure:       tasks.IsFailure,
