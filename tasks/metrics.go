@@ -96,7 +96,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.llmTokens.WithLabelValues("in")
 	m.llmTokens.WithLabelValues("out")
-	for _, k := range []string{jobstate.EventStarted, jobstate.EventProgress, jobstate.EventRetry, jobstate.EventSucceeded, jobstate.EventFailed} {
+	for _, k := range jobstate.EventKinds() {
 		m.eventsApplied.WithLabelValues(k)
 	}
 	return m
