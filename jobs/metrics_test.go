@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
