@@ -53,7 +53,7 @@ chaos-quick: deps ## make chaos with half the jobs and one worker kill (~2 min)
 
 .PHONY: microbench
 microbench: deps ## Go benchmarks: warm PDF per theme, submit->succeeded in-process
-	$(GO) test -run '^$$' -bench . -benchtime 50x -timeout 10m ./tasks/ ./handlers/
+	$(GO) test -run '^$$' -bench . -benchtime 50x -timeout 10m ./resume/themes/ ./jobs/ ./handlers/
 
 .PHONY: lint
 lint: ## gofmt, go vet and a check that generated templ code is current

@@ -26,6 +26,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks"
 )
@@ -563,7 +564,7 @@ func (r *chaosRun) waitAllFinal(ctx context.Context, deadline time.Time) {
 				continue
 			}
 			v, err := r.poll(j.id)
-			if err == nil && db.IsFinal(v.Status) {
+			if err == nil && jobstate.IsFinal(v.Status) {
 				j.final = &v
 				continue
 			}
@@ -619,7 +620,7 @@ func (r *chaosRun) finish(res *chaosResult, faults []fault, recovery func(rows m
 			res.LostJobs = append(res.LostJobs, j.id+": accepted with 202 but not in SQLite")
 			continue
 		}
-		if j.final != nil && db.IsFinal(row.Status) && finalChanged(*j.final, row) {
+		if j.final != nil && jobstate.IsFinal(row.Status) && finalChanged(*j.final, row) {
 			res.Duplicated++
 			res.note("job %s changed after it ended: first %s attempt %d, now %s attempt %d",
 				j.id, j.final.Status, j.final.Attempts, row.Status, row.Attempts)
@@ -630,11 +631,11 @@ func (r *chaosRun) finish(res *chaosResult, faults []fault, recovery func(rows m
 			res.Orphans++
 		}
 		switch row.Status {
-		case db.StatusSucceeded:
+		case jobstate.StatusSucceeded:
 			res.Succeeded++
-		case db.StatusFailed:
+		case jobstate.StatusFailed:
 			res.Failed++
-		case db.StatusCanceled:
+		case jobstate.StatusCanceled:
 			res.Canceled++
 		default:
 			res.Lost++
@@ -648,7 +649,7 @@ func (r *chaosRun) finish(res *chaosResult, faults []fault, recovery func(rows m
 		if n > 1 {
 			res.Duplicated++
 		}
-		if row.Status == db.StatusSucceeded && (n != 1 || !row.HasPDF) {
+		if row.Status == jobstate.StatusSucceeded && (n != 1 || !row.HasPDF) {
 			res.NoResult++
 		}
 	}
@@ -783,7 +784,7 @@ func (a *eventAudit) run(ctx context.Context) {
 				last = m.ID
 				raw, _ := m.Values["e"].(string)
 				var ev tasks.Event
-				if json.Unmarshal([]byte(raw), &ev) == nil && ev.Kind == db.EventSucceeded {
+				if json.Unmarshal([]byte(raw), &ev) == nil && ev.Kind == jobstate.EventSucceeded {
 					a.mu.Lock()
 					a.succeeded[ev.JobID]++
 					a.mu.Unlock()

@@ -17,7 +17,7 @@ import (
 
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
-	"github.com/tailor-app/tailor/views"
+	"github.com/tailor-app/tailor/resume/themes"
 )
 
 func runBench(ctx context.Context, o options) error {
@@ -137,7 +137,7 @@ func latencyDetail(s *sample) string {
 func benchPDF(ctx context.Context, o options, rep *report) error {
 	r := resume.TailorOffline(resume.Sample(), resume.SampleJobDescription, "")
 	htmlFor := func(theme string) string {
-		html, err := views.RenderResume(ctx, theme, "a4", r)
+		html, err := themes.Render(ctx, theme, "a4", r)
 		if err != nil {
 			panic(err)
 		}
@@ -158,7 +158,7 @@ func benchPDF(ctx context.Context, o options, rep *report) error {
 	if o.quick {
 		n = 20
 	}
-	for _, theme := range views.Themes {
+	for _, theme := range themes.Names() {
 		html := htmlFor(theme)
 		var d []time.Duration
 		for range n {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 // The admin console's queries. They read many rows, so they run on the read
@@ -25,11 +27,11 @@ func (c StatusCounts) Total() int {
 
 // SuccessRate is succeeded / (succeeded + failed) in percent, -1 if none ended.
 func (c StatusCounts) SuccessRate() float64 {
-	ended := c[StatusSucceeded] + c[StatusFailed]
+	ended := c[jobstate.StatusSucceeded] + c[jobstate.StatusFailed]
 	if ended == 0 {
 		return -1
 	}
-	return float64(c[StatusSucceeded]) * 100 / float64(ended)
+	return float64(c[jobstate.StatusSucceeded]) * 100 / float64(ended)
 }
 
 // CountByStatus counts jobs created since since.
@@ -128,7 +130,7 @@ func (s *Jobs) Hourly(ctx context.Context, since, now time.Time) ([]HourStat, er
 			continue
 		}
 		counts[i]++
-		if status == StatusSucceeded {
+		if status == jobstate.StatusSucceeded {
 			durations[i] = append(durations[i], took)
 		}
 	}

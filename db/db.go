@@ -1,12 +1,14 @@
 // Package db is Tailor's system of record: one SQLite file in WAL mode, one
 // writer connection and a pool of readers, embedded numbered migrations and
-// a store per table. It imports no other project package.
+// a store per table. Of the project it imports only jobstate, the statuses
+// and event kinds it shares with the worker.
 package db
 
 import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"encoding/base32"
 	"errors"
@@ -243,4 +245,68 @@ func timeFromMS(ms sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(ms.Int64).UTC()
+}
+
+// Scan and value adapters for the columns whose Go zero value is stored as
+// NULL. Each wraps a pointer to the field, so it scans in place and inserts
+// the field's value.
+
+// nullString is a TEXT column where NULL is "".
+type nullString struct{ p *string }
+
+func (n nullString) Scan(src any) error {
+	var s sql.NullString
+	err := s.Scan(src)
+	*n.p = s.String
+	return err
+}
+
+func (n nullString) Value() (driver.Value, error) {
+	if *n.p == "" {
+		return nil, nil
+	}
+	return *n.p, nil
+}
+
+// nullInt is an INTEGER column where NULL is a nil *int.
+type nullInt struct{ p **int }
+
+func (n nullInt) Scan(src any) error {
+	var v sql.NullInt64
+	if err := v.Scan(src); err != nil {
+		return err
+	}
+	*n.p = nil
+	if v.Valid {
+		i := int(v.Int64)
+		*n.p = &i
+	}
+	return nil
+}
+
+func (n nullInt) Value() (driver.Value, error) {
+	if *n.p == nil {
+		return nil, nil
+	}
+	return int64(**n.p), nil
+}
+
+// unixMS is an INTEGER column of Unix milliseconds where NULL is the zero
+// time; times read back in UTC.
+type unixMS struct{ p *time.Time }
+
+func (u unixMS) Scan(src any) error {
+	var v sql.NullInt64
+	if err := v.Scan(src); err != nil {
+		return err
+	}
+	*u.p = timeFromMS(v)
+	return nil
+}
+
+func (u unixMS) Value() (driver.Value, error) {
+	if u.p.IsZero() {
+		return nil, nil
+	}
+	return u.p.UnixMilli(), nil
 }

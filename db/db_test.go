@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 func MustOpen(tb testing.TB) *DB {
@@ -150,8 +152,8 @@ func newJob(t *testing.T, d *DB, owner string) Job {
 	t.Helper()
 	j, err := d.Jobs.Create(context.Background(), Job{
 		OwnerID: owner, CandidateVersion: 1, CandidateName: "Jane Doe", JobDescription: "Go engineer",
-		Profile: []byte(`{"basics":{"name":"Jane Doe"}}`), Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h",
-	})
+		Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h",
+	}, []byte(`{"basics":{"name":"Jane Doe"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,22 +168,24 @@ func TestJobsApplyIsIdempotent(t *testing.T) {
 	at := time.Now()
 	result := &Result{PDF: []byte("%PDF-1.7"), HTML: "<p>x</p>", Profile: []byte(`{}`)}
 
+	type change = jobstate.Change
 	steps := []struct {
 		name        string
-		ev          JobEvent
+		ev          jobstate.Event
+		result      *Result
 		wantApplied bool
 		wantStatus  string
 	}{
-		{"started", JobEvent{Kind: EventStarted, Attempt: 1, Stage: "tailoring", Progress: 10, At: at}, true, StatusRunning},
-		{"retry", JobEvent{Kind: EventRetry, Attempt: 1, Stage: "waiting to retry", Error: "LLM 502", At: at}, true, StatusQueued},
-		{"second attempt", JobEvent{Kind: EventStarted, Attempt: 2, Stage: "tailoring", Progress: 10, At: at}, true, StatusRunning},
-		{"late event of attempt 1", JobEvent{Kind: EventProgress, Attempt: 1, Stage: "printing PDF", Progress: 75, At: at}, false, StatusRunning},
-		{"succeeded", JobEvent{Kind: EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, true, StatusSucceeded},
-		{"succeeded again (redelivery)", JobEvent{Kind: EventSucceeded, Attempt: 2, Stage: "done", At: at, Result: result}, false, StatusSucceeded},
-		{"failed after success", JobEvent{Kind: EventFailed, Attempt: 3, Error: "boom", At: at}, false, StatusSucceeded},
+		{"started", jobstate.Event{Kind: jobstate.EventStarted, Attempt: 1, At: at, Change: change{Stage: "tailoring", Progress: 10}}, nil, true, jobstate.StatusRunning},
+		{"retry", jobstate.Event{Kind: jobstate.EventRetry, Attempt: 1, At: at, Change: change{Stage: "waiting to retry", Error: "LLM 502"}}, nil, true, jobstate.StatusQueued},
+		{"second attempt", jobstate.Event{Kind: jobstate.EventStarted, Attempt: 2, At: at, Change: change{Stage: "tailoring", Progress: 10}}, nil, true, jobstate.StatusRunning},
+		{"late event of attempt 1", jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1, At: at, Change: change{Stage: "printing PDF", Progress: 75}}, nil, false, jobstate.StatusRunning},
+		{"succeeded", jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 2, At: at, Change: change{Stage: "done"}}, result, true, jobstate.StatusSucceeded},
+		{"succeeded again (redelivery)", jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 2, At: at, Change: change{Stage: "done"}}, result, false, jobstate.StatusSucceeded},
+		{"failed after success", jobstate.Event{Kind: jobstate.EventFailed, Attempt: 3, At: at, Change: change{Error: "boom"}}, nil, false, jobstate.StatusSucceeded},
 	}
 	for _, s := range steps {
-		applied, err := d.Jobs.Apply(ctx, j.ID, s.ev)
+		applied, err := d.Jobs.Apply(ctx, j.ID, s.ev, s.result)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
@@ -197,7 +201,7 @@ func TestJobsApplyIsIdempotent(t *testing.T) {
 	if n, _ := d.Jobs.CountResults(ctx, j.ID); n != 1 {
 		t.Errorf("results = %d, want 1", n)
 	}
-	if _, err := d.Jobs.Apply(ctx, "nope", JobEvent{Kind: EventStarted, Attempt: 1}); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Jobs.Apply(ctx, "nope", jobstate.Event{Kind: jobstate.EventStarted, Attempt: 1}, nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown job: err = %v, want ErrNotFound", err)
 	}
 }
@@ -212,11 +216,11 @@ func TestJobsCancelStaysCanceled(t *testing.T) {
 		t.Fatalf("cancel by another user: err = %v, want ErrNotFound", err)
 	}
 	got, err := d.Jobs.Cancel(ctx, OwnedBy(ann.ID), j.ID)
-	if err != nil || got.Status != StatusCanceled {
+	if err != nil || got.Status != jobstate.StatusCanceled {
 		t.Fatalf("Cancel = %s, %v", got.Status, err)
 	}
 	// A late success from a worker must not resurrect the job.
-	applied, err := d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventSucceeded, Attempt: 1, Result: &Result{HTML: "x", Profile: []byte("{}")}})
+	applied, err := d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1}, &Result{HTML: "x", Profile: []byte("{}")})
 	if err != nil || applied {
 		t.Fatalf("late event: applied=%v err=%v", applied, err)
 	}
@@ -237,10 +241,10 @@ func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		wg.Go(func() {
 			for k := 0; k < 20; k++ {
-				j, err := d.Jobs.Create(ctx, Job{OwnerID: u.ID, CandidateName: "x", JobDescription: "y", Profile: []byte("{}"),
-					Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h"})
+				j, err := d.Jobs.Create(ctx, Job{OwnerID: u.ID, CandidateName: "x", JobDescription: "y",
+					Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "h"}, []byte("{}"))
 				if err == nil {
-					_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventStarted, Attempt: 1, Stage: "tailoring"})
+					_, err = d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventStarted, Attempt: 1, Change: jobstate.Change{Stage: "tailoring"}}, nil)
 				}
 				if err != nil {
 					errs <- err
@@ -253,7 +257,7 @@ func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	list, _ := d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(u.ID), Statuses: []string{StatusRunning}, Limit: 500})
+	list, _ := d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(u.ID), Statuses: []string{jobstate.StatusRunning}, Limit: 500})
 	if got, want := len(list), 160; got != want {
 		t.Errorf("running jobs = %d, want %d", got, want)
 	}

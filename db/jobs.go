@@ -8,60 +8,30 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tailor-app/tailor/jobstate"
 )
-
-// Job statuses. Succeeded, failed and canceled are final: nothing changes a
-// job after it reaches one of them.
-const (
-	StatusQueued    = "queued"
-	StatusRunning   = "running"
-	StatusSucceeded = "succeeded"
-	StatusFailed    = "failed"
-	StatusCanceled  = "canceled"
-)
-
-// Statuses lists every job status, in the order a job moves through them.
-var Statuses = []string{StatusQueued, StatusRunning, StatusSucceeded, StatusFailed, StatusCanceled}
-
-// IsFinal reports whether a status is one a job never leaves.
-func IsFinal(status string) bool {
-	return status == StatusSucceeded || status == StatusFailed || status == StatusCanceled
-}
 
 // Job is one request for a tailored resume, with everything needed to run
-// it again and to explain its outcome.
+// it again and to explain its outcome. Its columns are listed once, in
+// columns.
 type Job struct {
 	ID               string
 	OwnerID          string
-	CandidateID      string
+	CandidateID      string // "" once the candidate is deleted
 	CandidateVersion int
 	CandidateName    string
 	JobTitle         string
 	Company          string
 	JobDescription   string
-	Profile          []byte // the JSON Resume used, copied at submission; only set by Create
 	Theme            string
 	Paper            string
 	Queue            string
+	InputsHash       string
 
-	Status        string
-	Stage         string
-	Progress      int
-	Attempts      int
-	Error         string
-	Cached        bool
-	InputsHash    string
-	Model         string
-	PromptVersion string
-	MatchBefore   *int
-	MatchAfter    *int
-	Verification  string // JSON report of the truthfulness check
-	Changes       string // JSON list of what tailoring changed
-
-	WaitMS, TailorMS, VerifyMS, RenderMS int64
-
-	LLMCalls, TokensIn, TokensOut int
-	RateWaitMS                    int64 // time spent waiting for the global LLM rate limit
+	Status          string
+	Attempts        int
+	jobstate.Change // stage, progress, error and what the worker reported
 
 	Version    int // bumped on every change; an ETag for status responses
 	HasPDF     bool
@@ -81,78 +51,132 @@ type Result struct {
 // Jobs stores jobs and their results.
 type Jobs struct{ db *DB }
 
-const jobColumns = `j.id, j.owner_id, COALESCE(j.candidate_id, ''), j.candidate_version, j.candidate_name,
-	j.job_title, j.company, j.job_description, j.theme, j.paper, j.queue,
-	j.status, j.stage, j.progress, j.attempts, j.error, j.cached, j.inputs_hash, j.model, j.prompt_version,
-	j.match_before, j.match_after, j.verification, j.changes,
-	j.wait_ms, j.tailor_ms, j.verify_ms, j.render_ms, j.llm_calls, j.tokens_in, j.tokens_out, j.rate_wait_ms, j.version,
-	EXISTS (SELECT 1 FROM results r WHERE r.job_id = j.id AND r.pdf IS NOT NULL),
-	j.created_at, j.started_at, j.finished_at, j.updated_at`
+// column is one column of a job as Tailor reads and writes it.
+type column struct {
+	name  string         // in the jobs table
+	field func(*Job) any // the field it scans into, and the value it inserts
+	// merge is how an event's value enters the row ("?" replaces it);
+	// "" for the columns events do not write.
+	merge string
+	// read is the SELECT expression of a column that is not stored.
+	read string
+}
+
+// jobTable lists every column of a job beside the field it fills: the one
+// definition that jobColumns, scanJob, Create's INSERT and Apply's UPDATE are
+// built from, so they cannot disagree. A new field is one line here (and a
+// migration).
+var jobTable = []column{
+	{name: "id", field: func(j *Job) any { return &j.ID }},
+	{name: "owner_id", field: func(j *Job) any { return &j.OwnerID }},
+	{name: "candidate_id", field: func(j *Job) any { return nullString{&j.CandidateID} }},
+	{name: "candidate_version", field: func(j *Job) any { return &j.CandidateVersion }},
+	{name: "candidate_name", field: func(j *Job) any { return &j.CandidateName }},
+	{name: "job_title", field: func(j *Job) any { return &j.JobTitle }},
+	{name: "company", field: func(j *Job) any { return &j.Company }},
+	{name: "job_description", field: func(j *Job) any { return &j.JobDescription }},
+	{name: "theme", field: func(j *Job) any { return &j.Theme }},
+	{name: "paper", field: func(j *Job) any { return &j.Paper }},
+	{name: "queue", field: func(j *Job) any { return &j.Queue }},
+	{name: "inputs_hash", field: func(j *Job) any { return &j.InputsHash }},
+	{name: "status", field: func(j *Job) any { return &j.Status }},
+	{name: "attempts", field: func(j *Job) any { return &j.Attempts }},
+	{name: "stage", field: func(j *Job) any { return &j.Stage }, merge: "?"},
+	{name: "progress", field: func(j *Job) any { return &j.Progress }, merge: "?"},
+	{name: "error", field: func(j *Job) any { return &j.Error }, merge: "?"},
+	{name: "cached", field: func(j *Job) any { return &j.Cached }, merge: "?"},
+	// An event that names no model or prompt keeps the ones submitted.
+	{name: "model", field: func(j *Job) any { return &j.Model }, merge: "COALESCE(NULLIF(?, ''), model)"},
+	{name: "prompt_version", field: func(j *Job) any { return &j.PromptVersion }, merge: "COALESCE(NULLIF(?, ''), prompt_version)"},
+	{name: "match_before", field: func(j *Job) any { return nullInt{&j.MatchBefore} }, merge: "COALESCE(?, match_before)"},
+	{name: "match_after", field: func(j *Job) any { return nullInt{&j.MatchAfter} }, merge: "COALESCE(?, match_after)"},
+	{name: "verification", field: func(j *Job) any { return &j.Verification }, merge: "?"},
+	{name: "changes", field: func(j *Job) any { return &j.Changes }, merge: "?"},
+	{name: "wait_ms", field: func(j *Job) any { return &j.WaitMS }, merge: "?"},
+	{name: "tailor_ms", field: func(j *Job) any { return &j.TailorMS }, merge: "?"},
+	{name: "verify_ms", field: func(j *Job) any { return &j.VerifyMS }, merge: "?"},
+	{name: "render_ms", field: func(j *Job) any { return &j.RenderMS }, merge: "?"},
+	// LLM use adds up over attempts: each one was paid for.
+	{name: "llm_calls", field: func(j *Job) any { return &j.LLMCalls }, merge: "llm_calls + ?"},
+	{name: "tokens_in", field: func(j *Job) any { return &j.TokensIn }, merge: "tokens_in + ?"},
+	{name: "tokens_out", field: func(j *Job) any { return &j.TokensOut }, merge: "tokens_out + ?"},
+	{name: "rate_wait_ms", field: func(j *Job) any { return &j.RateWaitMS }, merge: "rate_wait_ms + ?"},
+	{name: "version", field: func(j *Job) any { return &j.Version }},
+	{name: "has_pdf", field: func(j *Job) any { return &j.HasPDF },
+		read: "EXISTS (SELECT 1 FROM results r WHERE r.job_id = j.id AND r.pdf IS NOT NULL)"},
+	{name: "created_at", field: func(j *Job) any { return unixMS{&j.CreatedAt} }},
+	{name: "started_at", field: func(j *Job) any { return unixMS{&j.StartedAt} }},
+	{name: "finished_at", field: func(j *Job) any { return unixMS{&j.FinishedAt} }},
+	{name: "updated_at", field: func(j *Job) any { return unixMS{&j.UpdatedAt} }},
+}
+
+// jobColumns is the SELECT list of a job, from "jobs j", in jobTable's order.
+var jobColumns = func() string {
+	var cols []string
+	for _, c := range jobTable {
+		if c.read != "" {
+			cols = append(cols, c.read)
+		} else {
+			cols = append(cols, "j."+c.name)
+		}
+	}
+	return strings.Join(cols, ", ")
+}()
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanJob(row scanner) (Job, error) {
 	var j Job
-	var before, after, started, finished sql.NullInt64
-	var created, updated int64
-	err := row.Scan(&j.ID, &j.OwnerID, &j.CandidateID, &j.CandidateVersion, &j.CandidateName,
-		&j.JobTitle, &j.Company, &j.JobDescription, &j.Theme, &j.Paper, &j.Queue,
-		&j.Status, &j.Stage, &j.Progress, &j.Attempts, &j.Error, &j.Cached, &j.InputsHash, &j.Model, &j.PromptVersion,
-		&before, &after, &j.Verification, &j.Changes,
-		&j.WaitMS, &j.TailorMS, &j.VerifyMS, &j.RenderMS, &j.LLMCalls, &j.TokensIn, &j.TokensOut, &j.RateWaitMS, &j.Version, &j.HasPDF,
-		&created, &started, &finished, &updated)
-	if err != nil {
+	dest := make([]any, len(jobTable))
+	for i, c := range jobTable {
+		dest[i] = c.field(&j)
+	}
+	if err := row.Scan(dest...); err != nil {
 		return Job{}, err
 	}
-	if before.Valid {
-		v := int(before.Int64)
-		j.MatchBefore = &v
-	}
-	if after.Valid {
-		v := int(after.Int64)
-		j.MatchAfter = &v
-	}
-	j.CreatedAt = time.UnixMilli(created).UTC()
-	j.UpdatedAt = time.UnixMilli(updated).UTC()
-	j.StartedAt = timeFromMS(started)
-	j.FinishedAt = timeFromMS(finished)
 	return j, nil
 }
 
-// Create stores a new queued job. The caller enqueues the task only after
-// Create returns, so a crash in between leaves a row the reconciler finds.
-func (s *Jobs) Create(ctx context.Context, j Job) (Job, error) {
+// insertJobQuery stores every column of a job, and the profile it was
+// submitted with (which Job does not carry: reads never need it).
+var insertJobQuery = func() string {
+	names, marks := []string{"profile"}, []string{"?"}
+	for _, c := range jobTable {
+		if c.read == "" {
+			names, marks = append(names, c.name), append(marks, "?")
+		}
+	}
+	return "INSERT INTO jobs (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
+}()
+
+// Create stores a new queued job for j's inputs (and the model it is for),
+// submitted with profile. The caller enqueues the task only after Create
+// returns, so a crash in between leaves a row the reconciler finds.
+func (s *Jobs) Create(ctx context.Context, j Job, profile []byte) (Job, error) {
 	now := s.db.Now().UTC()
 	if j.ID == "" {
 		j.ID = NewID()
 	}
-	j.Status, j.Stage, j.Progress, j.Version = StatusQueued, "queued", 0, 1
-	j.CreatedAt, j.UpdatedAt = now, now
-	var candidateID any
-	if j.CandidateID != "" {
-		candidateID = j.CandidateID
+	j.Status, j.Attempts, j.Version, j.HasPDF = jobstate.StatusQueued, 0, 1, false
+	j.Change = jobstate.Change{Stage: "queued", Model: j.Model, PromptVersion: j.PromptVersion}
+	j.CreatedAt, j.UpdatedAt, j.StartedAt, j.FinishedAt = now, now, time.Time{}, time.Time{}
+	args := []any{string(profile)}
+	for _, c := range jobTable {
+		if c.read == "" {
+			args = append(args, c.field(&j))
+		}
 	}
 	st, err := s.db.writeStmt(ctx, insertJobQuery)
 	if err != nil {
 		return Job{}, fmt.Errorf("create job: %w", err)
 	}
-	_, err = st.ExecContext(ctx,
-		j.ID, j.OwnerID, candidateID, j.CandidateVersion, j.CandidateName, j.JobTitle, j.Company,
-		j.JobDescription, string(j.Profile), j.Theme, j.Paper, j.Queue, j.Status, j.Stage, j.InputsHash, j.Model, j.PromptVersion,
-		now.UnixMilli(), now.UnixMilli())
-	if err != nil {
+	if _, err := st.ExecContext(ctx, args...); err != nil {
 		return Job{}, fmt.Errorf("create job: %w", err)
 	}
 	return j, nil
 }
 
-const insertJobQuery = `
-		INSERT INTO jobs (id, owner_id, candidate_id, candidate_version, candidate_name, job_title, company,
-			job_description, profile, theme, paper, queue, status, stage, progress, inputs_hash, model, prompt_version,
-			created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`
-
-const getJobQuery = "SELECT " + jobColumns + " FROM jobs j WHERE j.id = ? AND " + ownerMatch
+var getJobQuery = "SELECT " + jobColumns + " FROM jobs j WHERE j.id = ? AND " + ownerMatch
 
 // Get returns the owner's job; another owner's id is ErrNotFound.
 // AllOwners reads any job (admins, the events consumer). Status polls call
@@ -190,7 +214,7 @@ func (s *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 	if len(f.Statuses) > 0 {
 		// Only known statuses, each once: a filter binds at most five variables.
 		var in []string
-		for _, st := range Statuses {
+		for _, st := range jobstate.Statuses() {
 			if slices.Contains(f.Statuses, st) {
 				in = append(in, "?")
 				args = append(args, st)
@@ -231,22 +255,13 @@ func (s *Jobs) query(ctx context.Context, q string, args ...any) ([]Job, error) 
 // Unfinished returns jobs that are queued or running and were last updated
 // before the given time: the reconciler's work list.
 func (s *Jobs) Unfinished(ctx context.Context, updatedBefore time.Time, limit int) ([]Job, error) {
-	rows, err := s.db.read.QueryContext(ctx, "SELECT "+jobColumns+` FROM jobs j
+	jobs, err := s.query(ctx, "SELECT "+jobColumns+` FROM jobs j
 		WHERE j.status IN ('queued', 'running') AND j.updated_at < ?
 		ORDER BY j.created_at LIMIT ?`, updatedBefore.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("unfinished jobs: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return jobs, nil
 }
 
 // Cancel moves a queued or running job to canceled. A job that already
@@ -264,54 +279,17 @@ func (s *Jobs) Cancel(ctx context.Context, owner Owner, id string) (Job, error) 
 	if err != nil {
 		return Job{}, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 && j.Status != StatusCanceled {
+	if n, _ := res.RowsAffected(); n == 0 && j.Status != jobstate.StatusCanceled {
 		return j, fmt.Errorf("job already %s: %w", j.Status, ErrConflict)
 	}
 	return j, nil
 }
 
-// Event kinds a worker reports.
-const (
-	EventStarted   = "started"
-	EventProgress  = "progress"
-	EventRetry     = "retry"
-	EventSucceeded = "succeeded"
-	EventFailed    = "failed"
-)
-
-// JobEvent is a change reported by a worker, applied by Apply.
-type JobEvent struct {
-	Kind     string
-	Attempt  int
-	Stage    string
-	Progress int
-	Error    string
-	At       time.Time
-
-	Cached        bool
-	Model         string
-	PromptVersion string
-	MatchBefore   *int
-	MatchAfter    *int
-	Verification  string
-	Changes       string
-	WaitMS        int64
-	TailorMS      int64
-	VerifyMS      int64
-	RenderMS      int64
-	LLMCalls      int
-	TokensIn      int
-	TokensOut     int
-	RateWaitMS    int64
-
-	Result *Result
-}
-
-// Apply records a worker's event in one transaction. Events arrive at least
-// once and possibly out of order, so Apply is idempotent: a final job never
-// changes, and an event from an older attempt is ignored. It reports whether
-// the row changed.
-func (s *Jobs) Apply(ctx context.Context, id string, ev JobEvent) (bool, error) {
+// Apply records a worker's event in one transaction, with the attempt's
+// result if it has one. Events arrive at least once and possibly out of
+// order, so Apply is idempotent: a final job never changes, and an event
+// from an older attempt is ignored. It reports whether the row changed.
+func (s *Jobs) Apply(ctx context.Context, id string, ev jobstate.Event, result *Result) (bool, error) {
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("apply event: %w", err)
@@ -327,7 +305,7 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev JobEvent) (bool, error) 
 	if err != nil {
 		return false, fmt.Errorf("apply event: %w", err)
 	}
-	if IsFinal(status) || ev.Attempt < attempts {
+	if jobstate.IsFinal(status) || ev.Attempt < attempts {
 		return false, nil
 	}
 	at := ev.At
@@ -336,46 +314,43 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev JobEvent) (bool, error) 
 	}
 	ms := at.UnixMilli()
 
+	// Each kind moves the job to a status and writes part of the change:
+	// progress reports where the job is, a retry why the attempt failed
+	// (shown while the next one runs), a final event all of it.
+	var set string
+	var args []any
+	final := false
 	switch ev.Kind {
-	case EventStarted, EventProgress:
-		_, err = tx.ExecContext(ctx, `
-			UPDATE jobs SET status = 'running', stage = ?, progress = ?, attempts = ?,
-				started_at = COALESCE(started_at, ?), updated_at = ?, version = version + 1
-			WHERE id = ?`, ev.Stage, ev.Progress, ev.Attempt, ms, ms, id)
-	case EventRetry:
-		_, err = tx.ExecContext(ctx, `
-			UPDATE jobs SET status = 'queued', stage = ?, progress = 0, attempts = ?, error = ?,
-				updated_at = ?, version = version + 1
-			WHERE id = ?`, ev.Stage, ev.Attempt, ev.Error, ms, id)
-	case EventSucceeded, EventFailed:
-		status, progress := StatusSucceeded, 100
-		if ev.Kind == EventFailed {
-			status, progress = StatusFailed, 0
+	case jobstate.EventStarted, jobstate.EventProgress:
+		set, args = changeSet(&ev.Change, "stage", "progress")
+		set = "status = 'running', " + set + ", started_at = COALESCE(started_at, ?)"
+		args = append(args, ms)
+	case jobstate.EventRetry:
+		ev.Progress = 0
+		set, args = changeSet(&ev.Change, "stage", "progress", "error")
+		set = "status = 'queued', " + set
+	case jobstate.EventSucceeded, jobstate.EventFailed:
+		status, ev.Progress = jobstate.StatusSucceeded, jobstate.ProgressDone
+		if ev.Kind == jobstate.EventFailed {
+			status, ev.Progress = jobstate.StatusFailed, 0
 		}
-		_, err = tx.ExecContext(ctx, `
-			UPDATE jobs SET status = ?, stage = ?, progress = ?, attempts = ?, error = ?, cached = ?,
-				model = CASE WHEN ? = '' THEN model ELSE ? END,
-				prompt_version = CASE WHEN ? = '' THEN prompt_version ELSE ? END,
-				match_before = COALESCE(?, match_before), match_after = COALESCE(?, match_after),
-				verification = ?, changes = ?, wait_ms = ?, tailor_ms = ?, verify_ms = ?, render_ms = ?,
-				llm_calls = llm_calls + ?, tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, rate_wait_ms = rate_wait_ms + ?,
-				started_at = COALESCE(started_at, ?), finished_at = ?, updated_at = ?, version = version + 1
-			WHERE id = ?`,
-			status, ev.Stage, progress, ev.Attempt, ev.Error, ev.Cached,
-			ev.Model, ev.Model, ev.PromptVersion, ev.PromptVersion,
-			ev.MatchBefore, ev.MatchAfter, ev.Verification, ev.Changes,
-			ev.WaitMS, ev.TailorMS, ev.VerifyMS, ev.RenderMS, ev.LLMCalls, ev.TokensIn, ev.TokensOut, ev.RateWaitMS, ms, ms, ms, id)
-		if err == nil && ev.Result != nil {
-			var pdf any
-			if ev.Result.PDF != nil {
-				pdf = ev.Result.PDF
-			}
-			_, err = tx.ExecContext(ctx, `
-				INSERT INTO results (job_id, pdf, html, profile, created_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (job_id) DO NOTHING`, id, pdf, ev.Result.HTML, string(ev.Result.Profile), ms)
-		}
+		final = true
+		set, args = changeSet(&ev.Change)
+		set = "status = ?, " + set + ", started_at = COALESCE(started_at, ?), finished_at = ?"
+		args = append(append([]any{status}, args...), ms, ms)
 	default:
 		return false, fmt.Errorf("apply event: unknown kind %q", ev.Kind)
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE jobs SET "+set+", attempts = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+		append(args, ev.Attempt, ms, id)...)
+	if err == nil && final && result != nil {
+		var pdf any
+		if result.PDF != nil {
+			pdf = result.PDF
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO results (job_id, pdf, html, profile, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (job_id) DO NOTHING`, id, pdf, result.HTML, string(result.Profile), ms)
 	}
 	if err != nil {
 		return false, fmt.Errorf("apply %s event: %w", ev.Kind, err)
@@ -384,6 +359,22 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev JobEvent) (bool, error) 
 		return false, fmt.Errorf("apply event: %w", err)
 	}
 	return true, nil
+}
+
+// changeSet is the SET list and arguments that write a change's columns,
+// or only the named ones, each merged as jobTable says.
+func changeSet(c *jobstate.Change, only ...string) (string, []any) {
+	j := Job{Change: *c}
+	var sets []string
+	var args []any
+	for _, col := range jobTable {
+		if col.merge == "" || len(only) > 0 && !slices.Contains(only, col.name) {
+			continue
+		}
+		sets = append(sets, col.name+" = "+col.merge)
+		args = append(args, col.field(&j))
+	}
+	return strings.Join(sets, ", "), args
 }
 
 // Result returns what the owner's job produced; ErrNotFound when it has none.

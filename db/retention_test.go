@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 func TestJobsDeleteOlderThanDeletesExactlyTheOldFinishedJobs(t *testing.T) {
@@ -21,12 +23,12 @@ func TestJobsDeleteOlderThanDeletesExactlyTheOldFinishedJobs(t *testing.T) {
 		j := newJob(t, d, u.ID)
 		var err error
 		switch status {
-		case StatusSucceeded:
-			_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventSucceeded, Attempt: 1, At: at,
-				Result: &Result{PDF: []byte("%PDF-1.7"), HTML: "<p>x</p>", Profile: []byte(`{}`)}})
-		case StatusFailed:
-			_, err = d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventFailed, Attempt: 1, Error: "boom", At: at})
-		case StatusCanceled:
+		case jobstate.StatusSucceeded:
+			_, err = d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1, At: at},
+				&Result{PDF: []byte("%PDF-1.7"), HTML: "<p>x</p>", Profile: []byte(`{}`)})
+		case jobstate.StatusFailed:
+			_, err = d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1, At: at, Change: jobstate.Change{Error: "boom"}}, nil)
+		case jobstate.StatusCanceled:
 			_, err = d.Jobs.Cancel(ctx, OwnedBy(u.ID), j.ID)
 		}
 		if err != nil {
@@ -36,14 +38,14 @@ func TestJobsDeleteOlderThanDeletesExactlyTheOldFinishedJobs(t *testing.T) {
 	}
 	var old, kept []string
 	for i := range 5 {
-		old = append(old, create(cutoff.Add(-time.Duration(i+1)*24*time.Hour), StatusSucceeded))
+		old = append(old, create(cutoff.Add(-time.Duration(i+1)*24*time.Hour), jobstate.StatusSucceeded))
 	}
-	old = append(old, create(cutoff.Add(-time.Millisecond), StatusFailed))
-	old = append(old, create(cutoff.Add(-time.Hour), StatusCanceled))
-	kept = append(kept, create(cutoff.Add(-48*time.Hour), StatusQueued)) // unfinished: the reconciler ends it first
-	kept = append(kept, create(cutoff, StatusSucceeded))                 // not older than the cutoff
-	kept = append(kept, create(now.Add(-time.Hour), StatusSucceeded))
-	kept = append(kept, create(now.Add(-time.Minute), StatusFailed))
+	old = append(old, create(cutoff.Add(-time.Millisecond), jobstate.StatusFailed))
+	old = append(old, create(cutoff.Add(-time.Hour), jobstate.StatusCanceled))
+	kept = append(kept, create(cutoff.Add(-48*time.Hour), jobstate.StatusQueued)) // unfinished: the reconciler ends it first
+	kept = append(kept, create(cutoff, jobstate.StatusSucceeded))                 // not older than the cutoff
+	kept = append(kept, create(now.Add(-time.Hour), jobstate.StatusSucceeded))
+	kept = append(kept, create(now.Add(-time.Minute), jobstate.StatusFailed))
 	d.Now = func() time.Time { return now }
 
 	n, err := d.Jobs.DeleteOlderThan(ctx, cutoff, 2) // several batches
@@ -89,7 +91,7 @@ func TestJobsDeleteOlderThanWhileOthersWrite(t *testing.T) {
 	d.Now = func() time.Time { return now.Add(-400 * 24 * time.Hour) }
 	for range 300 {
 		j := newJob(t, d, u.ID)
-		if _, err := d.Jobs.Apply(ctx, j.ID, JobEvent{Kind: EventFailed, Attempt: 1, Error: "x"}); err != nil {
+		if _, err := d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1, Change: jobstate.Change{Error: "x"}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -106,7 +108,7 @@ func TestJobsDeleteOlderThanWhileOthersWrite(t *testing.T) {
 	}()
 	// Writes during the purge queue for the writer between batches, never fail.
 	for i := range 20 {
-		if _, err := d.Jobs.Apply(ctx, live.ID, JobEvent{Kind: EventProgress, Attempt: 1, Progress: i, At: time.Now()}); err != nil {
+		if _, err := d.Jobs.Apply(ctx, live.ID, jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1, At: time.Now(), Change: jobstate.Change{Progress: i}}, nil); err != nil {
 			t.Fatalf("write during purge: %v", err)
 		}
 	}

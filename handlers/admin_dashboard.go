@@ -144,7 +144,7 @@ func (s *Server) queueRows() ([]views.QueueRow, error) {
 		return nil, err
 	}
 	var out []views.QueueRow
-	for _, name := range []string{tasks.QueueInteractive, tasks.QueueBatch} {
+	for _, name := range tasks.QueueNames() {
 		if !slices.Contains(known, name) {
 			out = append(out, views.QueueRow{Name: name})
 			continue

@@ -11,6 +11,8 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
 )
 
@@ -63,7 +65,7 @@ func (s *Server) adminJob(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	a := views.AdminJob{Job: j, Owner: j.OwnerID, Task: s.taskState(j)}
+	a := views.AdminJob{Job: j, Owner: j.OwnerID, Task: s.taskState(j), MaxAttempts: tasks.MaxRetry + 1}
 	a.Report, a.HasReport = factCheck(j)
 	if u, err := s.DB.Users.Get(r.Context(), j.OwnerID); err == nil {
 		a.Owner = u.Email
@@ -79,7 +81,7 @@ func (s *Server) taskState(j db.Job) string {
 	info, err := s.Admin.Inspector.GetTaskInfo(j.Queue, j.ID)
 	switch {
 	case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
-		if db.IsFinal(j.Status) {
+		if jobstate.IsFinal(j.Status) {
 			return "none (the job ended; finished tasks are kept 24 hours)"
 		}
 		return "none: the reconciler will enqueue it again within 30 s"
@@ -162,7 +164,7 @@ func (s *Server) adminJobDelete(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if !db.IsFinal(j.Status) {
+	if !jobstate.IsFinal(j.Status) {
 		if _, err := s.cancel(r, j.ID); err != nil && !errors.Is(err, db.ErrConflict) {
 			s.pageError(w, r, err)
 			return

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/hibiken/asynq"
@@ -48,7 +49,7 @@ func (s *Server) readQueues(q *views.AdminQueues) error {
 
 // knownQueue guards the queue URL parameter.
 func knownQueue(name string) bool {
-	return name == tasks.QueueInteractive || name == tasks.QueueBatch
+	return slices.Contains(tasks.QueueNames(), name)
 }
 
 // POST /admin/queues/{queue}/pause and /resume

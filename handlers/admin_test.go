@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
@@ -74,35 +75,36 @@ func seedJobs(t *testing.T, e *webEnv, owner db.User, now time.Time) {
 		tokens int
 	}
 	seeds := []seed{
-		{10 * time.Minute, db.StatusSucceeded, 1 * time.Second, 1000},
-		{20 * time.Minute, db.StatusSucceeded, 3 * time.Second, 1000},
-		{30 * time.Minute, db.StatusFailed, 2 * time.Second, 0},
-		{2 * time.Hour, db.StatusSucceeded, 5 * time.Second, 2000},
-		{3 * time.Hour, db.StatusCanceled, time.Second, 0},
-		{50 * time.Hour, db.StatusSucceeded, 7 * time.Second, 0},
-		{10 * 24 * time.Hour, db.StatusSucceeded, 9 * time.Second, 0}, // outside every window
-		{5 * time.Minute, db.StatusQueued, 0, 0},
+		{10 * time.Minute, jobstate.StatusSucceeded, 1 * time.Second, 1000},
+		{20 * time.Minute, jobstate.StatusSucceeded, 3 * time.Second, 1000},
+		{30 * time.Minute, jobstate.StatusFailed, 2 * time.Second, 0},
+		{2 * time.Hour, jobstate.StatusSucceeded, 5 * time.Second, 2000},
+		{3 * time.Hour, jobstate.StatusCanceled, time.Second, 0},
+		{50 * time.Hour, jobstate.StatusSucceeded, 7 * time.Second, 0},
+		{10 * 24 * time.Hour, jobstate.StatusSucceeded, 9 * time.Second, 0}, // outside every window
+		{5 * time.Minute, jobstate.StatusQueued, 0, 0},
 	}
 	for i, sd := range seeds {
 		created := now.Add(-sd.age)
 		e.db.Now = func() time.Time { return created }
 		j, err := e.db.Jobs.Create(ctx, db.Job{
 			OwnerID: owner.ID, CandidateID: cand.ID, CandidateVersion: 1, CandidateName: cand.Name,
-			JobDescription: fmt.Sprintf("job %d", i), Profile: cand.Profile, Theme: "classic", Paper: "a4",
+			JobDescription: fmt.Sprintf("job %d", i), Theme: "classic", Paper: "a4",
 			Queue: "interactive", InputsHash: "h",
-		})
+		}, cand.Profile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev := db.JobEvent{Attempt: 1, At: created.Add(sd.took), TailorMS: sd.took.Milliseconds() / 2,
-			LLMCalls: 1, TokensIn: sd.tokens, TokensOut: sd.tokens / 2}
+		ev := jobstate.Event{Attempt: 1, At: created.Add(sd.took), Change: jobstate.Change{
+			TailorMS: sd.took.Milliseconds() / 2, LLMCalls: 1, TokensIn: sd.tokens, TokensOut: sd.tokens / 2}}
+		var result *db.Result
 		switch sd.status {
-		case db.StatusSucceeded:
-			ev.Kind, ev.Stage = db.EventSucceeded, "done"
-			ev.Result = &db.Result{PDF: []byte("%PDF"), HTML: "<p>x</p>", Profile: []byte("{}")}
-		case db.StatusFailed:
-			ev.Kind, ev.Stage, ev.Error = db.EventFailed, "failed", "LLM rejected the API key (401): check OPENAI_API_KEY"
-		case db.StatusCanceled:
+		case jobstate.StatusSucceeded:
+			ev.Kind, ev.Stage = jobstate.EventSucceeded, "done"
+			result = &db.Result{PDF: []byte("%PDF"), HTML: "<p>x</p>", Profile: []byte("{}")}
+		case jobstate.StatusFailed:
+			ev.Kind, ev.Stage, ev.Error = jobstate.EventFailed, "failed", "LLM rejected the API key (401): check OPENAI_API_KEY"
+		case jobstate.StatusCanceled:
 			if _, err := e.db.Jobs.Cancel(ctx, db.AllOwners, j.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -110,7 +112,7 @@ func seedJobs(t *testing.T, e *webEnv, owner db.User, now time.Time) {
 		default:
 			continue
 		}
-		if _, err := e.db.Jobs.Apply(ctx, j.ID, ev); err != nil {
+		if _, err := e.db.Jobs.Apply(ctx, j.ID, ev, result); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -143,7 +145,7 @@ func TestDashboardFiguresMatchTheSeededJobs(t *testing.T) {
 	for i, w := range d.Windows {
 		c := w.Counts
 		got := fmt.Sprintf("%s: all %d, succeeded %d, failed %d, queued %d, rate %.1f%%",
-			w.Label, c.Total(), c[db.StatusSucceeded], c[db.StatusFailed], c[db.StatusQueued], c.SuccessRate())
+			w.Label, c.Total(), c[jobstate.StatusSucceeded], c[jobstate.StatusFailed], c[jobstate.StatusQueued], c.SuccessRate())
 		if got != wantWindows[i] {
 			t.Errorf("window %d:\n got %s\nwant %s", i, got, wantWindows[i])
 		}
@@ -208,7 +210,7 @@ func TestAdminFindsAndActsOnJobs(t *testing.T) {
 	if n := strings.Count(list.body, `data-testid="admin-job-row"`); n != 1 {
 		t.Fatalf("search by error text found %d jobs, want 1", n)
 	}
-	failed, err := e.db.Jobs.AdminList(context.Background(), db.AdminFilter{Status: db.StatusFailed})
+	failed, err := e.db.Jobs.AdminList(context.Background(), db.AdminFilter{Status: jobstate.StatusFailed})
 	if err != nil || len(failed) != 1 {
 		t.Fatalf("failed jobs: %d %v", len(failed), err)
 	}
@@ -231,12 +233,12 @@ func TestAdminFindsAndActsOnJobs(t *testing.T) {
 	}
 	newID := strings.TrimPrefix(r.header.Get("Location"), "/admin/jobs/")
 	retried, err := e.db.Jobs.Get(context.Background(), db.OwnedBy(ann.ID), newID)
-	if err != nil || retried.Status != db.StatusQueued {
+	if err != nil || retried.Status != jobstate.StatusQueued {
 		t.Fatalf("retried job: %+v %v; want a queued job owned by the recruiter", retried.Status, err)
 	}
 	// Cancel it, then delete it after confirming.
 	wantStatus(t, c.post("/admin/jobs/"+newID+"/cancel", nil), http.StatusSeeOther)
-	if j, _ := e.db.Jobs.Get(context.Background(), db.AllOwners, newID); j.Status != db.StatusCanceled {
+	if j, _ := e.db.Jobs.Get(context.Background(), db.AllOwners, newID); j.Status != jobstate.StatusCanceled {
 		t.Errorf("after cancel: %s", j.Status)
 	}
 	wantBody(t, c.get("/admin/jobs/"+newID+"/delete"), "Delete this job?")

@@ -2,14 +2,16 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/tasks"
-	"github.com/tailor-app/tailor/views"
 )
 
 type regenerateRequest struct {
@@ -49,8 +51,8 @@ func (s *Server) apiRegenerate(w http.ResponseWriter, r *http.Request) {
 	job, err := s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: old.CandidateID, CandidateVersion: old.CandidateVersion, CandidateName: old.CandidateName,
 		JobTitle: old.JobTitle, Company: old.Company, JobDescription: old.JobDescription,
-		Profile: profile, Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
-	})
+		Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
+	}, profile)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
@@ -72,13 +74,13 @@ func (g *regenerateRequest) validate(old db.Job) error {
 		g.Priority = old.Queue
 	}
 	fields := map[string]string{}
-	if !views.ValidTheme(g.Theme) {
-		fields["theme"] = "must be one of " + strings.Join(views.Themes, ", ")
+	if !themes.Valid(g.Theme) {
+		fields["theme"] = "must be one of " + strings.Join(themes.Names(), ", ")
 	}
-	if !views.ValidPaper(g.Paper) {
-		fields["paper"] = "must be one of " + strings.Join(views.Papers, ", ")
+	if !themes.ValidPaper(g.Paper) {
+		fields["paper"] = "must be one of " + strings.Join(themes.Papers(), ", ")
 	}
-	if g.Priority != tasks.QueueInteractive && g.Priority != tasks.QueueBatch {
+	if !slices.Contains(tasks.QueueNames(), g.Priority) {
 		fields["priority"] = "must be interactive or batch"
 	}
 	if len(fields) > 0 {
@@ -96,7 +98,7 @@ func (s *Server) apiShare(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	if j.Status != db.StatusSucceeded || !j.HasPDF {
+	if j.Status != jobstate.StatusSucceeded || !j.HasPDF {
 		writeJSONError(w, http.StatusConflict, "job is "+j.Status+"; only a succeeded job's PDF can be shared")
 		return
 	}

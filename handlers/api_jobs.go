@@ -12,8 +12,10 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobs"
+	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/tasks"
-	"github.com/tailor-app/tailor/views"
 )
 
 // Input limits for a generate request.
@@ -57,14 +59,14 @@ func (g *generateRequest) validate() error {
 		fields["company"] = fmt.Sprintf("must be at most %d characters", maxShortFieldChars)
 	}
 	if g.Theme == "" {
-		g.Theme = views.Themes[0]
-	} else if !views.ValidTheme(g.Theme) {
-		fields["theme"] = "must be one of " + strings.Join(views.Themes, ", ")
+		g.Theme = themes.Default
+	} else if !themes.Valid(g.Theme) {
+		fields["theme"] = "must be one of " + strings.Join(themes.Names(), ", ")
 	}
 	if g.Paper == "" {
-		g.Paper = views.Papers[0]
-	} else if !views.ValidPaper(g.Paper) {
-		fields["paper"] = "must be one of " + strings.Join(views.Papers, ", ")
+		g.Paper = themes.DefaultPaper
+	} else if !themes.ValidPaper(g.Paper) {
+		fields["paper"] = "must be one of " + strings.Join(themes.Papers(), ", ")
 	}
 	switch g.Priority {
 	case "", tasks.QueueInteractive:
@@ -135,20 +137,21 @@ func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (db.
 	return s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: c.ID, CandidateVersion: c.Version, CandidateName: c.Name,
 		JobTitle: req.JobTitle, Company: req.Company, JobDescription: req.JobDescription,
-		Profile: c.Profile, Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
-	})
+		Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
+	}, c.Profile)
 }
 
-// submitJob commits a new job row for j's inputs, then enqueues its task.
-func (s *Server) submitJob(r *http.Request, j db.Job) (db.Job, error) {
+// submitJob commits a new job row for j's inputs and profile, then
+// enqueues its task.
+func (s *Server) submitJob(r *http.Request, j db.Job, profile []byte) (db.Job, error) {
 	ctx := r.Context()
-	j.InputsHash = tasks.InputsHash(j.Profile, j.JobDescription, s.Model, j.Theme, j.Paper)
+	j.InputsHash = tasks.InputsHash(profile, j.JobDescription, s.Model, j.Theme, j.Paper)
 	j.Model = s.Model
-	job, err := s.DB.Jobs.Create(ctx, j)
+	job, err := s.DB.Jobs.Create(ctx, j, profile)
 	if err != nil {
 		return db.Job{}, err
 	}
-	p := tasks.PayloadFor(job, j.Profile)
+	p := jobs.PayloadFor(job, profile)
 	p.EnqueuedAt = s.now()
 	if err := s.Enqueuer.Enqueue(ctx, p, job.Queue); err != nil {
 		s.Logger.Warn("enqueue failed; the reconciler will retry", "job_id", job.ID, "err", err)
@@ -220,10 +223,10 @@ func (s *Server) apiJobDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case j.Status == db.StatusFailed:
+	case j.Status == jobstate.StatusFailed:
 		writeJSONError(w, http.StatusConflict, "job failed, there is no PDF: "+j.Error)
 		return
-	case j.Status != db.StatusSucceeded || !j.HasPDF:
+	case j.Status != jobstate.StatusSucceeded || !j.HasPDF:
 		writeJSONError(w, http.StatusConflict, "job is "+j.Status+"; the PDF is ready when status is succeeded")
 		return
 	}
@@ -271,14 +274,14 @@ func statusParam(values []string) ([]string, error) {
 			st = strings.TrimSpace(st)
 			switch {
 			case st == "" || slices.Contains(out, st):
-			case slices.Contains(db.Statuses, st):
+			case slices.Contains(jobstate.Statuses(), st):
 				out = append(out, st)
 			default:
 				if len(st) > 40 {
 					st = st[:40] + "..."
 				}
 				return nil, errorf(http.StatusBadRequest, fmt.Sprintf("unknown status %q: use one or more of %s, separated by commas",
-					st, strings.Join(db.Statuses, ", ")))
+					st, strings.Join(jobstate.Statuses(), ", ")))
 			}
 		}
 	}

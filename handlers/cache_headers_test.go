@@ -15,6 +15,7 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/static"
 	"github.com/tailor-app/tailor/tasks"
@@ -74,7 +75,7 @@ func newCacheEnv(t *testing.T, configure ...func(*Server)) *cacheEnv {
 	e.succeed(done, resume.Sample())
 	done, _ = e.db.Jobs.Get(context.Background(), db.AllOwners, done.ID)
 	running := e.job(c, cand)
-	e.db.Jobs.Apply(context.Background(), running.ID, db.JobEvent{Kind: db.EventProgress, Attempt: 1, Stage: tasks.StageTailoring, Progress: 30})
+	e.db.Jobs.Apply(context.Background(), running.ID, jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1, Change: jobstate.Change{Stage: tasks.StageTailoring, Progress: 30}}, nil)
 	running, _ = e.db.Jobs.Get(context.Background(), db.AllOwners, running.ID)
 	return &cacheEnv{webEnv: e, ann: ann, token: e.token(ann), browser: c, done: done, running: running}
 }
@@ -233,7 +234,7 @@ func TestCacheHeadersStatusRevalidates(t *testing.T) {
 			if again.body != "" || again.header.Get("ETag") != etag {
 				t.Errorf("304 body %q, ETag %q", again.body, again.header.Get("ETag"))
 			}
-			e.db.Jobs.Apply(context.Background(), e.running.ID, db.JobEvent{Kind: db.EventProgress, Attempt: 1, Stage: tasks.StageChecking, Progress: 60 + version})
+			e.db.Jobs.Apply(context.Background(), e.running.ID, jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1, Change: jobstate.Change{Stage: tasks.StageChecking, Progress: 60 + version}}, nil)
 			version++
 			moved := get("If-None-Match", etag)
 			wantStatus(t, moved, http.StatusOK)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/views"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) candidateShow(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	cp, err := s.candidateView(r, c, views.GenerateForm{Theme: views.Themes[0], Paper: views.Papers[0]})
+	cp, err := s.candidateView(r, c, views.GenerateForm{Theme: themes.Default, Paper: themes.DefaultPaper})
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -10,6 +10,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/static"
 	"github.com/tailor-app/tailor/views"
 )
@@ -17,11 +19,11 @@ import (
 // embedCard is a job as the embedded card shows it.
 func (s *Server) embedCard(r *http.Request, j db.Job) views.EmbedCard {
 	c := views.EmbedCard{Job: j, Stage: stageWords(j)}
-	if !db.IsFinal(j.Status) {
+	if !jobstate.IsFinal(j.Status) {
 		c.PollURL = s.absURL(r, "/embed/jobs/"+j.ID+"/card")
 		c.CancelURL = s.absURL(r, "/embed/jobs/"+j.ID+"/cancel")
 	}
-	if j.Status == db.StatusSucceeded && j.HasPDF {
+	if j.Status == jobstate.StatusSucceeded && j.HasPDF {
 		// The host page cannot send the token with a plain link: the PDF
 		// opens through a signed, expiring share link instead.
 		c.ShareURL, _ = s.shareURL(r, j.ID)
@@ -39,7 +41,7 @@ func (s *Server) embedJobCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := http.StatusOK
-	if db.IsFinal(j.Status) {
+	if jobstate.IsFinal(j.Status) {
 		status = statusStopPolling
 	}
 	s.renderFragment(w, r, status, views.EmbedCardView(s.embedCard(r, j)), s.cardETag(j))
@@ -90,7 +92,7 @@ func (s *Server) embedGenerateForm(w http.ResponseWriter, r *http.Request) {
 		s.embedFail(w, r, err)
 		return
 	}
-	g, err := s.embedGenerateData(r, c, views.GenerateForm{Theme: views.Themes[0], Paper: views.Papers[0]})
+	g, err := s.embedGenerateData(r, c, views.GenerateForm{Theme: themes.Default, Paper: themes.DefaultPaper})
 	if err != nil {
 		s.embedFail(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -29,10 +30,10 @@ func TestFactCheckShownInWords(t *testing.T) {
 	checked, report := resume.Verify(src, tailored)
 	body, _ := json.Marshal(report)
 	profile, _ := json.Marshal(checked)
-	if _, err := e.db.Jobs.Apply(context.Background(), j.ID, db.JobEvent{
-		Kind: db.EventSucceeded, Attempt: 1, Stage: "done", Progress: 100, Verification: string(body),
-		Result: &db.Result{PDF: []byte("%PDF-1.4 fake"), HTML: "<html></html>", Profile: profile},
-	}); err != nil {
+	if _, err := e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{
+		Kind: jobstate.EventSucceeded, Attempt: 1,
+		Change: jobstate.Change{Stage: "done", Progress: 100, Verification: string(body)},
+	}, &db.Result{PDF: []byte("%PDF-1.4 fake"), HTML: "<html></html>", Profile: profile}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/views"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) jobCancel(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.JobCard(s.card(r, j)))
 		return
 	}
-	if j.Status == db.StatusCanceled {
+	if j.Status == jobstate.StatusCanceled {
 		s.flash(r, "Canceled.")
 	}
 	http.Redirect(w, r, backTo(r, "/jobs"), http.StatusSeeOther)

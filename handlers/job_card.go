@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
 )
@@ -24,10 +25,10 @@ func (s *Server) card(r *http.Request, j db.Job) views.Card {
 
 func (s *Server) cardFor(j db.Job, scope db.Owner) views.Card {
 	c := views.Card{Job: j, Stage: stageWords(j), Elapsed: elapsed(j, s.now())}
-	if !db.IsFinal(j.Status) {
+	if !jobstate.IsFinal(j.Status) {
 		c.PollURL = s.pollURL(j.ID, scope)
 	}
-	c.Retryable = (j.Status == db.StatusFailed || j.Status == db.StatusCanceled) && j.CandidateID != ""
+	c.Retryable = (j.Status == jobstate.StatusFailed || j.Status == jobstate.StatusCanceled) && j.CandidateID != ""
 	return c
 }
 
@@ -56,9 +57,9 @@ func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 	c := s.cardFor(j, scope)
 	status := http.StatusOK
 	switch {
-	case db.IsFinal(j.Status):
+	case jobstate.IsFinal(j.Status):
 		status = statusStopPolling
-		c.AutoDownload = j.Status == db.StatusSucceeded
+		c.AutoDownload = j.Status == jobstate.StatusSucceeded
 	case expired:
 		status = statusStopPolling
 		c.PollURL = ""
@@ -66,7 +67,7 @@ func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 	default:
 		c.PollURL = r.URL.Path + "?" + r.URL.RawQuery // still valid: no new MAC
 	}
-	if expired && !db.IsFinal(j.Status) {
+	if expired && !jobstate.IsFinal(j.Status) {
 		w.Header().Set("Cache-Control", cacheNone)
 	} else if notModified(w, r, s.cardETag(j), cacheRevalidate) {
 		// The browser revalidates each poll; until the job's version moves
@@ -85,21 +86,21 @@ func (s *Server) cardETag(j db.Job) string {
 // stageWords says where a job is, in a recruiter's words.
 func stageWords(j db.Job) string {
 	switch j.Status {
-	case db.StatusQueued:
-		if j.Stage == "" || j.Stage == db.StatusQueued {
+	case jobstate.StatusQueued:
+		if j.Stage == "" || j.Stage == jobstate.StatusQueued {
 			return tasks.StageQueued
 		}
 		return j.Stage
-	case db.StatusRunning:
+	case jobstate.StatusRunning:
 		return j.Stage
-	case db.StatusSucceeded:
+	case jobstate.StatusSucceeded:
 		if j.Cached {
 			return "done (from cache)"
 		}
 		return "done"
-	case db.StatusFailed:
+	case jobstate.StatusFailed:
 		return "failed"
-	case db.StatusCanceled:
+	case jobstate.StatusCanceled:
 		return "canceled"
 	}
 	return j.Stage
@@ -108,7 +109,7 @@ func stageWords(j db.Job) string {
 // elapsed is the time since submission, up to the end for a final job.
 func elapsed(j db.Job, now time.Time) string {
 	end := now
-	if db.IsFinal(j.Status) && !j.FinishedAt.IsZero() {
+	if jobstate.IsFinal(j.Status) && !j.FinishedAt.IsZero() {
 		end = j.FinishedAt
 	}
 	return shortDuration(end.Sub(j.CreatedAt))

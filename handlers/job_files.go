@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 // GET /jobs/{id}/download: the PDF as an attachment. It never changes once
@@ -45,10 +46,10 @@ func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope db.Owner
 		return
 	}
 	switch {
-	case j.Status == db.StatusFailed:
+	case j.Status == jobstate.StatusFailed:
 		s.pageError(w, r, errorf(http.StatusConflict, "This job failed, so there is no PDF: "+j.Error))
 		return
-	case j.Status != db.StatusSucceeded || !j.HasPDF:
+	case j.Status != jobstate.StatusSucceeded || !j.HasPDF:
 		s.pageError(w, r, errorf(http.StatusConflict, "The PDF is not ready yet: the job is "+j.Status+"."))
 		return
 	}

@@ -4,15 +4,16 @@ import (
 	"net/http"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/views"
 )
 
 // statusFilters maps the My jobs filter to statuses.
 var statusFilters = map[string][]string{
-	"active":    {db.StatusQueued, db.StatusRunning},
-	"succeeded": {db.StatusSucceeded},
-	"failed":    {db.StatusFailed},
-	"canceled":  {db.StatusCanceled},
+	"active":    {jobstate.StatusQueued, jobstate.StatusRunning},
+	"succeeded": {jobstate.StatusSucceeded},
+	"failed":    {jobstate.StatusFailed},
+	"canceled":  {jobstate.StatusCanceled},
 }
 
 // GET /jobs: every job the user started, newest first.

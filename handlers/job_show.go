@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/views"
 )
@@ -44,7 +45,7 @@ func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	if j.Status == db.StatusSucceeded {
+	if j.Status == jobstate.StatusSucceeded {
 		d.ShareURL, d.ShareExpires = s.shareURL(r, j.ID)
 	}
 	s.render(w, r, http.StatusOK, views.JobDetailView(s.page(r, j.CandidateName, "jobs"), d))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks"
 )
@@ -78,7 +79,7 @@ func TestJobCardPolling(t *testing.T) {
 
 	// A running job: 200, still polling, the stage in words. The poll
 	// neither needs nor touches the session.
-	e.db.Jobs.Apply(context.Background(), j.ID, db.JobEvent{Kind: db.EventProgress, Attempt: 1, Stage: tasks.StageChecking, Progress: 60})
+	e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1, Change: jobstate.Change{Stage: tasks.StageChecking, Progress: 60}}, nil)
 	anon := e.client()
 	r := anon.get(poll)
 	wantStatus(t, r, http.StatusOK)
@@ -115,8 +116,8 @@ func TestFailedJobShowsReasonAndRetries(t *testing.T) {
 	c := e.client()
 	c.signIn("ann@example.com")
 	j := e.job(c, cand)
-	e.db.Jobs.Apply(context.Background(), j.ID, db.JobEvent{Kind: db.EventFailed, Attempt: 4, Stage: tasks.StageFailed,
-		Error: "The AI service refused the API key; an admin must fix OPENAI_API_KEY."})
+	e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 4,
+		Change: jobstate.Change{Stage: tasks.StageFailed, Error: "The AI service refused the API key; an admin must fix OPENAI_API_KEY."}}, nil)
 	r := c.get("/jobs")
 	wantBody(t, r, `data-testid="job-error"`, "refused the API key", `data-testid="job-retry"`)
 	wantBody(t, c.get("/jobs?status=failed"), `data-job-id="`+j.ID+`"`)
@@ -128,7 +129,7 @@ func TestFailedJobShowsReasonAndRetries(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantBody(t, r, `data-testid="job-card"`, "waiting in queue")
 	jobs, _ := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 10)
-	if len(jobs) != 2 || jobs[0].JobDescription != j.JobDescription || jobs[0].Company != "Globex" || jobs[0].Status != db.StatusQueued {
+	if len(jobs) != 2 || jobs[0].JobDescription != j.JobDescription || jobs[0].Company != "Globex" || jobs[0].Status != jobstate.StatusQueued {
 		t.Errorf("retry made %+v", jobs)
 	}
 	if e.queue.count() != 2 {

@@ -17,7 +17,7 @@ func BenchmarkJobCardPoll(b *testing.B) {
 	ann := e.user("ann@example.com", db.RoleRecruiter)
 	cand := e.candidate(ann, resume.Sample())
 	j, err := e.db.Jobs.Create(b.Context(), db.Job{OwnerID: ann.ID, CandidateID: cand.ID, CandidateVersion: 1,
-		CandidateName: cand.Name, JobDescription: "Go", Profile: cand.Profile, Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "x"})
+		CandidateName: cand.Name, JobDescription: "Go", Theme: "classic", Paper: "a4", Queue: "interactive", InputsHash: "x"}, cand.Profile)
 	if err != nil {
 		b.Fatal(err)
 	}

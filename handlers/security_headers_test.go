@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -90,9 +91,8 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	done := e.job(rec, cand)
 	e.succeed(done, resume.Sample())
 	failed := e.job(rec, cand)
-	if _, err := e.db.Jobs.Apply(context.Background(), failed.ID, db.JobEvent{
-		Kind: db.EventFailed, Attempt: 1, Stage: "failed", Error: `LLM said <script>alert(1)</script>`,
-	}); err != nil {
+	if _, err := e.db.Jobs.Apply(context.Background(), failed.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1,
+		Change: jobstate.Change{Stage: "failed", Error: `LLM said <script>alert(1)</script>`}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	running := e.job(rec, cand) // queued: its card polls

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks"
 )
@@ -209,11 +210,10 @@ func (e *webEnv) succeed(j db.Job, tailored resume.Resume) {
 	_, tailoredReport := resume.Verify(tailored, tailored)
 	report, _ := json.Marshal(tailoredReport)
 	before, after := 40, 70
-	if _, err := e.db.Jobs.Apply(context.Background(), j.ID, db.JobEvent{
-		Kind: db.EventSucceeded, Attempt: 1, Stage: "done", Progress: 100,
-		MatchBefore: &before, MatchAfter: &after, Verification: string(report),
-		Result: &db.Result{PDF: []byte("%PDF-1.4 fake"), HTML: "<html><body><h1>Resume</h1></body></html>", Profile: profile},
-	}); err != nil {
+	if _, err := e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{
+		Kind: jobstate.EventSucceeded, Attempt: 1, Change: jobstate.Change{Stage: "done", Progress: 100,
+			MatchBefore: &before, MatchAfter: &after, Verification: string(report)},
+	}, &db.Result{PDF: []byte("%PDF-1.4 fake"), HTML: "<html><body><h1>Resume</h1></body></html>", Profile: profile}); err != nil {
 		e.t.Fatal(err)
 	}
 }

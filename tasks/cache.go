@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/resume/themes"
 )
 
 // Cache is content-addressed and has two levels: a tailoring (profile, job
@@ -39,9 +40,8 @@ const (
 )
 
 const (
-	cacheKeyBase  = "tailor:cache:"
-	statsKeyBase  = "tailor:stats:cache:"
-	themesVersion = "1" // bump when a theme's output changes
+	cacheKeyBase = "tailor:cache:"
+	statsKeyBase = "tailor:stats:cache:"
 )
 
 // TailoringKey addresses a tailoring by its inputs.
@@ -51,7 +51,7 @@ func TailoringKey(profile []byte, jobDescription, model, promptVersion string) s
 
 // PrintKey addresses a printed PDF by its tailoring and presentation.
 func PrintKey(tailoringKey, theme, paper string) string {
-	return hashParts("p", tailoringKey, theme, paper, themesVersion)
+	return hashParts("p", tailoringKey, theme, paper, themes.Version)
 }
 
 func hashParts(parts ...string) string {

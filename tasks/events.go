@@ -3,16 +3,12 @@ package tasks
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 // Redis names used by events. The stream has no TTL (it is queue data); the
@@ -21,35 +17,15 @@ const (
 	EventStream   = "tailor:events"
 	EventGroup    = "tailor-db"
 	resultKeyBase = "tailor:result:"
-	resultTTL     = 24 * time.Hour
+	resultTTL     = jobMemory
 	streamMaxLen  = 100_000
 )
 
-// Event is a worker's report on a job, applied to SQLite by the Consumer.
+// Event is a worker's report on a job, applied to SQLite by the events
+// consumer (package jobs). Its JSON, flat, is the stream's wire format.
 type Event struct {
-	JobID    string    `json:"job_id"`
-	Kind     string    `json:"kind"` // db.EventStarted, ...
-	Attempt  int       `json:"attempt"`
-	Stage    string    `json:"stage"`
-	Progress int       `json:"progress"`
-	Error    string    `json:"error,omitempty"`
-	At       time.Time `json:"at"`
-
-	Cached        bool   `json:"cached,omitempty"`
-	Model         string `json:"model,omitempty"`
-	PromptVersion string `json:"prompt_version,omitempty"`
-	MatchBefore   *int   `json:"match_before,omitempty"`
-	MatchAfter    *int   `json:"match_after,omitempty"`
-	Verification  string `json:"verification,omitempty"`
-	Changes       string `json:"changes,omitempty"`
-	WaitMS        int64  `json:"wait_ms,omitempty"`
-	TailorMS      int64  `json:"tailor_ms,omitempty"`
-	VerifyMS      int64  `json:"verify_ms,omitempty"`
-	RenderMS      int64  `json:"render_ms,omitempty"`
-	LLMCalls      int    `json:"llm_calls,omitempty"`
-	TokensIn      int    `json:"tokens_in,omitempty"`
-	TokensOut     int    `json:"tokens_out,omitempty"`
-	RateWaitMS    int64  `json:"rate_wait_ms,omitempty"`
+	JobID string `json:"job_id"`
+	jobstate.Event
 
 	// ResultKey names the Redis key holding the (large) result, if any.
 	ResultKey string `json:"result_key,omitempty"`
@@ -98,240 +74,6 @@ func (p *Publisher) Publish(ctx context.Context, ev Event, result *ResultData) e
 	}).Err()
 	if err != nil {
 		return fmt.Errorf("publish %s event: %w", ev.Kind, err)
-	}
-	return nil
-}
-
-// Consumer applies events to SQLite. It is the only writer of job state.
-// Each event is applied in one transaction and acknowledged after commit,
-// so a crash re-applies it, which Jobs.Apply tolerates.
-type Consumer struct {
-	rdb    redis.UniversalClient
-	jobs   *db.Jobs
-	name   string
-	logger *slog.Logger
-
-	// ClaimIdle is how long another consumer's unacknowledged event waits
-	// before this one takes it over (that consumer probably died).
-	ClaimIdle time.Duration
-	// Applied, if set, is called after each event is committed.
-	Applied func(Event)
-	// Metrics, if set, counts applied events and finished jobs.
-	Metrics *Metrics
-}
-
-// NewConsumer returns a consumer named after the host and process.
-func NewConsumer(rdb redis.UniversalClient, jobs *db.Jobs, logger *slog.Logger) *Consumer {
-	host, _ := os.Hostname()
-	return &Consumer{
-		rdb: rdb, jobs: jobs, logger: logger,
-		name:      fmt.Sprintf("%s-%d", host, os.Getpid()),
-		ClaimIdle: 30 * time.Second,
-	}
-}
-
-// Run consumes until ctx is done. Redis errors are logged and retried, so a
-// Redis restart pauses progress reports but loses none.
-func (c *Consumer) Run(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
-	lastClaim := time.Time{}
-	for ctx.Err() == nil {
-		if err := c.ensureGroup(ctx); err != nil {
-			c.sleepAfterError(ctx, "create event group", err, &backoff)
-			continue
-		}
-		if time.Since(lastClaim) > c.ClaimIdle/2 {
-			if err := c.claimAbandoned(ctx); err != nil && ctx.Err() == nil {
-				c.logger.Warn("claim abandoned events", "err", err)
-			}
-			lastClaim = time.Now()
-		}
-		// Our own pending events first (after a restart), then new ones.
-		n, err := c.readOnce(ctx, "0", 0)
-		if err == nil && n == 0 {
-			_, err = c.readOnce(ctx, ">", time.Second)
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			c.sleepAfterError(ctx, "read events", err, &backoff)
-			continue
-		}
-		backoff = 100 * time.Millisecond
-	}
-	return nil
-}
-
-// Drain applies every event already in the stream, then returns; used at
-// shutdown so no reported progress waits for the next start.
-func (c *Consumer) Drain(ctx context.Context) error {
-	if err := c.ensureGroup(ctx); err != nil {
-		return err
-	}
-	for {
-		n, err := c.readOnce(ctx, "0", 0)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			n, err = c.readOnce(ctx, ">", -1)
-			if err != nil || n == 0 {
-				return err
-			}
-		}
-	}
-}
-
-func (c *Consumer) sleepAfterError(ctx context.Context, what string, err error, backoff *time.Duration) {
-	c.logger.Warn("events consumer: "+what, "err", err, "retry_in", backoff.String())
-	select {
-	case <-ctx.Done():
-	case <-time.After(*backoff):
-	}
-	*backoff = min(*backoff*2, 5*time.Second)
-}
-
-func (c *Consumer) ensureGroup(ctx context.Context) error {
-	err := c.rdb.XGroupCreateMkStream(ctx, EventStream, EventGroup, "0").Err()
-	if err != nil && !strings.Contains(err.Error(), "BUSYGROUP") {
-		return err
-	}
-	return nil
-}
-
-// readOnce reads one batch starting at id ("0": our pending, ">": new) and
-// applies it. block <= 0 means do not block.
-func (c *Consumer) readOnce(ctx context.Context, id string, block time.Duration) (int, error) {
-	args := &redis.XReadGroupArgs{
-		Group: EventGroup, Consumer: c.name,
-		Streams: []string{EventStream, id}, Count: 100, Block: block,
-	}
-	if id == "0" || block <= 0 {
-		// In go-redis a zero Block means "block forever"; -1 omits BLOCK.
-		args.Block = -1
-	}
-	streams, err := c.rdb.XReadGroup(ctx, args).Result()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
-	}
-	if err != nil {
-		if strings.Contains(err.Error(), "NOGROUP") {
-			// Redis lost the group (FLUSHALL, restart): recreate it next round.
-			return 0, c.ensureGroup(ctx)
-		}
-		return 0, err
-	}
-	n := 0
-	for _, s := range streams {
-		for _, m := range s.Messages {
-			n++
-			if err := c.handle(ctx, m); err != nil {
-				return n, err
-			}
-		}
-	}
-	return n, nil
-}
-
-func (c *Consumer) claimAbandoned(ctx context.Context) error {
-	msgs, _, err := c.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-		Stream: EventStream, Group: EventGroup, Consumer: c.name,
-		MinIdle: c.ClaimIdle, Start: "0", Count: 100,
-	}).Result()
-	if err != nil {
-		return err
-	}
-	for _, m := range msgs {
-		if err := c.handle(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// handle applies one message and acknowledges it after commit. A message
-// that cannot be decoded, or whose job is gone, is acknowledged and logged:
-// retrying it can never succeed.
-func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
-	raw, _ := m.Values["e"].(string)
-	var ev Event
-	if err := json.Unmarshal([]byte(raw), &ev); err != nil {
-		c.logger.Error("events consumer: undecodable event dropped", "id", m.ID, "err", err)
-		return c.ack(ctx, m.ID)
-	}
-	dev := db.JobEvent{
-		Kind: ev.Kind, Attempt: ev.Attempt, Stage: ev.Stage, Progress: ev.Progress, Error: ev.Error, At: ev.At,
-		Cached: ev.Cached, Model: ev.Model, PromptVersion: ev.PromptVersion,
-		MatchBefore: ev.MatchBefore, MatchAfter: ev.MatchAfter,
-		Verification: ev.Verification, Changes: ev.Changes,
-		WaitMS: ev.WaitMS, TailorMS: ev.TailorMS, VerifyMS: ev.VerifyMS, RenderMS: ev.RenderMS,
-		LLMCalls: ev.LLMCalls, TokensIn: ev.TokensIn, TokensOut: ev.TokensOut, RateWaitMS: ev.RateWaitMS,
-	}
-	if ev.ResultKey != "" {
-		body, err := c.rdb.Get(ctx, ev.ResultKey).Bytes()
-		switch {
-		case errors.Is(err, redis.Nil):
-			// The result expired or Redis lost it: the job must run again.
-			c.logger.Warn("events consumer: result missing, job will be re-run by the reconciler",
-				"job_id", ev.JobID, "key", ev.ResultKey)
-			return c.ack(ctx, m.ID)
-		case err != nil:
-			return fmt.Errorf("read result %s: %w", ev.ResultKey, err)
-		}
-		var rd ResultData
-		if err := json.Unmarshal(body, &rd); err != nil {
-			c.logger.Error("events consumer: undecodable result dropped", "job_id", ev.JobID, "err", err)
-			return c.ack(ctx, m.ID)
-		}
-		dev.Result = &db.Result{PDF: rd.PDF, HTML: rd.HTML, Profile: rd.Profile}
-	}
-	applied, err := c.jobs.Apply(ctx, ev.JobID, dev)
-	if errors.Is(err, db.ErrNotFound) {
-		c.logger.Warn("events consumer: event for unknown job dropped", "job_id", ev.JobID, "kind", ev.Kind)
-		return c.ack(ctx, m.ID)
-	}
-	if err != nil {
-		return fmt.Errorf("apply event for job %s: %w", ev.JobID, err)
-	}
-	if err := c.ack(ctx, m.ID); err != nil {
-		return err
-	}
-	if ev.ResultKey != "" {
-		c.rdb.Del(ctx, ev.ResultKey)
-	}
-	if applied {
-		c.observe(ctx, ev)
-	}
-	if applied && c.Applied != nil {
-		c.Applied(ev)
-	}
-	return nil
-}
-
-// observe records an applied event in the metrics.
-func (c *Consumer) observe(ctx context.Context, ev Event) {
-	if c.Metrics == nil {
-		return
-	}
-	c.Metrics.eventApplied(ev.Kind)
-	if ev.Kind != db.EventSucceeded && ev.Kind != db.EventFailed {
-		return
-	}
-	var created time.Time
-	if j, err := c.jobs.Get(ctx, db.AllOwners, ev.JobID); err == nil {
-		created = j.CreatedAt
-	}
-	c.Metrics.jobFinished(ev.Kind, finalStages(ev, created))
-}
-
-func (c *Consumer) ack(ctx context.Context, id string) error {
-	pipe := c.rdb.Pipeline()
-	pipe.XAck(ctx, EventStream, EventGroup, id)
-	pipe.XDel(ctx, EventStream, id)
-	_, err := pipe.Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("ack event %s: %w", id, err)
 	}
 	return nil
 }

@@ -12,11 +12,11 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
-	"github.com/tailor-app/tailor/views"
+	"github.com/tailor-app/tailor/resume/themes"
 )
 
 // Stages in words, as recruiters see them.
@@ -29,6 +29,15 @@ const (
 	StageWaitingLLM = "waiting for LLM capacity"
 	StageDone       = "done"
 	StageFailed     = "failed"
+)
+
+// Progress, in percent, as a job enters each stage; a succeeded job is at
+// jobstate.ProgressDone.
+const (
+	progressWaitingLLM = 5
+	progressTailoring  = 10
+	progressChecking   = 60
+	progressPrinting   = 75
 )
 
 // Renderer prints HTML to PDF; *pdf.Pool is the real one.
@@ -71,7 +80,7 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// One round trip for both markers: canceled, or already finished (a
 	// retry after a crash between the final event and the ack).
 	pipe := g.Redis.Pipeline()
-	canceled, finished := pipe.Exists(ctx, cancelKey(p.JobID)), pipe.Exists(ctx, finalKey(p.JobID))
+	canceled, finished := pipe.Exists(ctx, cancelKey(p.JobID)), pipe.Exists(ctx, FinalKey(p.JobID))
 	pipe.Exec(ctx) // a Redis error shows as 0 below: run the job
 	switch {
 	case canceled.Val() > 0:
@@ -98,9 +107,9 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	final := retried >= maxRetry || errors.Is(err, asynq.SkipRetry)
 	msg := userMessage(err)
-	kind, stage := db.EventRetry, StageRetrying
+	kind, stage := jobstate.EventRetry, StageRetrying
 	if final {
-		kind, stage = db.EventFailed, StageFailed
+		kind, stage = jobstate.EventFailed, StageFailed
 	}
 	log.Warn("attempt failed", "stage", phase, "err", err, "final", final)
 	var partial *failedWithResult
@@ -108,9 +117,8 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if errors.As(err, &partial) {
 		result = partial.result
 	}
-	pubErr := g.Events.Publish(context.WithoutCancel(ctx), Event{
-		JobID: p.JobID, Kind: kind, Attempt: attempt, Stage: stage, Error: msg, At: g.now(),
-	}, result)
+	pubErr := g.Events.Publish(context.WithoutCancel(ctx),
+		g.event(p.JobID, kind, attempt, jobstate.Change{Stage: stage, Error: msg}), result)
 	if pubErr != nil {
 		return fmt.Errorf("%v; and publish failure: %w", err, pubErr)
 	}
@@ -134,7 +142,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		return fmt.Errorf("candidate profile is invalid: %v: %w", err, asynq.SkipRetry)
 	}
 	*phase = StageTailoring
-	if err := g.progress(ctx, p.JobID, db.EventStarted, attempt, StageTailoring, 10); err != nil {
+	if err := g.progress(ctx, p.JobID, jobstate.EventStarted, attempt, StageTailoring, progressTailoring); err != nil {
 		return err
 	}
 	before := resume.MatchScore(source, p.JobDescription)
@@ -169,7 +177,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 			llmCalls, usage = 1, out
 		}
 		*phase = StageChecking
-		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StageChecking, 60); err != nil {
+		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StageChecking, progressChecking); err != nil {
 			return err
 		}
 		t1 := g.now()
@@ -198,10 +206,10 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	}
 	if !printCached {
 		*phase = StagePrinting
-		if err := g.progress(ctx, p.JobID, db.EventProgress, attempt, StagePrinting, 75); err != nil {
+		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StagePrinting, progressPrinting); err != nil {
 			return err
 		}
-		html, err := views.RenderResume(ctx, p.Theme, p.Paper, tailoring.Profile)
+		html, err := themes.Render(ctx, p.Theme, p.Paper, tailoring.Profile)
 		if err != nil {
 			return fmt.Errorf("render theme %q: %v: %w", p.Theme, err, asynq.SkipRetry)
 		}
@@ -227,14 +235,14 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	verification, _ := json.Marshal(tailoring.Report)
 	changes, _ := json.Marshal(tailoring.Report.Changes)
 	mb, ma := before.Score, after.Score
-	err = g.Events.Publish(ctx, Event{
-		JobID: p.JobID, Kind: db.EventSucceeded, Attempt: attempt, Stage: StageDone, Progress: 100, At: g.now(),
+	err = g.Events.Publish(ctx, g.event(p.JobID, jobstate.EventSucceeded, attempt, jobstate.Change{
+		Stage: StageDone, Progress: jobstate.ProgressDone,
 		Cached: cached, Model: tailoring.Model, PromptVersion: tailoring.PromptVersion,
 		MatchBefore: &mb, MatchAfter: &ma,
 		Verification: string(verification), Changes: string(changes),
 		WaitMS: waitMS, TailorMS: tailorMS, VerifyMS: verifyMS, RenderMS: renderMS,
 		LLMCalls: llmCalls, TokensIn: usage.TokensIn, TokensOut: usage.TokensOut, RateWaitMS: rateWaitMS,
-	}, &ResultData{PDF: printed.PDF, HTML: printed.HTML, Profile: profileJSON})
+	}), &ResultData{PDF: printed.PDF, HTML: printed.HTML, Profile: profileJSON})
 	if err != nil {
 		return err
 	}
@@ -259,13 +267,13 @@ func (g *Generator) waitForLLM(ctx context.Context, jobID string, attempt int, m
 		}
 		if wait == 0 {
 			if announced {
-				return g.progress(ctx, jobID, db.EventProgress, attempt, StageTailoring, 10)
+				return g.progress(ctx, jobID, jobstate.EventProgress, attempt, StageTailoring, progressTailoring)
 			}
 			return nil
 		}
 		g.Metrics.rateLimitWait(wait)
 		if !announced {
-			if err := g.progress(ctx, jobID, db.EventProgress, attempt, StageWaitingLLM, 5); err != nil {
+			if err := g.progress(ctx, jobID, jobstate.EventProgress, attempt, StageWaitingLLM, progressWaitingLLM); err != nil {
 				return err
 			}
 			announced = true
@@ -291,16 +299,21 @@ func promptVersion(model string) string {
 	return llm.PromptVersion
 }
 
-// finalKey marks a job whose final event is published, so that a retry of
+// FinalKey marks a job whose final event is published, so that a retry of
 // its task (after a crash between publish and ack) does no work twice.
-func finalKey(jobID string) string { return "tailor:final:" + jobID }
+func FinalKey(jobID string) string { return "tailor:final:" + jobID }
 
 func (g *Generator) markFinal(ctx context.Context, jobID string) {
-	g.Redis.Set(context.WithoutCancel(ctx), finalKey(jobID), "1", 24*time.Hour)
+	g.Redis.Set(context.WithoutCancel(ctx), FinalKey(jobID), "1", jobMemory)
 }
 
 func (g *Generator) progress(ctx context.Context, jobID, kind string, attempt int, stage string, pct int) error {
-	return g.Events.Publish(ctx, Event{JobID: jobID, Kind: kind, Attempt: attempt, Stage: stage, Progress: pct, At: g.now()}, nil)
+	return g.Events.Publish(ctx, g.event(jobID, kind, attempt, jobstate.Change{Stage: stage, Progress: pct}), nil)
+}
+
+// event is a report on the job's attempt, made now.
+func (g *Generator) event(jobID, kind string, attempt int, c jobstate.Change) Event {
+	return Event{JobID: jobID, Event: jobstate.Event{Kind: kind, Attempt: attempt, At: g.now(), Change: c}}
 }
 
 func (g *Generator) now() time.Time {

@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 )
@@ -81,7 +81,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.rateWaits, m.rateWaitSecs, m.eventsApplied)
 	// Every known series from the start, so dashboards and alerts see zeros
 	// rather than no data.
-	for _, s := range []string{db.StatusSucceeded, db.StatusFailed, db.StatusCanceled} {
+	for _, s := range []string{jobstate.StatusSucceeded, jobstate.StatusFailed, jobstate.StatusCanceled} {
 		m.jobsFinished.WithLabelValues(s)
 	}
 	for _, s := range timedStages {
@@ -96,7 +96,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.llmTokens.WithLabelValues("in")
 	m.llmTokens.WithLabelValues("out")
-	for _, k := range []string{db.EventStarted, db.EventProgress, db.EventRetry, db.EventSucceeded, db.EventFailed} {
+	for _, k := range jobstate.EventKinds() {
 		m.eventsApplied.WithLabelValues(k)
 	}
 	return m
@@ -146,16 +146,16 @@ func (m *Metrics) rateLimitWait(d time.Duration) {
 	m.rateWaitMS.Add(d.Milliseconds())
 }
 
-func (m *Metrics) eventApplied(kind string) {
+func (m *Metrics) EventApplied(kind string) {
 	if m == nil {
 		return
 	}
 	m.eventsApplied.WithLabelValues(kind).Inc()
 }
 
-// jobFinished counts a job that reached status; stages maps the timed
+// JobFinished counts a job that reached status; stages maps the timed
 // stages it went through to their durations.
-func (m *Metrics) jobFinished(status string, stages map[string]time.Duration) {
+func (m *Metrics) JobFinished(status string, stages map[string]time.Duration) {
 	if m == nil {
 		return
 	}
@@ -170,25 +170,6 @@ func (m *Metrics) workerCounters() (llmCalls, rateWaitMS int64) {
 		return 0, 0
 	}
 	return m.llmCallCount.Load(), m.rateWaitMS.Load()
-}
-
-// finalStages are the stage durations of a job's final event; total is
-// from the job's submission to the event.
-func finalStages(ev Event, createdAt time.Time) map[string]time.Duration {
-	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
-	stages := map[string]time.Duration{}
-	if ev.Kind == db.EventSucceeded {
-		stages["wait"] = ms(ev.WaitMS)
-		stages["render"] = ms(ev.RenderMS)
-		if !ev.Cached {
-			stages["llm"] = ms(ev.TailorMS)
-			stages["verify"] = ms(ev.VerifyMS)
-		}
-	}
-	if !createdAt.IsZero() && !ev.At.IsZero() && ev.At.After(createdAt) {
-		stages["total"] = ev.At.Sub(createdAt)
-	}
-	return stages
 }
 
 // QueueCollector reports asynq queue sizes at scrape time as
@@ -316,13 +297,3 @@ func (c *EventsLagCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func isNoGroup(err error) bool { return err != nil && strings.Contains(err.Error(), "NOGROUP") }
-
-// QueueNames lists the queues workers serve, in a stable order.
-func QueueNames() []string {
-	names := make([]string, 0, len(QueuePriorities))
-	for q := range QueuePriorities {
-		names = append(names, q)
-	}
-	slices.Sort(names)
-	return names
-}

@@ -4,132 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
-	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
-	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
-
-// scrape gathers reg into "name{label=value,...}" -> value: a counter's or
-// gauge's value, a histogram's sample count.
-func scrape(t *testing.T, reg *prometheus.Registry) map[string]float64 {
-	t.Helper()
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for _, f := range families {
-		for _, m := range f.GetMetric() {
-			var labels []string
-			for _, l := range m.GetLabel() {
-				labels = append(labels, l.GetName()+"="+l.GetValue())
-			}
-			sort.Strings(labels)
-			key := f.GetName() + "{" + strings.Join(labels, ",") + "}"
-			switch {
-			case m.Counter != nil:
-				out[key] = m.GetCounter().GetValue()
-			case m.Gauge != nil:
-				out[key] = m.GetGauge().GetValue()
-			case m.Histogram != nil:
-				out[key] = float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-	}
-	return out
-}
-
-// waitMetric polls until ok(value) holds: the consumer counts an event just
-// after SQLite shows it.
-func waitMetric(t *testing.T, reg *prometheus.Registry, key string, ok func(float64) bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got, found := scrape(t, reg)[key]
-		if found && ok(got) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("%s = %v (present %v)", key, got, found)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func equals(want float64) func(float64) bool { return func(v float64) bool { return v == want } }
-func positive(v float64) bool                { return v > 0 }
-
-func TestMetricsFollowJobsThroughThePipeline(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	m := NewMetrics(reg)
-	fake := llmtest.NewServer(t, llmtest.Echo("Zephyrine"))
-	p := startPipeline(t, pipelineOptions{
-		tailorer: llm.NewOpenAI(llm.Config{APIKey: "test", BaseURL: fake.URL, Model: "fake-model"}),
-		metrics:  m,
-	})
-	reg.MustRegister(NewChromeCollector(chrome.Stats), NewQueueCollector(p.insp, QueueNames()), NewEventsLagCollector(p.rdb))
-
-	// The second job has the same inputs: both cache levels hit.
-	for range 2 {
-		j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
-		if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != db.StatusSucceeded {
-			t.Fatalf("job %s: %s", got.Status, got.Error)
-		}
-	}
-	present := func(float64) bool { return true }
-	for key, ok := range map[string]func(float64) bool{
-		`tailor_jobs_finished_total{status=succeeded}`:              equals(2),
-		`tailor_jobs_finished_total{status=failed}`:                 equals(0),
-		`tailor_jobs_finished_total{status=canceled}`:               equals(0),
-		`tailor_events_applied_total{kind=started}`:                 equals(2),
-		`tailor_events_applied_total{kind=progress}`:                positive,
-		`tailor_events_applied_total{kind=succeeded}`:               equals(2),
-		`tailor_events_applied_total{kind=retry}`:                   equals(0),
-		`tailor_job_stage_duration_seconds{stage=total}`:            equals(2),
-		`tailor_job_stage_duration_seconds{stage=wait}`:             equals(2),
-		`tailor_job_stage_duration_seconds{stage=render}`:           equals(2),
-		`tailor_job_stage_duration_seconds{stage=llm}`:              equals(1), // the cached job made no call
-		`tailor_job_stage_duration_seconds{stage=verify}`:           equals(1),
-		`tailor_llm_calls_total{outcome=ok}`:                        equals(1),
-		`tailor_llm_calls_total{outcome=retryable}`:                 equals(0),
-		`tailor_llm_calls_total{outcome=permanent}`:                 equals(0),
-		`tailor_llm_calls_total{outcome=rate_limited}`:              equals(0),
-		`tailor_llm_calls_total{outcome=canceled}`:                  equals(0),
-		`tailor_llm_tokens_total{direction=in}`:                     positive,
-		`tailor_llm_tokens_total{direction=out}`:                    positive,
-		`tailor_cache_requests_total{level=tailoring,outcome=miss}`: equals(1),
-		`tailor_cache_requests_total{level=tailoring,outcome=hit}`:  equals(1),
-		`tailor_cache_requests_total{level=print,outcome=hit}`:      equals(1),
-		`tailor_cache_requests_total{level=print,outcome=miss}`:     equals(0), // a new tailoring needs no look-up
-		`tailor_rate_limit_waits_total{}`:                           equals(0),
-		`tailor_rate_limit_wait_seconds_total{}`:                    equals(0),
-		`tailor_chrome_renders_total{}`:                             positive,
-		`tailor_chrome_restarts_total{}`:                            present,
-		`tailor_chrome_render_failures_total{}`:                     present,
-		`tailor_queue_size{queue=interactive,state=pending}`:        equals(0),
-		`tailor_queue_size{queue=interactive,state=active}`:         equals(0),
-		`tailor_queue_size{queue=interactive,state=completed}`:      present,
-		`tailor_queue_size{queue=batch,state=pending}`:              equals(0),
-		`tailor_events_consumer_lag{}`:                              equals(0),
-		`tailor_events_consumer_pending{}`:                          equals(0),
-	} {
-		waitMetric(t, reg, key, ok)
-	}
-	if calls, _ := m.workerCounters(); calls != 1 {
-		t.Errorf("worker LLM calls = %d, want 1", calls)
-	}
-}
 
 func TestMetricsClassifyLLMCalls(t *testing.T) {
 	reg := prometheus.NewRegistry()
@@ -144,7 +28,7 @@ func TestMetricsClassifyLLMCalls(t *testing.T) {
 	} {
 		m.llmCall(err, 0, 0)
 	}
-	got := scrape(t, reg)
+	got := taskstest.Scrape(t, reg)
 	for outcome, want := range map[string]float64{"ok": 1, "retryable": 2, "permanent": 1, "rate_limited": 1, "canceled": 1} {
 		if n := got["tailor_llm_calls_total{outcome="+outcome+"}"]; n != want {
 			t.Errorf("%s calls = %v, want %v", outcome, n, want)
@@ -152,7 +36,7 @@ func TestMetricsClassifyLLMCalls(t *testing.T) {
 	}
 	var nilMetrics *Metrics // optional everywhere
 	nilMetrics.llmCall(nil, 1, 1)
-	nilMetrics.jobFinished(db.StatusSucceeded, nil)
+	nilMetrics.JobFinished(jobstate.StatusSucceeded, nil)
 }
 
 func TestMetricsCountRateLimitWaits(t *testing.T) {
@@ -166,7 +50,7 @@ func TestMetricsCountRateLimitWaits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := scrape(t, reg)
+	got := taskstest.Scrape(t, reg)
 	if n := got["tailor_rate_limit_waits_total{}"]; n != 1 {
 		t.Errorf("waits = %v, want 1", n)
 	}

@@ -1,6 +1,8 @@
-// Package tasks holds Tailor's background work: the asynq task that
-// generates a resume, the events that carry its progress and result back to
-// the one SQLite writer, and the reconciler that makes sure no job is lost.
+// Package tasks is the worker: the asynq task that generates a resume, its
+// payload, the cache and the global LLM rate limit, and the events that carry
+// progress and results back to the one SQLite writer (package jobs). It needs
+// Redis, the LLM and Chrome, never the SQLite file, and cannot import the
+// store: TestWorkerCannotImportTheStore fails if it does.
 package tasks
 
 import (
@@ -22,8 +24,33 @@ const (
 	QueueBatch       = "batch"
 )
 
+// queues lists the queues workers serve, the first first, with their
+// weights (the worker also serves them in strict priority order).
+var queues = []struct {
+	name   string
+	weight int
+}{
+	{QueueInteractive, 6},
+	{QueueBatch, 1},
+}
+
+// QueueNames lists the queues workers serve, interactive first.
+func QueueNames() []string {
+	names := make([]string, len(queues))
+	for i, q := range queues {
+		names[i] = q.name
+	}
+	return names
+}
+
 // QueuePriorities is the asynq server's weighted queue list.
-var QueuePriorities = map[string]int{QueueInteractive: 6, QueueBatch: 1}
+func QueuePriorities() map[string]int {
+	m := make(map[string]int, len(queues))
+	for _, q := range queues {
+		m[q.name] = q.weight
+	}
+	return m
+}
 
 // Task options. MaxRetry counts failed attempts after the first; Timeout
 // bounds one attempt; Retention keeps a finished task's id so a second
@@ -31,8 +58,13 @@ var QueuePriorities = map[string]int{QueueInteractive: 6, QueueBatch: 1}
 const (
 	MaxRetry    = 3
 	TaskTimeout = 3 * time.Minute
-	Retention   = 24 * time.Hour
+	Retention   = jobMemory
 )
+
+// jobMemory is how long Redis remembers a job beyond its task: the
+// finished task's id (Retention), the result until the consumer reads it,
+// and the canceled and final markers. A day outlives every retry.
+const jobMemory = 24 * time.Hour
 
 // GeneratePayload is everything a worker needs: it never reads SQLite.
 type GeneratePayload struct {

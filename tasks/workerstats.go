@@ -90,8 +90,9 @@ type StatsReporter struct {
 	Now      func() time.Time
 }
 
-// DefaultWorkerName is host-pid, unique per process across machines.
-func DefaultWorkerName() string {
+// ProcessName is host-pid, unique per process across machines: it names
+// this process's worker counters and its events consumer.
+func ProcessName() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "unknown"
@@ -156,7 +157,7 @@ func (r *StatsReporter) Once(ctx context.Context) error {
 func (r *StatsReporter) key() string {
 	name := r.Name
 	if name == "" {
-		name = DefaultWorkerName()
+		name = ProcessName()
 	}
 	return workerStatsPrefix + name
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -36,6 +37,13 @@ type WindowCounts struct {
 	Label  string
 	Counts db.StatusCounts
 }
+
+// Jobs in the window with each status.
+func (w WindowCounts) Queued() int    { return w.Counts[jobstate.StatusQueued] }
+func (w WindowCounts) Running() int   { return w.Counts[jobstate.StatusRunning] }
+func (w WindowCounts) Succeeded() int { return w.Counts[jobstate.StatusSucceeded] }
+func (w WindowCounts) Failed() int    { return w.Counts[jobstate.StatusFailed] }
+func (w WindowCounts) Canceled() int  { return w.Counts[jobstate.StatusCanceled] }
 
 // QueueRow is one asynq queue.
 type QueueRow struct {
@@ -215,12 +223,25 @@ func jobDuration(j db.Job) string {
 
 // AdminJob is one job's admin detail page.
 type AdminJob struct {
-	Job       db.Job
-	Owner     string
-	Task      string        // asynq's view of the task, or why it is unknown
-	Report    resume.Report // the fact check, read from Job.Verification
-	HasReport bool
+	Job         db.Job
+	Owner       string
+	Task        string        // asynq's view of the task, or why it is unknown
+	Report      resume.Report // the fact check, read from Job.Verification
+	HasReport   bool
+	MaxAttempts int // the first attempt and its retries
 }
+
+// Cancelable reports whether the job can still be canceled.
+func (a AdminJob) Cancelable() bool { return !jobstate.IsFinal(a.Job.Status) }
+
+// Retryable reports whether the job ended without a resume, so that a new
+// job with its inputs may be started.
+func (a AdminJob) Retryable() bool {
+	return a.Job.Status == jobstate.StatusFailed || a.Job.Status == jobstate.StatusCanceled
+}
+
+// statusOptions are the admin job filter's statuses.
+func statusOptions() []string { return jobstate.Statuses() }
 
 // AdminQueues is /admin/queues.
 type AdminQueues struct {

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/resume/themes"
 )
 
 // Page is what the layout needs from every page.
@@ -35,7 +37,13 @@ type Card struct {
 }
 
 // Final reports whether the card's job has ended.
-func (c Card) Final() bool { return db.IsFinal(c.Job.Status) }
+func (c Card) Final() bool { return jobstate.IsFinal(c.Job.Status) }
+
+// Succeeded reports whether the card's job has its resume.
+func (c Card) Succeeded() bool { return c.Job.Status == jobstate.StatusSucceeded }
+
+// Failed reports whether the card's job ended without a resume.
+func (c Card) Failed() bool { return c.Job.Status == jobstate.StatusFailed }
 
 // CandidateList is the candidates page and its swappable list region.
 type CandidateList struct {
@@ -205,15 +213,15 @@ func firstLine(s string, n int) string {
 
 func statusText(status string) string {
 	switch status {
-	case db.StatusQueued:
+	case jobstate.StatusQueued:
 		return "Queued"
-	case db.StatusRunning:
+	case jobstate.StatusRunning:
 		return "Running"
-	case db.StatusSucceeded:
+	case jobstate.StatusSucceeded:
 		return "Ready"
-	case db.StatusFailed:
+	case jobstate.StatusFailed:
 		return "Failed"
-	case db.StatusCanceled:
+	case jobstate.StatusCanceled:
 		return "Canceled"
 	}
 	return status
@@ -273,8 +281,8 @@ func workLabels(r resume.Resume) set {
 
 // Themes and papers for the generate form, read when rendered so new themes
 // appear without changes here.
-func themeOptions() []string { return Themes }
-func paperOptions() []string { return Papers }
+func themeOptions() []string { return themes.Names() }
+func paperOptions() []string { return themes.Papers() }
 
 func paperLabel(p string) string {
 	switch p {

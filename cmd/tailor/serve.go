@@ -19,6 +19,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/handlers"
+	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/tasks"
@@ -93,7 +94,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 		mux.Handle(tasks.TypeGenerate, gen)
 		worker = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 			Concurrency:     cfg.WorkerConcurrency,
-			Queues:          tasks.QueuePriorities,
+			Queues:          tasks.QueuePriorities(),
 			StrictPriority:  true, // interactive jobs always go ahead of batch jobs
 			RetryDelayFunc:  tasks.RetryDelay,
 			IsFailure:       tasks.IsFailure,
@@ -120,7 +121,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	}
 
 	var httpSrv *http.Server
-	var consumer *tasks.Consumer
+	var consumer *jobs.Consumer
 	if runWeb {
 		client := asynq.NewClientFromRedisClient(rdb)
 		defer client.Close()
@@ -170,17 +171,17 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 
 		reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(rdb))
 
-		consumer = tasks.NewConsumer(rdb, database.Jobs, logger)
+		consumer = jobs.NewConsumer(rdb, database.Jobs, logger)
 		consumer.Metrics = metrics
 		consumerCtx, stopConsumer := context.WithCancel(context.WithoutCancel(ctx))
 		defer stopConsumer()
 		wg.Go(func() { consumer.Run(consumerCtx) })
 
-		reconciler := &tasks.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: logger,
+		reconciler := &jobs.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: logger,
 			Interval: cfg.ReconcileInterval, Metrics: metrics, Redis: rdb}
 		wg.Go(func() { reconciler.Run(ctx) })
 
-		purger := &tasks.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: logger}
+		purger := &jobs.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: logger}
 		wg.Go(func() { purger.Run(ctx) })
 
 		logger.Info("tailor is ready", "addr", ln.Addr().String(), "mode", mode, "database", cfg.DatabasePath,

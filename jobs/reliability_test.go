@@ -1,4 +1,4 @@
-package tasks
+package jobs
 
 import (
 	"bytes"
@@ -20,43 +20,53 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/tasks"
 )
 
 func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 	fake := llmtest.NewServer(t, llmtest.Echo(""))
-	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	tailorer := llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})
+	p := startPipeline(t, pipelineOptions{tailorer: tailorer})
 	ctx := context.Background()
+	result := func(id string) db.Result {
+		t.Helper()
+		r, err := p.db.Jobs.Result(ctx, db.AllOwners, id)
+		if err != nil || len(r.PDF) == 0 {
+			t.Fatalf("result of %s: %d bytes of PDF, %v", id, len(r.PDF), err)
+		}
+		return r
+	}
 
 	first := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 30*time.Second)
-	if first.Status != db.StatusSucceeded || first.Cached {
+	if first.Status != jobstate.StatusSucceeded || first.Cached {
 		t.Fatalf("first job: %s cached=%v, want succeeded, not cached", first.Status, first.Cached)
 	}
 	// Same inputs, whitespace and case aside: a full hit.
 	jd := "  " + strings.ToUpper(resume.SampleJobDescription) + "\n"
 	second := p.waitFinal(t, p.submit(t, resume.Sample(), jd).ID, 30*time.Second)
-	if second.Status != db.StatusSucceeded || !second.Cached {
+	if second.Status != jobstate.StatusSucceeded || !second.Cached {
 		t.Fatalf("second job: %s cached=%v, want a cache hit", second.Status, second.Cached)
 	}
 	if fake.Calls() != 1 {
 		t.Errorf("LLM calls = %d, want 1", fake.Calls())
 	}
-	r1, _ := p.db.Jobs.Result(ctx, db.AllOwners, first.ID)
-	r2, _ := p.db.Jobs.Result(ctx, db.AllOwners, second.ID)
+	r1, r2 := result(first.ID), result(second.ID)
 	if string(r1.PDF) != string(r2.PDF) {
 		t.Error("a full cache hit printed a different PDF")
 	}
 	// Another paper reuses the tailoring and only prints.
 	third := p.waitFinal(t, p.submitAs(t, resume.Sample(), resume.SampleJobDescription, "letter").ID, 30*time.Second)
-	r3, _ := p.db.Jobs.Result(ctx, db.AllOwners, third.ID)
+	r3 := result(third.ID)
 	if !third.Cached || fake.Calls() != 1 || string(r3.PDF) == string(r1.PDF) {
 		t.Errorf("paper change: cached=%v calls=%d samePDF=%v; want the tailoring reused and a new print",
 			third.Cached, fake.Calls(), string(r3.PDF) == string(r1.PDF))
 	}
-	stats, err := NewCache(p.rdb, time.Hour).Stats(ctx)
+	stats, err := tasks.NewCache(p.rdb, time.Hour).Stats(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,10 +75,16 @@ func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 	if got != want {
 		t.Errorf("cache stats = %s, want %s", got, want)
 	}
-	if ttl := p.rdb.TTL(ctx, cacheKeyBase+TailoringKey(first.Profile, first.JobDescription, "", "")).Val(); ttl > time.Hour {
-		t.Errorf("cache key TTL %s", ttl)
+	// The first job's print is cached under its inputs, and expires.
+	profile, _ := json.Marshal(resume.Sample())
+	printKey := "tailor:cache:" + tasks.InputsHash(profile, resume.SampleJobDescription, tailorer.Model(), "classic", "a4")
+	if ttl := p.rdb.TTL(ctx, printKey).Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("the first job's print key has TTL %s, want up to an hour", ttl)
 	}
-	keys, _ := p.rdb.Keys(ctx, cacheKeyBase+"*").Result()
+	keys, err := p.rdb.Keys(ctx, "tailor:cache:*").Result()
+	if err != nil || len(keys) != 3 {
+		t.Fatalf("cache keys = %q, %v; want one tailoring and two prints", keys, err)
+	}
 	for _, k := range keys {
 		if ttl := p.rdb.TTL(ctx, k).Val(); ttl <= 0 || ttl > time.Hour {
 			t.Errorf("cache key %s has TTL %s; every cache key needs one (volatile-lru)", k, ttl)
@@ -87,7 +103,7 @@ func TestRetryAfterDoesNotSpendAnAttempt(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
 	start := time.Now()
 	got := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded || got.Attempts != 1 {
+	if got.Status != jobstate.StatusSucceeded || got.Attempts != 1 {
 		t.Fatalf("job = %s after %d attempts (%q); want succeeded with 1 attempt", got.Status, got.Attempts, got.Error)
 	}
 	if calls.Load() != 2 {
@@ -103,7 +119,7 @@ func TestRetryAfterDoesNotSpendAnAttempt(t *testing.T) {
 func TestGlobalRateLimitAcrossWorkers(t *testing.T) {
 	const rate, period = 3, 3 * time.Second
 	fake := llmtest.NewServer(t, llmtest.Echo(""))
-	newLimiter := func(rdb *redis.Client) *Limiter { return NewLimiter(rdb, rate, period) }
+	newLimiter := func(rdb *redis.Client) *tasks.Limiter { return tasks.NewLimiter(rdb, rate, period) }
 	tailorer := llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})
 	a := startPipeline(t, pipelineOptions{tailorer: tailorer, limiter: newLimiter})
 	startPipeline(t, pipelineOptions{tailorer: tailorer, limiter: newLimiter, redis: a.redis, workerOnly: true})
@@ -117,9 +133,9 @@ func TestGlobalRateLimitAcrossWorkers(t *testing.T) {
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			j, _ := a.db.Jobs.Get(context.Background(), db.AllOwners, id)
-			sawWaiting = sawWaiting || j.Stage == StageWaitingLLM
-			if db.IsFinal(j.Status) {
-				if j.Status != db.StatusSucceeded || j.Attempts != 1 {
+			sawWaiting = sawWaiting || j.Stage == tasks.StageWaitingLLM
+			if jobstate.IsFinal(j.Status) {
+				if j.Status != jobstate.StatusSucceeded || j.Attempts != 1 {
 					t.Errorf("job %s: %s after %d attempts (%q)", id, j.Status, j.Attempts, j.Error)
 				}
 				break
@@ -146,7 +162,7 @@ func TestGlobalRateLimitAcrossWorkers(t *testing.T) {
 		}
 	}
 	if !sawWaiting {
-		t.Error("no job ever showed the stage " + StageWaitingLLM)
+		t.Error("no job ever showed the stage " + tasks.StageWaitingLLM)
 	}
 }
 
@@ -179,7 +195,7 @@ func TestRedisFlushAllLosesNoJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range ids {
-		if got := p.waitFinal(t, id, 60*time.Second); got.Status != db.StatusSucceeded {
+		if got := p.waitFinal(t, id, 60*time.Second); got.Status != jobstate.StatusSucceeded {
 			t.Errorf("job %s: %s (%q)", id, got.Status, got.Error)
 		}
 		if n, _ := p.db.Jobs.CountResults(ctx, id); n != 1 {
@@ -210,7 +226,7 @@ func TestRedisFlushWhileRetryingLosesNoJob(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if j.Attempts == 2 && j.Stage == StageRetrying {
+		if j.Attempts == 2 && j.Stage == tasks.StageRetrying {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -225,7 +241,7 @@ func TestRedisFlushWhileRetryingLosesNoJob(t *testing.T) {
 		Interval: 200 * time.Millisecond, Grace: time.Millisecond}
 	go rec.Run(ctx)
 	got := p.waitFinal(t, id, 30*time.Second)
-	if got.Status != db.StatusSucceeded || got.Attempts != 3 {
+	if got.Status != jobstate.StatusSucceeded || got.Attempts != 3 {
 		t.Errorf("job = %s after %d attempts (%q); want succeeded in attempt 3", got.Status, got.Attempts, got.Error)
 	}
 	if n, _ := p.db.Jobs.CountResults(ctx, id); n != 1 {
@@ -242,18 +258,19 @@ func TestReconcilerRerunsJobWhoseResultWasLost(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	j := p.createRow(t, resume.Sample(), resume.SampleJobDescription) // in SQLite, not in the queue
-	if err := p.rdb.Set(ctx, finalKey(j.ID), "1", time.Hour).Err(); err != nil {
+	if err := p.rdb.Set(ctx, tasks.FinalKey(j.ID), "1", time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
-	ev, _ := json.Marshal(Event{JobID: j.ID, Kind: db.EventSucceeded, Attempt: 1, Stage: StageDone, Progress: 100,
-		At: time.Now(), ResultKey: resultKeyBase + j.ID + ":1"}) // a result key that is gone
-	if err := p.rdb.XAdd(ctx, &redis.XAddArgs{Stream: EventStream, Values: []string{"e", string(ev)}}).Err(); err != nil {
+	ev, _ := json.Marshal(tasks.Event{JobID: j.ID, Event: jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1, At: time.Now(),
+		Change: jobstate.Change{Stage: tasks.StageDone, Progress: 100}},
+		ResultKey: "tailor:result:" + j.ID + ":1"}) // a result key that is gone
+	if err := p.rdb.XAdd(ctx, &redis.XAddArgs{Stream: tasks.EventStream, Values: []string{"e", string(ev)}}).Err(); err != nil {
 		t.Fatal(err)
 	}
 	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t), Redis: p.rdb,
 		Interval: 200 * time.Millisecond, Grace: time.Millisecond}
 	go rec.Run(ctx)
-	if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != db.StatusSucceeded {
+	if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
 	if n, _ := p.db.Jobs.CountResults(ctx, j.ID); n != 1 {
@@ -274,7 +291,7 @@ func TestRenderingFetchesNothing(t *testing.T) {
 	profile.Work[0].Highlights = append(profile.Work[0].Highlights, fmt.Sprintf(`<script src="%s/js"></script>`, canary.URL))
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOffline()})
 	got := p.waitFinal(t, p.submit(t, profile, resume.SampleJobDescription).ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded {
+	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
 	res, _ := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)
@@ -296,7 +313,7 @@ func TestConcurrentJobsSucceedOnce(t *testing.T) {
 	}
 	wg.Wait()
 	for _, id := range ids {
-		if got := p.waitFinal(t, id, 60*time.Second); got.Status != db.StatusSucceeded {
+		if got := p.waitFinal(t, id, 60*time.Second); got.Status != jobstate.StatusSucceeded {
 			t.Errorf("job %s: %s", id, got.Status)
 		}
 		if n, _ := p.db.Jobs.CountResults(context.Background(), id); n != 1 {
@@ -357,7 +374,7 @@ func TestChromeKilledMidRenderJobSucceeds(t *testing.T) {
 	kr := &killingRenderer{pool: pool, dir: dir, t: t}
 	p := startPipeline(t, pipelineOptions{renderer: kr})
 	got := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 60*time.Second)
-	if got.Status != db.StatusSucceeded {
+	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
 	if s := pool.Stats(); s.Restarts < 1 {

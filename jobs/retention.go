@@ -1,4 +1,4 @@
-package tasks
+package jobs
 
 import (
 	"context"
@@ -9,6 +9,10 @@ import (
 	"github.com/tailor-app/tailor/db"
 )
 
+// DefaultRetention is how long finished jobs are kept when JOB_RETENTION is
+// unset.
+const DefaultRetention = 30 * 24 * time.Hour
+
 // Purger enforces JOB_RETENTION: it deletes finished jobs older than Keep,
 // with their results (share links name a job, so they die with it), and
 // expired web sessions. It runs in the web process, the only SQLite
@@ -16,7 +20,7 @@ import (
 type Purger struct {
 	Jobs     *db.Jobs
 	Sessions *db.Sessions  // nil: sessions are left alone
-	Keep     time.Duration // JOB_RETENTION (default 30 days)
+	Keep     time.Duration // JOB_RETENTION (0: DefaultRetention)
 	Interval time.Duration // between passes (default 1 h)
 	Batch    int           // rows per transaction (default 200)
 	Logger   *slog.Logger
@@ -53,7 +57,7 @@ func (r *Purger) Once(ctx context.Context) (Purged, error) {
 	var out Purged
 	keep := r.Keep
 	if keep <= 0 {
-		keep = 30 * 24 * time.Hour
+		keep = DefaultRetention
 	}
 	batch := r.Batch
 	if batch <= 0 {

@@ -1,4 +1,8 @@
-package views
+// Package themes prints a resume as a standalone HTML document, ready for
+// Chrome to turn into a PDF: the themes, the paper sizes and the print CSS.
+// The worker renders with it and the web preview shows the same words; it
+// depends on no web page, so the worker does not import the web UI.
+package themes
 
 import (
 	"bytes"
@@ -12,36 +16,64 @@ import (
 	"github.com/tailor-app/tailor/resume"
 )
 
-// Themes lists the resume themes, the first being the default.
-var Themes = []string{"classic", "modern", "compact"}
+// Version names the themes' output in the print cache key: bump it when a
+// theme's output changes, so no PDF printed by the old one is reused.
+const Version = "1"
 
-// Papers lists the paper sizes, the first being the default.
-var Papers = []string{"a4", "letter"}
+// Default theme and paper size, used when a request names none.
+const (
+	Default      = "classic"
+	DefaultPaper = "a4"
+)
 
-// ValidTheme reports whether name is a known theme.
-func ValidTheme(name string) bool { return slices.Contains(Themes, name) }
+// documents lists the themes, the default first.
+var documents = []struct {
+	name string
+	doc  func(r resume.Resume, paper string) templ.Component
+}{
+	{"classic", Classic},
+	{"modern", Modern},
+	{"compact", Compact},
+}
+
+// papers lists the paper sizes, the default first.
+var papers = []string{DefaultPaper, "letter"}
+
+// Names lists the resume themes, the default first.
+func Names() []string {
+	out := make([]string, len(documents))
+	for i, d := range documents {
+		out[i] = d.name
+	}
+	return out
+}
+
+// Papers lists the paper sizes, the default first.
+func Papers() []string { return slices.Clone(papers) }
+
+// Valid reports whether name is a known theme.
+func Valid(name string) bool { return slices.Contains(Names(), name) }
 
 // ValidPaper reports whether name is a known paper size.
-func ValidPaper(name string) bool { return slices.Contains(Papers, name) }
+func ValidPaper(name string) bool { return slices.Contains(papers, name) }
 
-// RenderResume renders a resume in a theme to a standalone HTML document.
-func RenderResume(ctx context.Context, theme, paper string, r resume.Resume) (string, error) {
-	var c templ.Component
-	switch theme {
-	case "classic", "":
-		c = ResumeClassic(r, paper)
-	case "modern":
-		c = ResumeModern(r, paper)
-	case "compact":
-		c = ResumeCompact(r, paper)
-	default:
-		return "", fmt.Errorf("unknown theme %q", theme)
+// Render renders a resume in a theme ("" is the default) to a standalone
+// HTML document, ready to print.
+func Render(ctx context.Context, theme, paper string, r resume.Resume) (string, error) {
+	if theme == "" {
+		theme = Default
 	}
-	var buf bytes.Buffer
-	if err := c.Render(ctx, &buf); err != nil {
-		return "", err
+	for _, d := range documents {
+		if d.name != theme {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := d.doc(r, paper).Render(ctx, &buf); err != nil {
+			return "", err
+		}
+		return buf.String(), nil
 	}
-	return buf.String(), nil
+	return "", fmt.Errorf("unknown theme %q", theme)
 }
 
 // theme is what sets one look apart; the markup is shared by every theme.
@@ -130,14 +162,16 @@ func displayURL(u string) string {
 	return strings.TrimSuffix(u, "/")
 }
 
-func orgSuffix(org string) string {
+// OrgSuffix is ", Org", or "" without one.
+func OrgSuffix(org string) string {
 	if org == "" {
 		return ""
 	}
 	return ", " + org
 }
 
-func dateRange(start, end string) string {
+// DateRange is "Mar 2021 – Present" and its variants.
+func DateRange(start, end string) string {
 	switch {
 	case start == "" && end == "":
 		return ""
@@ -163,7 +197,8 @@ func formatDate(d string) string {
 	return d
 }
 
-func degree(e resume.Education) string {
+// Degree is "BSc in Computer Science", or whichever half is known.
+func Degree(e resume.Education) string {
 	switch {
 	case e.StudyType != "" && e.Area != "":
 		return e.StudyType + " in " + e.Area
@@ -174,7 +209,8 @@ func degree(e resume.Education) string {
 	}
 }
 
-func keywordSuffix(kw []string) string {
+// KeywordSuffix is ": a, b, c", or "" without keywords.
+func KeywordSuffix(kw []string) string {
 	if len(kw) == 0 {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package tasks
+package jobs
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/resume"
@@ -83,7 +84,7 @@ func TestFabricationsNeverReachPDF(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.class, func(t *testing.T) {
 			got := p.waitFinal(t, jobs[c.class].ID, 60*time.Second)
-			if got.Status != db.StatusSucceeded {
+			if got.Status != jobstate.StatusSucceeded {
 				t.Fatalf("job = %s (%s)", got.Status, got.Error)
 			}
 			res, err := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)

@@ -1,4 +1,4 @@
-package tasks
+package jobs
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/tasks"
 )
 
 func TestPurgerDeletesOldJobsAndExpiredSessions(t *testing.T) {
@@ -32,12 +34,12 @@ func TestPurgerDeletesOldJobsAndExpiredSessions(t *testing.T) {
 		at := now.Add(-age)
 		d.Now = func() time.Time { return at }
 		j, err := d.Jobs.Create(ctx, db.Job{OwnerID: owner.ID, CandidateVersion: 1, JobDescription: "Go",
-			Profile: []byte(`{}`), Theme: "classic", Paper: "a4", Queue: QueueInteractive})
+			Theme: "classic", Paper: "a4", Queue: tasks.QueueInteractive}, []byte(`{}`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = d.Jobs.Apply(ctx, j.ID, db.JobEvent{Kind: db.EventSucceeded, Attempt: 1, At: at,
-			Result: &db.Result{PDF: []byte("%PDF"), HTML: "<p>", Profile: []byte(`{}`)}})
+		_, err = d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1, At: at},
+			&db.Result{PDF: []byte("%PDF"), HTML: "<p>", Profile: []byte(`{}`)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package tasks
+package jobs
 
 import (
 	"bytes"
@@ -19,10 +19,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
 
@@ -50,7 +52,7 @@ type pipeline struct {
 	db       *db.DB
 	rdb      *redis.Client
 	redis    *taskstest.Redis
-	enqueuer *Enqueuer
+	enqueuer *tasks.Enqueuer
 	insp     *asynq.Inspector
 	owner    db.User
 	server   *asynq.Server
@@ -58,13 +60,13 @@ type pipeline struct {
 
 type pipelineOptions struct {
 	tailorer llm.Tailorer
-	renderer Renderer
+	renderer tasks.Renderer
 	noCache  bool
-	limiter  func(rdb *redis.Client) *Limiter
+	limiter  func(rdb *redis.Client) *tasks.Limiter
 	redis    *taskstest.Redis // shared with another pipeline (a second worker)
 	// workerOnly runs no events consumer: a second worker machine.
 	workerOnly bool
-	metrics    *Metrics // nil: no metrics
+	metrics    *tasks.Metrics // nil: no metrics
 }
 
 func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
@@ -93,23 +95,22 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	if o.tailorer == nil {
 		o.tailorer = llm.NewOffline()
 	}
-	gen := &Generator{Tailorer: o.tailorer, Renderer: o.renderer, Events: NewPublisher(rdb), Redis: rdb, Logger: logger,
+	gen := &tasks.Generator{Tailorer: o.tailorer, Renderer: o.renderer, Events: tasks.NewPublisher(rdb), Redis: rdb, Logger: logger,
 		Metrics: o.metrics}
 	if !o.noCache {
-		gen.Cache = NewCache(rdb, time.Hour)
+		gen.Cache = tasks.NewCache(rdb, time.Hour)
 		gen.Cache.Metrics = o.metrics
 	}
 	if o.limiter != nil {
 		gen.Limiter = o.limiter(rdb)
 	}
 	mux := asynq.NewServeMux()
-	mux.Handle(TypeGenerate, gen)
+	mux.Handle(tasks.TypeGenerate, gen)
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency: 2, Queues: QueuePriorities, StrictPriority: true, IsFailure: IsFailure,
+		Concurrency: 2, Queues: tasks.QueuePriorities(), StrictPriority: true, IsFailure: tasks.IsFailure,
 		RetryDelayFunc: func(n int, err error, task *asynq.Task) time.Duration {
-			var rl *rateLimited
-			if errors.As(err, &rl) {
-				return RetryDelay(n, err, task)
+			if !tasks.IsFailure(err) { // a rate-limit wait: as long as the provider asked
+				return tasks.RetryDelay(n, err, task)
 			}
 			return 50 * time.Millisecond // tests do not wait for real backoff
 		},
@@ -132,7 +133,7 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 
 	client := asynq.NewClientFromRedisClient(rdb)
 	t.Cleanup(func() { client.Close() })
-	return &pipeline{db: d, rdb: rdb, redis: r, enqueuer: NewEnqueuer(client),
+	return &pipeline{db: d, rdb: rdb, redis: r, enqueuer: tasks.NewEnqueuer(client),
 		insp: asynq.NewInspectorFromRedisClient(rdb), owner: owner, server: srv}
 }
 
@@ -146,7 +147,8 @@ func (p *pipeline) submitAs(t testing.TB, profile resume.Resume, jd, paper strin
 	t.Helper()
 	j := p.createRow(t, profile, jd)
 	j.Paper = paper
-	if err := p.enqueuer.Enqueue(context.Background(), PayloadFor(j, j.Profile), j.Queue); err != nil {
+	body, _ := json.Marshal(profile)
+	if err := p.enqueuer.Enqueue(context.Background(), PayloadFor(j, body), j.Queue); err != nil {
 		t.Fatal(err)
 	}
 	return j
@@ -157,13 +159,12 @@ func (p *pipeline) createRow(t testing.TB, profile resume.Resume, jd string) db.
 	body, _ := json.Marshal(profile)
 	j, err := p.db.Jobs.Create(context.Background(), db.Job{
 		OwnerID: p.owner.ID, CandidateVersion: 1, CandidateName: profile.Basics.Name,
-		JobDescription: jd, Profile: body, Theme: "classic", Paper: "a4", Queue: QueueInteractive,
-		InputsHash: InputsHash(body, jd, "test", "classic", "a4"),
-	})
+		JobDescription: jd, Theme: "classic", Paper: "a4", Queue: tasks.QueueInteractive,
+		InputsHash: tasks.InputsHash(body, jd, "test", "classic", "a4"),
+	}, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	j.Profile = body
 	return j
 }
 
@@ -176,7 +177,7 @@ func (p *pipeline) waitFinal(t testing.TB, id string, timeout time.Duration) db.
 		if err != nil {
 			t.Fatal(err)
 		}
-		if db.IsFinal(j.Status) {
+		if jobstate.IsFinal(j.Status) {
 			return j
 		}
 		if time.Now().After(deadline) {
@@ -204,7 +205,7 @@ func TestGenerateWithLLMProducesPDF(t *testing.T) {
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded || got.Attempts != 1 || got.Progress != 100 {
+	if got.Status != jobstate.StatusSucceeded || got.Attempts != 1 || got.Progress != 100 {
 		t.Fatalf("job = %s attempts %d progress %d error %q; want succeeded in 1 attempt", got.Status, got.Attempts, got.Progress, got.Error)
 	}
 	if got.Model != "fake-model" || got.MatchBefore == nil || got.MatchAfter == nil {
@@ -232,7 +233,7 @@ func TestGenerateOfflineNeverInvents(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded {
+	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%s)", got.Status, got.Error)
 	}
 	res, _ := p.db.Jobs.Result(context.Background(), db.OwnedBy(p.owner.ID), j.ID)
@@ -255,7 +256,7 @@ func TestInventedEmployerNeverReachesPDF(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded {
+	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%s)", got.Status, got.Error)
 	}
 	res, _ := p.db.Jobs.Result(context.Background(), db.OwnedBy(p.owner.ID), j.ID)
@@ -273,7 +274,7 @@ func TestChromeMissingKeepsHTML(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{renderer: missing})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusFailed || !strings.HasPrefix(got.Error, "PDF renderer unavailable") {
+	if got.Status != jobstate.StatusFailed || !strings.HasPrefix(got.Error, "PDF renderer unavailable") {
 		t.Fatalf("job = %s error %q; want failed with PDF renderer unavailable", got.Status, got.Error)
 	}
 	if got.Attempts != 1 {
@@ -293,11 +294,11 @@ func TestLLMUnreachableFailsAfterRetries(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: "http://" + addr + "/v1", Timeout: 2 * time.Second})})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusFailed {
+	if got.Status != jobstate.StatusFailed {
 		t.Fatalf("job = %s, want failed", got.Status)
 	}
-	if got.Attempts != MaxRetry+1 {
-		t.Errorf("attempts = %d, want %d", got.Attempts, MaxRetry+1)
+	if got.Attempts != tasks.MaxRetry+1 {
+		t.Errorf("attempts = %d, want %d", got.Attempts, tasks.MaxRetry+1)
 	}
 	if !strings.Contains(got.Error, "LLM unreachable") {
 		t.Errorf("error = %q, want a readable 'LLM unreachable' message", got.Error)
@@ -315,7 +316,7 @@ func TestLLMRetriesThenSucceeds(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusSucceeded || got.Attempts != 3 {
+	if got.Status != jobstate.StatusSucceeded || got.Attempts != 3 {
 		t.Fatalf("job = %s after %d attempts (%q); want succeeded after 3", got.Status, got.Attempts, got.Error)
 	}
 }
@@ -325,7 +326,7 @@ func TestLLMUnauthorizedFailsAtOnce(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "bad", BaseURL: fake.URL})})
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
 	got := p.waitFinal(t, j.ID, 30*time.Second)
-	if got.Status != db.StatusFailed || got.Attempts != 1 || fake.Calls() != 1 {
+	if got.Status != jobstate.StatusFailed || got.Attempts != 1 || fake.Calls() != 1 {
 		t.Fatalf("job = %s attempts %d calls %d; want failed at once", got.Status, got.Attempts, fake.Calls())
 	}
 	if !strings.Contains(got.Error, "OPENAI_API_KEY") {
@@ -345,7 +346,7 @@ func TestReconcilerRequeuesLostJobs(t *testing.T) {
 	if out.Requeued != 1 {
 		t.Fatalf("requeued = %d, want 1", out.Requeued)
 	}
-	if got := p.waitFinal(t, lost.ID, 30*time.Second); got.Status != db.StatusSucceeded {
+	if got := p.waitFinal(t, lost.ID, 30*time.Second); got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%s)", got.Status, got.Error)
 	}
 	// A second pass finds nothing to do.
@@ -372,7 +373,7 @@ func TestCancelDuringLLMCall(t *testing.T) {
 	if _, err := p.db.Jobs.Cancel(ctx, db.OwnedBy(p.owner.ID), j.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&Canceler{Redis: p.rdb, Inspector: p.insp}).Cancel(ctx, j.ID, j.Queue); err != nil {
+	if err := (&tasks.Canceler{Redis: p.rdb, Inspector: p.insp}).Cancel(ctx, j.ID, j.Queue); err != nil {
 		t.Fatal(err)
 	}
 	// The task ends promptly and never writes a result.
@@ -389,7 +390,7 @@ func TestCancelDuringLLMCall(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // let any late event arrive
 	got, _ := p.db.Jobs.Get(ctx, db.AllOwners, j.ID)
-	if got.Status != db.StatusCanceled {
+	if got.Status != jobstate.StatusCanceled {
 		t.Errorf("status = %s, want canceled", got.Status)
 	}
 	if n, _ := p.db.Jobs.CountResults(ctx, j.ID); n != 0 {
@@ -407,24 +408,7 @@ func TestReconcilerFailsJobsPastTheirDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := p.db.Jobs.Get(context.Background(), db.AllOwners, stuck.ID)
-	if out.Failed != 1 || got.Status != db.StatusFailed || !strings.Contains(got.Error, "timed out") {
+	if out.Failed != 1 || got.Status != jobstate.StatusFailed || !strings.Contains(got.Error, "timed out") {
 		t.Errorf("outcome %+v, job %s %q; want failed with a timed out message", out, got.Status, got.Error)
-	}
-}
-
-func TestPayloadRoundTrip(t *testing.T) {
-	body, _ := json.Marshal(resume.Sample())
-	want := GeneratePayload{JobID: "j1", Profile: body, JobDescription: "Go \"engineer\"\n", Theme: "modern", Paper: "letter",
-		EnqueuedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	task, err := NewGenerateTask(want, QueueBatch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got GeneratePayload
-	if err := json.Unmarshal(task.Payload(), &got); err != nil {
-		t.Fatalf("payload is not JSON: %v\n%s", err, task.Payload())
-	}
-	if string(got.Profile) != string(want.Profile) || got.JobDescription != want.JobDescription || !got.EnqueuedAt.Equal(want.EnqueuedAt) || got.Theme != "modern" {
-		t.Errorf("round trip: got %+v", got)
 	}
 }

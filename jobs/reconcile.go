@@ -1,4 +1,4 @@
-package tasks
+package jobs
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/tasks"
 )
 
 // Reconciler makes SQLite and the queue agree: a job that SQLite says is
@@ -20,10 +22,10 @@ import (
 type Reconciler struct {
 	Jobs      *db.Jobs
 	Inspector *asynq.Inspector
-	Enqueuer  *Enqueuer
+	Enqueuer  *tasks.Enqueuer
 	Logger    *slog.Logger
 	Now       func() time.Time
-	Metrics   *Metrics // nil: no metrics
+	Metrics   *tasks.Metrics // nil: no metrics
 	// Redis, if set, clears a requeued job's stale final marker (see requeue).
 	Redis redis.UniversalClient
 
@@ -127,7 +129,7 @@ func (r *Reconciler) requeue(ctx context.Context, j db.Job) error {
 	// before the consumer read it); left there, the new task would skip the
 	// job as done and the job would never end.
 	if r.Redis != nil {
-		if err := r.Redis.Del(ctx, finalKey(j.ID)).Err(); err != nil {
+		if err := r.Redis.Del(ctx, tasks.FinalKey(j.ID)).Err(); err != nil {
 			return fmt.Errorf("requeue %s: clear final marker: %w", j.ID, err)
 		}
 	}
@@ -138,11 +140,12 @@ func (r *Reconciler) requeue(ctx context.Context, j db.Job) error {
 func (r *Reconciler) fail(ctx context.Context, j db.Job, msg string) error {
 	r.Logger.Warn("reconciler: job failed", "job_id", j.ID, "reason", msg)
 	now := r.now()
-	applied, err := r.Jobs.Apply(ctx, j.ID, db.JobEvent{
-		Kind: db.EventFailed, Attempt: j.Attempts, Stage: StageFailed, Error: msg, At: now,
-	})
+	applied, err := r.Jobs.Apply(ctx, j.ID, jobstate.Event{
+		Kind: jobstate.EventFailed, Attempt: j.Attempts, At: now,
+		Change: jobstate.Change{Stage: tasks.StageFailed, Error: msg},
+	}, nil)
 	if applied {
-		r.Metrics.jobFinished(db.StatusFailed, map[string]time.Duration{"total": now.Sub(j.CreatedAt)})
+		r.Metrics.JobFinished(jobstate.StatusFailed, map[string]time.Duration{"total": now.Sub(j.CreatedAt)})
 	}
 	return err
 }
@@ -155,38 +158,10 @@ func (r *Reconciler) now() time.Time {
 }
 
 // PayloadFor rebuilds a job's task payload from its row.
-func PayloadFor(j db.Job, profile []byte) GeneratePayload {
-	return GeneratePayload{
+func PayloadFor(j db.Job, profile []byte) tasks.GeneratePayload {
+	return tasks.GeneratePayload{
 		JobID: j.ID, Profile: profile, JobDescription: j.JobDescription,
 		JobTitle: j.JobTitle, Company: j.Company, Theme: j.Theme, Paper: j.Paper,
 		EnqueuedAt: time.Now(), PriorAttempts: j.Attempts,
 	}
-}
-
-// Canceler stops a job wherever it is: removed from the queue if waiting,
-// its context cancelled if running, and marked so that no worker starts it.
-type Canceler struct {
-	Redis     redis.UniversalClient
-	Inspector *asynq.Inspector
-	Metrics   *Metrics // nil: no metrics
-}
-
-// Cancel is best effort on the queue side; SQLite already says canceled,
-// and late events for a final job are ignored.
-func (c *Canceler) Cancel(ctx context.Context, jobID, queue string) error {
-	first, err := c.Redis.SetNX(ctx, cancelKey(jobID), "1", 24*time.Hour).Result()
-	if err != nil {
-		return fmt.Errorf("mark canceled: %w", err)
-	}
-	if first { // a second cancel of the same job is not a second finished job
-		c.Metrics.jobFinished(db.StatusCanceled, nil)
-	}
-	if err := c.Inspector.DeleteTask(queue, jobID); err != nil &&
-		!errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
-		// An active task cannot be deleted; cancel its context instead.
-		if cerr := c.Inspector.CancelProcessing(jobID); cerr != nil {
-			return fmt.Errorf("cancel running task: %w", cerr)
-		}
-	}
-	return nil
 }

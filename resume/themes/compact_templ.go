@@ -2,7 +2,7 @@
 
 // templ: version: v0.3.1100
 
-package views
+package themes
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
@@ -11,9 +11,9 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "github.com/tailor-app/tailor/resume"
 
-// ResumeCompact is a dense sans-serif theme, 9pt with tight spacing and
+// Compact is a dense sans-serif theme, 9pt with tight spacing and
 // skills run on in one paragraph, that fits a typical resume on one page.
-func ResumeCompact(r resume.Resume, paper string) templ.Component {
+func Compact(r resume.Resume, paper string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -1,4 +1,4 @@
-package views
+package themes
 
 import (
 	"context"
@@ -27,12 +27,12 @@ func maliciousSample() resume.Resume {
 
 func TestRenderResume(t *testing.T) {
 	r := tailoredSample()
-	for _, theme := range Themes {
-		for _, paper := range Papers {
+	for _, theme := range Names() {
+		for _, paper := range Papers() {
 			t.Run(theme+"/"+paper, func(t *testing.T) {
-				html, err := RenderResume(context.Background(), theme, paper, r)
+				html, err := Render(context.Background(), theme, paper, r)
 				if err != nil {
-					t.Fatalf("RenderResume: %v", err)
+					t.Fatalf("Render: %v", err)
 				}
 				want := []string{r.Basics.Name, "<h1>", "<h2>", "<h3>", `<a href="mailto:`}
 				for _, w := range r.Work {
@@ -75,12 +75,12 @@ func TestRenderResume(t *testing.T) {
 
 func TestRenderResumeEscapes(t *testing.T) {
 	r := maliciousSample()
-	for _, theme := range Themes {
-		for _, paper := range Papers {
+	for _, theme := range Names() {
+		for _, paper := range Papers() {
 			t.Run(theme+"/"+paper, func(t *testing.T) {
-				html, err := RenderResume(context.Background(), theme, paper, r)
+				html, err := Render(context.Background(), theme, paper, r)
 				if err != nil {
-					t.Fatalf("RenderResume: %v", err)
+					t.Fatalf("Render: %v", err)
 				}
 				for _, s := range []string{"<script", "<img", `href="javascript:`} {
 					if strings.Contains(html, s) {
@@ -98,7 +98,7 @@ func TestRenderResumeEscapes(t *testing.T) {
 }
 
 func TestRenderResumeUnknownTheme(t *testing.T) {
-	if _, err := RenderResume(context.Background(), "gothic", "a4", tailoredSample()); err == nil {
-		t.Error("RenderResume(gothic): got nil error, want one")
+	if _, err := Render(context.Background(), "gothic", "a4", tailoredSample()); err == nil {
+		t.Error("Render(gothic): got nil error, want one")
 	}
 }
