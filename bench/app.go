@@ -72,7 +72,7 @@ func newHarness(ctx context.Context, o harnessOptions) (*harness, error) {
 		"TMPDIR=" + dir,
 		"DATABASE_PATH=" + filepath.Join(dir, "data", "tailor.db"),
 		"REDIS_URL=" + h.redis.url(),
-		"OPENAI_BASE_URL=" + h.llm.url + "/v1",
+		"OPENAI_BASE_URL=" + h.llm.URL,
 		"OPENAI_API_KEY=bench",
 		"OPENAI_MODEL=bench-instant",
 		"LLM_RATE_PER_MINUTE=1000000",

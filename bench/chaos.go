@@ -670,7 +670,7 @@ func (r *chaosRun) finish(res *chaosResult, faults []fault, recovery func(rows m
 			res.ExtraRuns++
 		}
 	}
-	res.LLMCalls = r.h.llm.calls.Load()
+	res.LLMCalls = int64(r.h.llm.Calls())
 	res.ExtraLLMCalls = max(res.LLMCalls-int64(len(rows)), 0)
 
 	if recovery == nil {

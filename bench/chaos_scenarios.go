@@ -44,10 +44,10 @@ func chaosSIGKILL(ctx context.Context, o chaosOptions) (*chaosResult, error) {
 		// Two workers of two slots: with three LLM calls in flight, each
 		// worker has at least one, so the victim dies mid-job.
 		waitUntil := time.Now().Add(10 * time.Second)
-		for r.h.llm.inflight.Load() < 3 && time.Now().Before(waitUntil) && ctx.Err() == nil {
+		for r.h.llm.InFlight() < 3 && time.Now().Before(waitUntil) && ctx.Err() == nil {
 			time.Sleep(10 * time.Millisecond)
 		}
-		inflight := r.h.llm.inflight.Load()
+		inflight := r.h.llm.InFlight()
 		live := r.liveWorkers()
 		if len(live) == 0 {
 			return nil, fmt.Errorf("no worker left to kill")
