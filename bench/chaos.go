@@ -349,7 +349,7 @@ func (r *chaosReport) save(dir string) (string, error) {
 type chaosRun struct {
 	name  string
 	h     *harness
-	procs []*proc // every web and worker process started, dead ones included (logs)
+	procs []*process // every web and worker process started, dead ones included (logs)
 	audit *eventAudit
 
 	mu   sync.Mutex
@@ -417,7 +417,7 @@ func (r *chaosRun) startWeb() error {
 	return nil
 }
 
-func (r *chaosRun) startWorker() (*proc, error) {
+func (r *chaosRun) startWorker() (*process, error) {
 	p, err := r.h.startWorker()
 	if err == nil {
 		r.procs = append(r.procs, p)
@@ -426,8 +426,8 @@ func (r *chaosRun) startWorker() (*proc, error) {
 }
 
 // liveWorkers are the worker processes still running, oldest first.
-func (r *chaosRun) liveWorkers() []*proc {
-	var out []*proc
+func (r *chaosRun) liveWorkers() []*process {
+	var out []*process
 	for _, w := range r.h.workers {
 		if w.alive() {
 			out = append(out, w)
