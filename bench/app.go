@@ -23,6 +23,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tailor-app/tailor/proc"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -33,8 +34,8 @@ type harness struct {
 	binary  string
 	redis   *redisServer
 	llm     *fakeLLM
-	web     *proc
-	workers []*proc
+	web     *process
+	workers []*process
 	baseURL string
 	token   string
 	cand    string
@@ -72,7 +73,7 @@ func newHarness(ctx context.Context, o harnessOptions) (*harness, error) {
 		"TMPDIR=" + dir,
 		"DATABASE_PATH=" + filepath.Join(dir, "data", "tailor.db"),
 		"REDIS_URL=" + h.redis.url(),
-		"OPENAI_BASE_URL=" + h.llm.url + "/v1",
+		"OPENAI_BASE_URL=" + h.llm.URL,
 		"OPENAI_API_KEY=bench",
 		"OPENAI_MODEL=bench-instant",
 		"LLM_RATE_PER_MINUTE=1000000",
@@ -108,8 +109,8 @@ func (h *harness) cli(stdin string, args ...string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// proc is a running tailor process.
-type proc struct {
+// process is a running tailor process.
+type process struct {
 	cmd  *exec.Cmd
 	name string
 	logs *bytes.Buffer
@@ -118,21 +119,21 @@ type proc struct {
 	err  error
 }
 
-func (p *proc) Write(b []byte) (int, error) {
+func (p *process) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.logs.Write(b)
 }
 
-func (p *proc) Logs() string {
+func (p *process) Logs() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.logs.String()
 }
 
-func (p *proc) pid() int { return p.cmd.Process.Pid }
+func (p *process) pid() int { return p.cmd.Process.Pid }
 
-func (p *proc) alive() bool {
+func (p *process) alive() bool {
 	select {
 	case <-p.done:
 		return false
@@ -142,7 +143,7 @@ func (p *proc) alive() bool {
 }
 
 // stop sends sig and waits up to timeout for the exit.
-func (p *proc) stop(sig syscall.Signal, timeout time.Duration) error {
+func (p *process) stop(sig syscall.Signal, timeout time.Duration) error {
 	if !p.alive() {
 		return p.err
 	}
@@ -157,8 +158,8 @@ func (p *proc) stop(sig syscall.Signal, timeout time.Duration) error {
 	}
 }
 
-func (h *harness) start(name string, env []string, args ...string) (*proc, error) {
-	p := &proc{name: name, logs: &bytes.Buffer{}, done: make(chan struct{})}
+func (h *harness) start(name string, env []string, args ...string) (*process, error) {
+	p := &process{name: name, logs: &bytes.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(h.binary, args...)
 	p.cmd.Env = append(append([]string{}, h.env...), env...)
 	p.cmd.Stderr = p
@@ -182,7 +183,7 @@ func (h *harness) start(name string, env []string, args ...string) (*proc, error
 
 var listenRE = regexp.MustCompile(`listening on (http://\S+)`)
 
-func waitFor(p *proc, lines chan string, name string) error {
+func waitFor(p *process, lines chan string, name string) error {
 	deadline := time.After(60 * time.Second)
 	for {
 		select {
@@ -257,7 +258,7 @@ func (h *harness) startServe() error {
 }
 
 // startWorker runs one more `tailor worker`.
-func (h *harness) startWorker() (*proc, error) {
+func (h *harness) startWorker() (*process, error) {
 	p, err := h.start("worker", []string{"METRICS_ADDR=off"}, "worker")
 	if err != nil {
 		return nil, err
@@ -430,54 +431,13 @@ func (r *redisServer) stop() {
 	}
 }
 
-// rssBytes reads a process's resident memory.
-func rssBytes(pid int) int64 {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), 10, 64)
-			return n * 1024
-		}
-	}
-	return 0
-}
+// chromeRSS estimates the memory of the Chrome processes started under dir
+// (proc.Memory: Chrome's shared code counted once).
+func chromeRSS(dir string) int64 { return proc.Memory(pidsMentioning(dir, "chrom")) }
 
-// chromeRSS estimates the memory of the Chrome processes started under dir:
-// their private pages plus the largest shared set once (a plain sum of RSS
-// counts Chrome's shared code once per process).
-func chromeRSS(dir string) int64 {
-	var private, shared int64
-	page := int64(os.Getpagesize())
-	for _, pid := range pidsMentioning(dir, "chrom") {
-		statm, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
-		if err != nil {
-			continue
-		}
-		if f := strings.Fields(string(statm)); len(f) > 2 {
-			resident, _ := strconv.ParseInt(f[1], 10, 64)
-			sh, _ := strconv.ParseInt(f[2], 10, 64)
-			private += (resident - sh) * page
-			shared = max(shared, sh*page)
-		}
-	}
-	return private + shared
-}
-
+// pidsMentioning lists the processes whose command line has both dir and what.
 func pidsMentioning(dir, what string) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && bytes.Contains(cmdline, []byte(dir)) && bytes.Contains(cmdline, []byte(what)) {
-			out = append(out, pid)
-		}
-	}
-	return out
+	return proc.Find(func(cmdline []byte) bool {
+		return bytes.Contains(cmdline, []byte(dir)) && bytes.Contains(cmdline, []byte(what))
+	})
 }

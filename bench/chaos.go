@@ -350,7 +350,7 @@ func (r *chaosReport) save(dir string) (string, error) {
 type chaosRun struct {
 	name  string
 	h     *harness
-	procs []*proc // every web and worker process started, dead ones included (logs)
+	procs []*process // every web and worker process started, dead ones included (logs)
 	audit *eventAudit
 
 	mu   sync.Mutex
@@ -418,7 +418,7 @@ func (r *chaosRun) startWeb() error {
 	return nil
 }
 
-func (r *chaosRun) startWorker() (*proc, error) {
+func (r *chaosRun) startWorker() (*process, error) {
 	p, err := r.h.startWorker()
 	if err == nil {
 		r.procs = append(r.procs, p)
@@ -427,8 +427,8 @@ func (r *chaosRun) startWorker() (*proc, error) {
 }
 
 // liveWorkers are the worker processes still running, oldest first.
-func (r *chaosRun) liveWorkers() []*proc {
-	var out []*proc
+func (r *chaosRun) liveWorkers() []*process {
+	var out []*process
 	for _, w := range r.h.workers {
 		if w.alive() {
 			out = append(out, w)
@@ -671,7 +671,7 @@ func (r *chaosRun) finish(res *chaosResult, faults []fault, recovery func(rows m
 			res.ExtraRuns++
 		}
 	}
-	res.LLMCalls = r.h.llm.calls.Load()
+	res.LLMCalls = int64(r.h.llm.Calls())
 	res.ExtraLLMCalls = max(res.LLMCalls-int64(len(rows)), 0)
 
 	if recovery == nil {

@@ -7,16 +7,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/proc"
 	"github.com/tailor-app/tailor/tasks"
 )
 
@@ -44,10 +42,10 @@ func chaosSIGKILL(ctx context.Context, o chaosOptions) (*chaosResult, error) {
 		// Two workers of two slots: with three LLM calls in flight, each
 		// worker has at least one, so the victim dies mid-job.
 		waitUntil := time.Now().Add(10 * time.Second)
-		for r.h.llm.inflight.Load() < 3 && time.Now().Before(waitUntil) && ctx.Err() == nil {
+		for r.h.llm.InFlight() < 3 && time.Now().Before(waitUntil) && ctx.Err() == nil {
 			time.Sleep(10 * time.Millisecond)
 		}
-		inflight := r.h.llm.inflight.Load()
+		inflight := r.h.llm.InFlight()
 		live := r.liveWorkers()
 		if len(live) == 0 {
 			return nil, fmt.Errorf("no worker left to kill")
@@ -301,8 +299,7 @@ func (r *chaosRun) listJobs(status string) []listedJob {
 func browserPIDs(dir string) []int {
 	var out []int
 	for _, pid := range pidsMentioning(dir, "chrom") {
-		cmdline, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
-		if err == nil && !bytes.Contains(cmdline, []byte("--type=")) {
+		if cmdline := proc.Cmdline(pid); cmdline != nil && !bytes.Contains(cmdline, []byte("--type=")) {
 			out = append(out, pid)
 		}
 	}
@@ -389,7 +386,7 @@ func chaosSIGTERM(ctx context.Context, o chaosOptions) (*chaosResult, error) {
 	// One slot per process: [0] is the web.
 	exits := make([]string, len(workers)+1)
 	took := make([]time.Duration, len(workers)+1)
-	for i, p := range append([]*proc{web}, workers...) {
+	for i, p := range append([]*process{web}, workers...) {
 		stopWG.Go(func() {
 			if err := p.stop(syscall.SIGTERM, 40*time.Second); err != nil {
 				exits[i] = fmt.Sprintf("%s (pid %d): %v", map[bool]string{true: "web", false: "worker"}[i == 0], p.pid(), err)

@@ -1,34 +1,28 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tailor-app/tailor/llm/llmtest"
 )
 
-// fakeLLM is an OpenAI-compatible chat completions server on loopback that
-// answers with the candidate's profile unchanged, after a configurable
-// latency, and can inject faults (chaos).
+// fakeLLM is the tests' OpenAI-compatible server (llmtest) on loopback,
+// answering with the candidate's profile unchanged after a configurable
+// latency, and injecting faults (chaos).
 type fakeLLM struct {
-	url     string
-	srv     *http.Server
+	*llmtest.Server
 	latency time.Duration
 
 	mu     sync.Mutex
 	faults faults
 
-	calls    atomic.Int64
-	inflight atomic.Int64 // requests being answered now (chaos: is a worker mid-call?)
-	perJob   sync.Map     // job description -> *atomic.Int64 (calls)
-	inject5  atomic.Int64
-	// chaos: injected 429s and hangs
-	inject429, injectHang atomic.Int64
+	perJob sync.Map // job description -> *atomic.Int64 (calls answered)
+	// chaos: injected 500s, 429s and hangs
+	inject5, inject429, injectHang atomic.Int64
 }
 
 // faults are probabilities (0..1) of each injected failure.
@@ -40,19 +34,14 @@ type faults struct {
 }
 
 func newFakeLLM(latency time.Duration) *fakeLLM {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	f := &fakeLLM{latency: latency}
+	s, err := llmtest.Start(f.answer)
 	if err != nil {
 		panic(err)
 	}
-	f := &fakeLLM{url: "http://" + ln.Addr().String(), latency: latency}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/chat/completions", f.chat)
-	f.srv = &http.Server{Handler: mux}
-	go f.srv.Serve(ln)
+	f.Server = s
 	return f
 }
-
-func (f *fakeLLM) Close() { f.srv.Close() }
 
 func (f *fakeLLM) setFaults(x faults) {
 	f.mu.Lock()
@@ -60,77 +49,31 @@ func (f *fakeLLM) setFaults(x faults) {
 	f.faults = x
 }
 
-func (f *fakeLLM) chat(w http.ResponseWriter, r *http.Request) {
-	f.calls.Add(1)
-	f.inflight.Add(1)
-	defer f.inflight.Add(-1)
-	var req struct {
-		Model    string `json:"model"`
-		Messages []struct {
-			Role    string `json:"role"`
-			Content string `json:"content"`
-		} `json:"messages"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
-		return
-	}
-	var user string
-	for _, m := range req.Messages {
-		if m.Role == "user" {
-			user = m.Content
-		}
-	}
+func (f *fakeLLM) answer(req llmtest.ChatRequest) llmtest.Reply {
 	f.mu.Lock()
 	fx := f.faults
 	f.mu.Unlock()
+	wait := f.latency
 	switch p := rand.Float64(); {
 	case p < fx.serverError:
 		f.inject5.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		fmt.Fprint(w, `{"error":{"message":"injected failure","type":"server_error"}}`)
-		return
+		return llmtest.Reply{Status: http.StatusInternalServerError, Content: "injected failure"}
 	case p < fx.serverError+fx.rateLimit:
 		f.inject429.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusTooManyRequests)
-		fmt.Fprint(w, `{"error":{"message":"injected rate limit","type":"rate_limit_exceeded"}}`)
-		return
+		return llmtest.Reply{Status: http.StatusTooManyRequests, Content: "injected rate limit",
+			Header: http.Header{"Retry-After": {"1"}}}
 	case p < fx.serverError+fx.rateLimit+fx.timeout:
 		f.injectHang.Add(1)
+		wait += fx.hang
+	}
+	if wait > 0 {
 		select {
-		case <-time.After(fx.hang):
-		case <-r.Context().Done():
-			return
+		case <-time.After(wait):
+		case <-req.Context.Done():
+			return llmtest.Reply{} // the client left: nobody reads it, and it is not counted as answered
 		}
 	}
-	if f.latency > 0 {
-		select {
-		case <-time.After(f.latency):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	start := strings.Index(user, "```json\n")
-	end := strings.LastIndex(user, "\n```")
-	if start < 0 || end <= start {
-		http.Error(w, `{"error":{"message":"no profile"}}`, http.StatusBadRequest)
-		return
-	}
-	profile := user[start+len("```json\n") : end]
-	if c, _ := f.perJob.LoadOrStore(user[end:], new(atomic.Int64)); c != nil {
-		c.(*atomic.Int64).Add(1)
-	}
-	body, _ := json.Marshal(map[string]any{
-		"id": "chatcmpl-bench", "object": "chat.completion", "created": time.Now().Unix(), "model": req.Model,
-		"choices": []any{map[string]any{
-			"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": profile},
-		}},
-		"usage": map[string]int{"prompt_tokens": len(user) / 4, "completion_tokens": len(profile) / 4, "total_tokens": (len(user) + len(profile)) / 4},
-	})
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(body)
+	c, _ := f.perJob.LoadOrStore(req.JobDescription, new(atomic.Int64))
+	c.(*atomic.Int64).Add(1)
+	return llmtest.Reply{} // the profile unchanged
 }

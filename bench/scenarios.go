@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/pdf"
+	"github.com/tailor-app/tailor/proc"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/resume/themes"
 )
@@ -399,10 +400,10 @@ func mb(b int64) float64 { return float64(b) / (1 << 20) }
 
 // rss returns the resident memory of the web process and of all workers.
 func (h *harness) rss() (web, workers int64) {
-	web = rssBytes(h.web.pid())
+	web = proc.RSS(h.web.pid())
 	for _, w := range h.workers {
 		if w.alive() {
-			workers += rssBytes(w.pid())
+			workers += proc.RSS(w.pid())
 		}
 	}
 	return web, workers

@@ -246,25 +246,6 @@ func (s *Server) apiJobDownload(w http.ResponseWriter, r *http.Request) {
 	w.Write(res.PDF)
 }
 
-// pdfFilename is "Name - Company.pdf" with only safe characters.
-func pdfFilename(j db.Job) string {
-	name := j.CandidateName
-	if j.Company != "" {
-		name += " - " + j.Company
-	}
-	clean := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r == '-', r == '_', r == '.':
-			return r
-		}
-		return -1
-	}, name)
-	if strings.TrimSpace(clean) == "" {
-		clean = "resume"
-	}
-	return strings.TrimSpace(clean) + ".pdf"
-}
-
 // statusParam reads ?status=a,b (or repeated): known statuses only, each
 // once. Anything else is a 400 that names the statuses there are.
 func statusParam(values []string) ([]string, error) {

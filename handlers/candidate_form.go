@@ -100,7 +100,7 @@ func (s *Server) candidateSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderCandidateForm(w http.ResponseWriter, r *http.Request, status int, f views.CandidateForm) {
-	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "candidate-form" {
+	if htmxTargets(r, "candidate-form") {
 		s.render(w, r, status, views.CandidateFormRegion(f))
 		return
 	}

@@ -59,8 +59,6 @@ func (s *Server) generateFormError(w http.ResponseWriter, r *http.Request, c db.
 	s.render(w, r, http.StatusUnprocessableEntity, views.CandidateShow(s.page(r, c.Name, "candidates"), cp))
 }
 
-func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
-
 // submitGenerateForm reads the generate form (the candidate page's and the
 // embedded one), takes the chosen opening unless a description was pasted,
 // and submits the job through s.submit. A form the recruiter must fix comes

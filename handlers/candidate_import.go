@@ -113,18 +113,3 @@ func (s *Server) candidateExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	io.WriteString(w, pretty.String())
 }
-
-// safeFilename keeps letters, digits, spaces, dashes, underscores and dots.
-func safeFilename(name, fallback string) string {
-	clean := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r == '-', r == '_', r == '.':
-			return r
-		}
-		return -1
-	}, name)
-	if clean = strings.TrimSpace(clean); clean == "" {
-		return fallback
-	}
-	return clean
-}

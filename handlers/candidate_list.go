@@ -27,7 +27,7 @@ func (s *Server) candidateList(w http.ResponseWriter, r *http.Request) {
 	if len(items) > perPage {
 		l.Items, l.HasNext = items[:perPage], true
 	}
-	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "candidate-list" {
+	if htmxTargets(r, "candidate-list") {
 		s.render(w, r, http.StatusOK, views.CandidateListRegion(l))
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/rs/cors"
 
 	"github.com/tailor-app/tailor/views"
 )
@@ -20,41 +21,43 @@ import (
 // CrossOriginProtection.
 
 // embedAllowHeaders are the request headers a host page's htmx sends.
-const embedAllowHeaders = "Authorization, Content-Type, HX-Request, HX-Current-URL, HX-Target, HX-Trigger, " +
-	"HX-Trigger-Name, HX-Boosted, HX-Prompt, HX-History-Restore-Request"
+var embedAllowHeaders = []string{"Authorization", "Content-Type", "HX-Request", "HX-Current-URL", "HX-Target", "HX-Trigger",
+	"HX-Trigger-Name", "HX-Boosted", "HX-Prompt", "HX-History-Restore-Request"}
 
 // embedExposeHeaders are the response headers htmx must read across origins.
-const embedExposeHeaders = "HX-Retarget, HX-Reswap, HX-Trigger, Retry-After"
+var embedExposeHeaders = []string{"HX-Retarget", "HX-Reswap", "HX-Trigger", "Retry-After"}
 
-// embedCORS answers preflights and adds CORS headers for allowed origins.
+// embedCORS adds CORS headers for the origins in EMBED_ORIGINS (rs/cors).
 // Any other origin gets no CORS header at all: the browser refuses to send
-// the request (preflight) or to show the response.
+// the request (preflight) or to show the response. A preflight is answered
+// here, never passed on: 204, or 403 when rs/cors refused it (an unlisted
+// origin, or a method or header the fragments do not take).
 func (s *Server) embedCORS(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := cors.New(cors.Options{
+		AllowOriginFunc:    func(origin string) bool { return s.api.origins[origin] },
+		AllowedMethods:     []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:     embedAllowHeaders,
+		ExposedHeaders:     embedExposeHeaders,
+		MaxAge:             600,  // one preflight per URL per 10 minutes, not one per poll
+		OptionsPassthrough: true, // so that a refused preflight can be a 403
+	})
+	return c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		addVary(h, "Origin")
-		origin := r.Header.Get("Origin")
-		allowed := origin != "" && s.api.origins[origin]
-		if allowed {
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Expose-Headers", embedExposeHeaders)
-		}
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			addVary(h, "Access-Control-Request-Method", "Access-Control-Request-Headers")
-			h.Set("Cache-Control", cacheNone)
-			if !allowed {
-				s.logger(r).Warn("embed: origin not in EMBED_ORIGINS", "origin", origin, "path", r.URL.Path)
-				w.WriteHeader(http.StatusForbidden)
-				return
-			}
-			h.Set("Access-Control-Allow-Methods", "GET, POST")
-			h.Set("Access-Control-Allow-Headers", embedAllowHeaders)
-			h.Set("Access-Control-Max-Age", "600") // one preflight per URL per 10 minutes, not one per poll
-			w.WriteHeader(http.StatusNoContent)
+		addVary(h) // rs/cors adds a Vary line of its own: one line, as on every other response
+		if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r)
-	})
+		h.Set("Cache-Control", cacheNone)
+		if h.Get("Access-Control-Allow-Origin") == "" {
+			s.logger(r).Warn("embed: preflight refused (EMBED_ORIGINS, method or headers)", "origin", r.Header.Get("Origin"),
+				"method", r.Header.Get("Access-Control-Request-Method"), "headers", r.Header.Get("Access-Control-Request-Headers"),
+				"path", r.URL.Path)
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
 }
 
 // embedRefuse answers tokenAuth's refusals on /embed/ as small fragments

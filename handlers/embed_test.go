@@ -31,18 +31,26 @@ func TestEmbedCORS(t *testing.T) {
 		wantStatus int
 		want       map[string]string
 	}{
+		// Browsers send the request headers lowercase and sorted (Fetch);
+		// the allowed method and headers are echoed (rs/cors).
 		{"preflight from a listed origin", "OPTIONS", []string{"Origin", hostOrigin, "Access-Control-Request-Method", "GET",
-			"Access-Control-Request-Headers", "authorization,hx-request,hx-current-url"}, 204, map[string]string{
-			"Access-Control-Allow-Origin": hostOrigin, "Access-Control-Allow-Methods": "GET, POST", "Access-Control-Max-Age": "600",
-			"Access-Control-Allow-Credentials": ""}},
+			"Access-Control-Request-Headers", "authorization,hx-current-url,hx-request"}, 204, map[string]string{
+			"Access-Control-Allow-Origin": hostOrigin, "Access-Control-Allow-Methods": "GET", "Access-Control-Max-Age": "600",
+			"Access-Control-Allow-Headers": "authorization,hx-current-url,hx-request", "Access-Control-Allow-Credentials": "",
+			"Cache-Control": "no-store"}},
+		{"preflight for a header the fragments do not take", "OPTIONS", []string{"Origin", hostOrigin, "Access-Control-Request-Method", "GET",
+			"Access-Control-Request-Headers", "authorization,x-other"}, 403, map[string]string{"Access-Control-Allow-Origin": ""}},
+		{"preflight for another method", "OPTIONS", []string{"Origin", hostOrigin, "Access-Control-Request-Method", "DELETE"},
+			403, map[string]string{"Access-Control-Allow-Origin": ""}},
 		{"preflight, listed with a trailing slash", "OPTIONS", []string{"Origin", "https://intranet.example.com",
 			"Access-Control-Request-Method", "POST"}, 204, map[string]string{"Access-Control-Allow-Origin": "https://intranet.example.com"}},
 		{"preflight from an unlisted origin", "OPTIONS", []string{"Origin", "http://127.0.0.1:8002", "Access-Control-Request-Method", "GET"},
-			403, map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Headers": ""}},
+			403, map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Headers": "", "Cache-Control": "no-store"}},
 		{"preflight from a look-alike origin", "OPTIONS", []string{"Origin", "http://127.0.0.1:80011", "Access-Control-Request-Method", "GET"},
 			403, map[string]string{"Access-Control-Allow-Origin": ""}},
+		// Header names are case-insensitive; rs/cors writes them canonical.
 		{"GET from a listed origin", "GET", []string{"Origin", hostOrigin, "Authorization", "Bearer " + tok}, 200, map[string]string{
-			"Access-Control-Allow-Origin": hostOrigin, "Access-Control-Expose-Headers": "HX-Retarget, HX-Reswap, HX-Trigger, Retry-After"}},
+			"Access-Control-Allow-Origin": hostOrigin, "Access-Control-Expose-Headers": "Hx-Retarget, Hx-Reswap, Hx-Trigger, Retry-After"}},
 		{"GET from an unlisted origin", "GET", []string{"Origin", "https://evil.example", "Authorization", "Bearer " + tok}, 200, map[string]string{
 			"Access-Control-Allow-Origin": ""}},
 		{"error from a listed origin is readable", "GET", []string{"Origin", hostOrigin}, 401, map[string]string{

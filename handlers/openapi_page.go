@@ -19,7 +19,7 @@ func (s *Server) apiDocsPage(w http.ResponseWriter, r *http.Request) {
 
 // apiDocsData turns the OpenAPI document into the page's data.
 func apiDocsData(d *apiDoc) views.APIDocs {
-	out := views.APIDocs{Intro: d.Info.Description, Server: strings.TrimSuffix(d.Servers[0].URL, "/")}
+	out := views.APIDocs{Intro: d.Info.Description, Server: strings.TrimSuffix(d.server, "/")}
 	groups := map[string]*views.APIGroup{}
 	for _, t := range d.Tags {
 		out.Groups = append(out.Groups, views.APIGroup{Name: t.Name, Description: t.Description})
@@ -27,51 +27,58 @@ func apiDocsData(d *apiDoc) views.APIDocs {
 	for i := range out.Groups {
 		groups[out.Groups[i].Name] = &out.Groups[i]
 	}
-	for _, rt := range d.ops {
-		op := views.APIOp{Method: rt.Method, Path: rt.Path, Summary: rt.Op.Summary, Description: rt.Op.Description,
-			Public: rt.Op.Security != nil && len(*rt.Op.Security) == 0}
-		for _, p := range rt.Op.Parameters {
-			op.Params = append(op.Params, views.APIField{Name: p.Name, In: p.In, Type: schemaWords(p.Schema), Required: p.Required, Description: p.Description})
+	for _, path := range d.Paths.keys {
+		methods := d.Paths.m[path]
+		for _, method := range methods.keys {
+			g := groups[methods.m[method].Tags[0]]
+			g.Ops = append(g.Ops, apiOpView(d, strings.ToUpper(method), path, methods.m[method]))
 		}
-		if b := rt.Op.RequestBody; b != nil {
-			for mt, m := range b.Content {
-				op.BodyType, op.Body = mt, schemaWords(m.Schema)
-				if m.Schema.Ref == "" && len(m.Schema.order) > 0 {
-					names := make([]string, len(m.Schema.order))
-					copy(names, m.Schema.order)
-					op.Body = "fields " + strings.Join(names, ", ")
-				}
-			}
-		}
-		codes := make([]string, 0, len(rt.Op.Responses))
-		for c := range rt.Op.Responses {
-			codes = append(codes, c)
-		}
-		sort.Strings(codes)
-		for _, c := range codes {
-			rs := rt.Op.Responses[c]
-			resp := views.APIResponse{Status: c, Description: rs.Description}
-			for mt, m := range rs.Content {
-				resp.Type = mt
-				if w := schemaWords(m.Schema); m.Schema.Ref != "" || m.Schema.Type == "object" && len(m.Schema.order) > 0 {
-					resp.Type += ", " + w
-				}
-			}
-			op.Responses = append(op.Responses, resp)
-		}
-		g := groups[rt.Op.Tags[0]]
-		g.Ops = append(g.Ops, op)
 	}
-	for _, name := range d.Components.order {
-		sc := d.Components.Schemas[name]
+	for _, name := range d.Components.Schemas.keys {
+		sc := d.Components.Schemas.m[name]
 		v := views.APISchema{Name: name, Description: sc.Description}
-		for _, p := range sc.order {
-			v.Fields = append(v.Fields, views.APIField{Name: p, Type: schemaWords(sc.Properties[p]),
-				Required: slices.Contains(sc.Required, p), Description: sc.Properties[p].Description})
+		for _, p := range sc.Properties.keys {
+			ps := sc.Properties.m[p]
+			v.Fields = append(v.Fields, views.APIField{Name: p, Type: schemaWords(ps),
+				Required: slices.Contains(sc.Required, p), Description: ps.Description})
 		}
 		out.Schemas = append(out.Schemas, v)
 	}
 	return out
+}
+
+func apiOpView(d *apiDoc, method, path string, o *apiOperation) views.APIOp {
+	op := views.APIOp{Method: method, Path: path, Summary: o.Summary, Description: o.Description,
+		Public: o.Security != nil && len(*o.Security) == 0}
+	for _, p := range o.Parameters {
+		p = d.parameter(p)
+		op.Params = append(op.Params, views.APIField{Name: p.Name, In: p.In, Type: schemaWords(p.Schema), Required: p.Required, Description: p.Description})
+	}
+	if b := o.RequestBody; b != nil {
+		for mt, m := range b.Content {
+			op.BodyType, op.Body = mt, schemaWords(m.Schema)
+			if m.Schema.Ref == "" && len(m.Schema.Properties.keys) > 0 {
+				op.Body = "fields " + strings.Join(m.Schema.Properties.keys, ", ")
+			}
+		}
+	}
+	codes := make([]string, 0, len(o.Responses))
+	for c := range o.Responses {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		rs := d.response(o.Responses[c])
+		resp := views.APIResponse{Status: c, Description: rs.Description}
+		for mt, m := range rs.Content {
+			resp.Type = mt
+			if w := schemaWords(m.Schema); m.Schema.Ref != "" || m.Schema.Type == "object" && len(m.Schema.Properties.keys) > 0 {
+				resp.Type += ", " + w
+			}
+		}
+		op.Responses = append(op.Responses, resp)
+	}
+	return op
 }
 
 // schemaWords says what a schema is, briefly: "string (date-time)",
@@ -84,8 +91,8 @@ func schemaWords(s *apiSchema) string {
 		return s.Ref[strings.LastIndex(s.Ref, "/")+1:]
 	case s.Type == "array":
 		return "array of " + schemaWords(s.Items)
-	case s.Type == "object" && len(s.order) > 0:
-		return "object with " + strings.Join(s.order, ", ")
+	case s.Type == "object" && len(s.Properties.keys) > 0:
+		return "object with " + strings.Join(s.Properties.keys, ", ")
 	}
 	w := s.Type
 	if s.Format != "" {

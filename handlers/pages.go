@@ -27,3 +27,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.WriteHeader(status) // securityHeaders adds the page policy
 	buf.WriteTo(w)
 }
+
+// isHTMX reports whether htmx sent the request: it swaps in a fragment
+// where a browser without JavaScript gets the whole page (varyHX says so
+// to caches).
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// htmxTargets reports whether htmx asks for the region with this id only.
+func htmxTargets(r *http.Request, id string) bool {
+	return isHTMX(r) && r.Header.Get("HX-Target") == id
+}

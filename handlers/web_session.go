@@ -110,7 +110,7 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 		if r.Method != http.MethodGet {
 			back = ownPath(r, r.Referer())
 		}
-		if r.Header.Get("HX-Request") == "true" {
+		if isHTMX(r) {
 			if cur := ownPath(r, r.Header.Get("HX-Current-URL")); cur != "" {
 				back = cur
 			}

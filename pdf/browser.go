@@ -1,15 +1,12 @@
 package pdf
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -17,6 +14,8 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+
+	"github.com/tailor-app/tailor/proc"
 )
 
 // closeTimeout bounds a graceful close of Chrome before it is killed.
@@ -270,80 +269,15 @@ func killLeftovers(dir string) {
 // processesUsing returns the pids whose command line has --user-data-dir=dir,
 // sending them sig unless it is 0.
 func processesUsing(dir string, sig syscall.Signal) []int {
-	want := []byte("--user-data-dir=" + dir)
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil || !hasArg(cmdline, want) {
-			continue
-		}
-		pids = append(pids, pid)
-		if sig != 0 {
+	pids := proc.Find(func(cmdline []byte) bool { return proc.HasArg(cmdline, "--user-data-dir="+dir) })
+	if sig != 0 {
+		for _, pid := range pids {
 			syscall.Kill(pid, sig)
 		}
 	}
 	return pids
 }
 
-// hasArg reports whether cmdline holds arg as a whole argument. Chrome's
-// child processes rewrite their argv into one space-separated string, so a
-// space ends an argument as well as a NUL.
-func hasArg(cmdline, arg []byte) bool {
-	for {
-		i := bytes.Index(cmdline, arg)
-		if i < 0 {
-			return false
-		}
-		rest := cmdline[i+len(arg):]
-		if len(rest) == 0 || rest[0] == 0 || rest[0] == ' ' {
-			return true
-		}
-		cmdline = rest
-	}
-}
-
 // rss estimates the resident memory of the browser's process tree, in
-// bytes: every process's private pages plus the largest shared set once
-// (Chrome's processes share most of their code, so a plain sum of RSS
-// counts it many times). It walks /proc/PID/task/*/children from the
-// browser's pid and reads statm, which needs no lock on Chrome's memory.
-func (b *browser) rss() int64 {
-	var private, shared int64
-	page := int64(os.Getpagesize())
-	seen := map[int]bool{}
-	queue := []int{b.pid}
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		if seen[pid] {
-			continue
-		}
-		seen[pid] = true
-		if statm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm"); err == nil {
-			if f := strings.Fields(string(statm)); len(f) > 2 {
-				resident, _ := strconv.ParseInt(f[1], 10, 64)
-				sh, _ := strconv.ParseInt(f[2], 10, 64)
-				private += (resident - sh) * page
-				shared = max(shared, sh*page)
-			}
-		}
-		tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
-		for _, t := range tasks {
-			children, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + t.Name() + "/children")
-			for _, c := range strings.Fields(string(children)) {
-				if n, err := strconv.Atoi(c); err == nil {
-					queue = append(queue, n)
-				}
-			}
-		}
-	}
-	return private + shared
-}
+// bytes (proc.Memory: shared code counted once).
+func (b *browser) rss() int64 { return proc.Memory(proc.Tree(b.pid)) }

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tailor-app/tailor/proc"
 )
 
 // These tests drive a real Chrome. CI installs Debian's chromium and
@@ -395,8 +397,7 @@ func TestNoJavaScript(t *testing.T) {
 func browserPID(t *testing.T, dir string) int {
 	t.Helper()
 	for _, pid := range processesUsing(dir, 0) {
-		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-		if err == nil && !bytes.Contains(cmdline, []byte("--type=")) {
+		if cmdline := proc.Cmdline(pid); cmdline != nil && !bytes.Contains(cmdline, []byte("--type=")) {
 			return pid
 		}
 	}

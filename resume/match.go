@@ -293,26 +293,3 @@ var headingWords = func() map[string]bool {
 	}
 	return set
 }()
-
-// sentences splits a line after ".", "!", "?" or ";" followed by a space,
-// but not after "e.g." or "i.e.".
-func sentences(line string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(line); i++ {
-		if !strings.ContainsRune(".!?;", rune(line[i])) || (i+1 < len(line) && line[i+1] != ' ') {
-			continue
-		}
-		if i >= 3 && (strings.EqualFold(line[i-3:i+1], "e.g.") || strings.EqualFold(line[i-3:i+1], "i.e.")) {
-			continue
-		}
-		if s := strings.TrimSpace(line[start : i+1]); s != "" {
-			out = append(out, s)
-		}
-		start = i + 1
-	}
-	if s := strings.TrimSpace(line[start:]); s != "" {
-		out = append(out, s)
-	}
-	return out
-}

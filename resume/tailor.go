@@ -94,28 +94,6 @@ func sortByRelevance[T any](items []T, score func(T) int) {
 	}
 }
 
-// summarySentences splits prose after ".", "!" or "?" followed by a space,
-// keeping each sentence's words and punctuation as written.
-func summarySentences(text string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		if !strings.ContainsRune(".!?", rune(text[i])) || i+1 >= len(text) || !isSpace(text[i+1]) {
-			continue
-		}
-		if s := strings.TrimSpace(text[start : i+1]); s != "" {
-			out = append(out, s)
-		}
-		start = i + 1
-	}
-	if s := strings.TrimSpace(text[start:]); s != "" {
-		out = append(out, s)
-	}
-	return out
-}
-
-func isSpace(b byte) bool { return b == ' ' || b == '\n' || b == '\t' || b == '\r' }
-
 // composeSummary writes a summary from the profile's own words only: its
 // label and up to five of its skills, the most relevant to the job first,
 // spelled as the profile spells them.

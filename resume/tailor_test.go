@@ -191,6 +191,8 @@ func TestSummarySentences(t *testing.T) {
 		{"One sentence", []string{"One sentence"}},
 		{"Built Node.js APIs. Shipped v2.0 fast!  Why? Because.", []string{"Built Node.js APIs.", "Shipped v2.0 fast!", "Why?", "Because."}},
 		{"Line one.\nLine two.", []string{"Line one.", "Line two."}},
+		{"Languages, e.g. Go and Rust. Tools, i.e. Git.", []string{"Languages, e.g. Go and Rust.", "Tools, i.e. Git."}},
+		{"Led teams; shipped code. Then more.", []string{"Led teams; shipped code.", "Then more."}}, // ";" is within a sentence
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/andybalholm/brotli"
 )
@@ -163,20 +164,13 @@ func Alias(name string) http.Handler {
 		panic("static: no asset " + name)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if etagListed(r.Header.Get("If-None-Match"), a.etag) {
-			h := w.Header()
-			h.Set("ETag", a.etag)
-			h.Set("Cache-Control", "public, max-age=3600")
-			h.Set("Vary", "Accept-Encoding")
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
 		serve(w, r, a, "public, max-age=3600")
 	})
 }
 
 // serve writes an asset in the best encoding the client accepts: brotli,
 // then gzip, else as is. The bytes were compressed once, at the best level.
+// http.ServeContent answers HEAD, If-None-Match (304) and ranges.
 func serve(w http.ResponseWriter, r *http.Request, a *asset, cacheControl string) {
 	a.pack()
 	body, enc := a.body, ""
@@ -195,31 +189,30 @@ func serve(w http.ResponseWriter, r *http.Request, a *asset, cacheControl string
 	if enc != "" {
 		h.Set("Content-Encoding", enc)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("X-Content-Type-Options", "nosniff")
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
+	// ServeContent leaves the length of an encoded body to the caller (it
+	// cannot know a wrapper did not compress on the fly); a range sets its own.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(body))
 }
 
-// accepts reports whether an Accept-Encoding header allows a coding.
+// accepts reports whether an Accept-Encoding header allows a coding: named,
+// with a q-value above zero. It is Tailor's only reader of the header; the
+// gzip middleware of dynamic responses (gzhttp) has its own.
 func accepts(header, coding string) bool {
 	for part := range strings.SplitSeq(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), coding) {
-			q := strings.ReplaceAll(params, " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		if !strings.EqualFold(strings.TrimSpace(name), coding) {
+			continue
 		}
-	}
-	return false
-}
-
-// etagListed reports whether an If-None-Match list names etag (weakly).
-func etagListed(header, etag string) bool {
-	for part := range strings.SplitSeq(header, ",") {
-		if part = strings.TrimSpace(part); part == "*" || strings.TrimPrefix(part, "W/") == etag {
-			return true
+		for p := range strings.SplitSeq(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				return err == nil && q > 0
+			}
 		}
+		return true
 	}
 	return false
 }

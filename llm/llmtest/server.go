@@ -4,6 +4,7 @@ package llmtest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +32,9 @@ type ChatRequest struct {
 	JobDescription string
 	Raw            map[string]any // the whole request body
 	HasJSONSchema  bool           // response_format is of type json_schema
+	// Context is the HTTP request's: done when the client hangs up, for a
+	// handler that waits by itself.
+	Context context.Context
 }
 
 // Reply tells the server how to answer one request. The zero Reply answers
@@ -51,7 +56,11 @@ type Reply struct {
 type Server struct {
 	URL string // base URL including /v1, for llm.Config.BaseURL
 
-	handler func(ChatRequest) Reply
+	handler  func(ChatRequest) Reply
+	ts       *httptest.Server
+	keep     bool // keep each request for Requests and CallTimes
+	calls    atomic.Int64
+	inflight atomic.Int64
 
 	mu        sync.Mutex
 	requests  []ChatRequest
@@ -63,7 +72,23 @@ type Server struct {
 // handler runs on the server's goroutines: it must not call tb.Fatal.
 func NewServer(tb testing.TB, handler func(req ChatRequest) Reply) *Server {
 	tb.Helper()
-	s := &Server{handler: handler}
+	s, err := start(handler, true)
+	if err != nil {
+		tb.Fatalf("llmtest: %v", err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a server for a caller without a testing.TB (the bench);
+// Close stops it. It counts requests but keeps none (Requests and
+// CallTimes are empty): a long run would otherwise grow without bound.
+func Start(handler func(req ChatRequest) Reply) (*Server, error) {
+	return start(handler, false)
+}
+
+func start(handler func(req ChatRequest) Reply, keep bool) (*Server, error) {
+	s := &Server{handler: handler, keep: keep}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", s.chatCompletions)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -72,21 +97,22 @@ func NewServer(tb testing.TB, handler func(req ChatRequest) Reply) *Server {
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatalf("llmtest: listen: %v", err)
+		return nil, fmt.Errorf("listen: %w", err)
 	}
-	ts := &httptest.Server{Listener: l, Config: &http.Server{Handler: mux}}
-	ts.Start()
-	tb.Cleanup(ts.Close)
-	s.URL = ts.URL + "/v1"
-	return s
+	s.ts = &httptest.Server{Listener: l, Config: &http.Server{Handler: mux}}
+	s.ts.Start()
+	s.URL = s.ts.URL + "/v1"
+	return s, nil
 }
 
+// Close stops the server and waits for the requests being answered.
+func (s *Server) Close() { s.ts.Close() }
+
+// InFlight returns how many requests are being answered now.
+func (s *Server) InFlight() int { return int(s.inflight.Load()) }
+
 // Calls returns how many chat completions requests the server received.
-func (s *Server) Calls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.requests)
-}
+func (s *Server) Calls() int { return int(s.calls.Load()) }
 
 // Requests returns a copy of the requests received, oldest first.
 func (s *Server) Requests() []ChatRequest {
@@ -114,6 +140,8 @@ func Echo(addWord string) func(ChatRequest) Reply {
 
 func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "llmtest: read body: "+err.Error(), nil)
@@ -124,11 +152,15 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "llmtest: "+err.Error(), nil)
 		return
 	}
+	req.Context = r.Context()
 
-	s.mu.Lock()
-	s.requests = append(s.requests, req)
-	s.callTimes = append(s.callTimes, arrived)
-	s.mu.Unlock()
+	s.calls.Add(1)
+	if s.keep {
+		s.mu.Lock()
+		s.requests = append(s.requests, req)
+		s.callTimes = append(s.callTimes, arrived)
+		s.mu.Unlock()
+	}
 
 	reply := s.handler(req)
 	if reply.Delay > 0 {
