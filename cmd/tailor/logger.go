@@ -7,14 +7,10 @@ import (
 	"os"
 )
 
-// newLogger logs at level (debug, info, warn or error; LOG_LEVEL), as text
-// on a terminal and JSON otherwise.
-func newLogger(w io.Writer, level string) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err == nil {
-		opts.Level = l
-	}
+// newLogger logs at level (LOG_LEVEL), as text on a terminal and JSON
+// otherwise.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if f, ok := w.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			return slog.New(slog.NewTextHandler(w, opts))
