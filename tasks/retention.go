@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -16,7 +17,7 @@ import (
 type Purger struct {
 	Jobs     *db.Jobs
 	Sessions *db.Sessions  // nil: sessions are left alone
-	Keep     time.Duration // JOB_RETENTION (default 30 days)
+	Keep     time.Duration // JOB_RETENTION; required
 	Interval time.Duration // between passes (default 1 h)
 	Batch    int           // rows per transaction (default 200)
 	Logger   *slog.Logger
@@ -51,9 +52,8 @@ func (r *Purger) Run(ctx context.Context) error {
 // Once runs one pass and logs what it deleted.
 func (r *Purger) Once(ctx context.Context) (Purged, error) {
 	var out Purged
-	keep := r.Keep
-	if keep <= 0 {
-		keep = 30 * 24 * time.Hour
+	if r.Keep <= 0 {
+		return out, errors.New("purge: Keep is not set") // JOB_RETENTION's default lives in cmd/tailor
 	}
 	batch := r.Batch
 	if batch <= 0 {
@@ -63,7 +63,7 @@ func (r *Purger) Once(ctx context.Context) (Purged, error) {
 	if r.Now != nil {
 		now = r.Now()
 	}
-	cutoff := now.Add(-keep)
+	cutoff := now.Add(-r.Keep)
 	n, err := r.Jobs.DeleteOlderThan(ctx, cutoff, batch)
 	out.Jobs = n
 	if err != nil {
