@@ -54,7 +54,7 @@ type Server struct {
 
 	// Embedding and the API.
 	EmbedOrigins     []string // EMBED_ORIGINS: exact origins (scheme://host:port) allowed to load /embed/ fragments
-	APIRatePerMinute int      // API_RATE_PER_MINUTE: requests per token per minute (0: defaultAPIRate)
+	APIRatePerMinute int      // API_RATE_PER_MINUTE: requests per token per minute (0: no limit)
 	api              apiState // built by Routes
 
 	Metrics *HTTPMetrics // nil: no HTTP metrics

@@ -2,16 +2,13 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/tailor-app/tailor/db"
 )
-
-// DefaultRetention is how long finished jobs are kept when JOB_RETENTION is
-// unset.
-const DefaultRetention = 30 * 24 * time.Hour
 
 // Purger enforces JOB_RETENTION: it deletes finished jobs older than Keep,
 // with their results (share links name a job, so they die with it), and
@@ -20,7 +17,7 @@ const DefaultRetention = 30 * 24 * time.Hour
 type Purger struct {
 	Jobs     *db.Jobs
 	Sessions *db.Sessions  // nil: sessions are left alone
-	Keep     time.Duration // JOB_RETENTION (0: DefaultRetention)
+	Keep     time.Duration // JOB_RETENTION; required (its default lives in cmd/tailor)
 	Interval time.Duration // between passes (default 1 h)
 	Batch    int           // rows per transaction (default 200)
 	Logger   *slog.Logger
@@ -57,7 +54,7 @@ func (r *Purger) Once(ctx context.Context) (Purged, error) {
 	var out Purged
 	keep := r.Keep
 	if keep <= 0 {
-		keep = DefaultRetention
+		return out, errors.New("purge: Keep is not set")
 	}
 	batch := r.Batch
 	if batch <= 0 {

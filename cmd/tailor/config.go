@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/handlers"
 )
@@ -32,86 +36,84 @@ type Config struct {
 	APIRatePerMinute  int                   // API_RATE_PER_MINUTE: requests per API token per minute
 	TrustedProxy      handlers.TrustedProxy // TRUSTED_PROXY: whose headers name the client (default fly on Fly, else none)
 	SMTPURL           string
-	LogLevel          string
+	LogLevel          slog.Level
 	AllowSignup       bool    // ALLOW_SIGNUP=true: open sign-up for recruiters
 	LLMPriceIn        float64 // USD per million input tokens (LLM_PRICE_IN), for cost estimates
 	LLMPriceOut       float64 // USD per million output tokens (LLM_PRICE_OUT)
 }
 
-func loadConfig(getenv func(string) string) (Config, error) {
-	env := func(key, def string) string {
-		if v := strings.TrimSpace(getenv(key)); v != "" {
-			return v
-		}
-		return def
+// setting is one environment variable: its default, written here and
+// nowhere else in the code (README's table repeats it for readers), and how
+// its value is stored in the Config.
+type setting struct {
+	name  string
+	def   string
+	parse func(v string) error // says what is wrong with v; the caller names the variable
+}
+
+// settings lists every variable that loadConfig reads into c. onFly (the
+// FLY_APP_NAME variable is set) changes TRUSTED_PROXY's default.
+func (c *Config) settings(onFly bool) []setting {
+	// Fly's proxy is in front of every Fly app; elsewhere no header is
+	// trusted unless the operator names the proxy.
+	proxy := "none"
+	if onFly {
+		proxy = "fly"
 	}
-	c := Config{
-		Addr:          env("ADDR", ":8080"),
-		MetricsAddr:   env("METRICS_ADDR", "127.0.0.1:9091"), // Go profiles too: loopback unless set (fly.toml opens it on the private network)
-		DatabasePath:  env("DATABASE_PATH", "./data/tailor.db"),
-		RedisURL:      env("REDIS_URL", ""),
-		OpenAIAPIKey:  env("OPENAI_API_KEY", ""),
-		OpenAIBaseURL: env("OPENAI_BASE_URL", ""),
-		OpenAIModel:   env("OPENAI_MODEL", ""),
-		ChromePath:    env("CHROME_PATH", ""),
-		BaseURL:       strings.TrimSuffix(env("BASE_URL", ""), "/"),
-		SMTPURL:       env("SMTP_URL", ""),
-		LogLevel:      env("LOG_LEVEL", "info"),
-	}
-	var err error
-	if c.WorkerConcurrency, err = positiveInt(env("WORKER_CONCURRENCY", "2")); err != nil {
-		return c, fmt.Errorf("WORKER_CONCURRENCY: %w", err)
-	}
-	if c.LLMRatePerMinute, err = positiveInt(env("LLM_RATE_PER_MINUTE", "10")); err != nil {
-		return c, fmt.Errorf("LLM_RATE_PER_MINUTE: %w", err)
-	}
-	if c.LLMRatePeriod, err = duration(env("LLM_RATE_PERIOD", "1m")); err != nil {
-		return c, fmt.Errorf("LLM_RATE_PERIOD: %w", err)
-	}
-	if c.OpenAITimeout, err = duration(env("OPENAI_TIMEOUT", "60s")); err != nil {
-		return c, fmt.Errorf("OPENAI_TIMEOUT: %w", err)
-	}
-	if c.ReconcileInterval, err = duration(env("RECONCILE_INTERVAL", "30s")); err != nil {
-		return c, fmt.Errorf("RECONCILE_INTERVAL: %w", err)
-	}
-	if c.LLMPriceIn, err = price(env("LLM_PRICE_IN", "0.15")); err != nil {
-		return c, fmt.Errorf("LLM_PRICE_IN: %w", err)
-	}
-	if c.LLMPriceOut, err = price(env("LLM_PRICE_OUT", "0.60")); err != nil {
-		return c, fmt.Errorf("LLM_PRICE_OUT: %w", err)
-	}
-	if c.CacheTTL, err = duration(env("CACHE_TTL", "1h")); err != nil {
-		return c, fmt.Errorf("CACHE_TTL: %w", err)
-	}
-	if c.JobRetention, err = duration(env("JOB_RETENTION", "720h")); err != nil {
-		return c, fmt.Errorf("JOB_RETENTION: %w", err)
-	}
-	switch v := strings.ToLower(env("ALLOW_SIGNUP", "false")); v {
-	case "true", "1", "yes":
-		c.AllowSignup = true
-	case "false", "0", "no":
-	default:
-		return c, fmt.Errorf("ALLOW_SIGNUP: must be true or false, not %q", v)
-	}
-	for _, o := range strings.Split(env("EMBED_ORIGINS", ""), ",") {
-		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
-			if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
-				return c, fmt.Errorf("EMBED_ORIGINS: %q is not an origin like https://intranet.example.com or http://127.0.0.1:8000", o)
+	return []setting{
+		{"ADDR", ":8080", listenAddr(&c.Addr)},
+		// Go profiles too: loopback unless set (fly.toml opens it on the private network).
+		{"METRICS_ADDR", "127.0.0.1:9091", func(v string) error {
+			if v == "off" {
+				c.MetricsAddr = v
+				return nil
 			}
-			c.EmbedOrigins = append(c.EmbedOrigins, o)
+			return listenAddr(&c.MetricsAddr)(v)
+		}},
+		{"DATABASE_PATH", "./data/tailor.db", text(&c.DatabasePath)},
+		{"REDIS_URL", "", func(v string) error {
+			if _, err := redis.ParseURL(v); v != "" && err != nil {
+				return fmt.Errorf("not a Redis URL like redis://:password@host:6379/0: %w", err) // the value may hold a password
+			}
+			c.RedisURL = v
+			return nil
+		}},
+		{"OPENAI_API_KEY", "", text(&c.OpenAIAPIKey)},
+		{"OPENAI_BASE_URL", "", httpURL(&c.OpenAIBaseURL)},
+		{"OPENAI_MODEL", "", text(&c.OpenAIModel)}, // "": llm.DefaultModel
+		{"OPENAI_TIMEOUT", "60s", duration(&c.OpenAITimeout)},
+		{"CHROME_PATH", "", text(&c.ChromePath)},
+		{"WORKER_CONCURRENCY", "2", positiveInt(&c.WorkerConcurrency)},
+		{"LLM_RATE_PER_MINUTE", "10", positiveInt(&c.LLMRatePerMinute)},
+		{"LLM_RATE_PERIOD", "1m", duration(&c.LLMRatePeriod)},
+		{"CACHE_TTL", "1h", duration(&c.CacheTTL)},
+		{"RECONCILE_INTERVAL", "30s", duration(&c.ReconcileInterval)},
+		{"JOB_RETENTION", "30d", duration(&c.JobRetention)},
+		{"BASE_URL", "", httpURL(&c.BaseURL)},
+		{"ALLOW_SIGNUP", "false", boolean(&c.AllowSignup)},
+		{"EMBED_ORIGINS", "", origins(&c.EmbedOrigins)},
+		// Ten requests a second per token, with a minute's worth as a burst: a
+		// page embedding a few job cards (one poll every 2 s each) stays far below.
+		{"API_RATE_PER_MINUTE", "600", positiveInt(&c.APIRatePerMinute)},
+		{"TRUSTED_PROXY", proxy, func(v string) (err error) { c.TrustedProxy, err = handlers.ParseTrustedProxy(v); return err }},
+		{"SMTP_URL", "", text(&c.SMTPURL)},
+		{"LOG_LEVEL", "info", logLevel(&c.LogLevel)},
+		{"LLM_PRICE_IN", "0.15", price(&c.LLMPriceIn)},
+		{"LLM_PRICE_OUT", "0.60", price(&c.LLMPriceOut)},
+	}
+}
+
+// loadConfig reads every setting; the first bad one is an error that names it.
+func loadConfig(getenv func(string) string) (Config, error) {
+	var c Config
+	for _, s := range c.settings(strings.TrimSpace(getenv("FLY_APP_NAME")) != "") {
+		v := strings.TrimSpace(getenv(s.name))
+		if v == "" {
+			v = s.def
 		}
-	}
-	if c.APIRatePerMinute, err = positiveInt(env("API_RATE_PER_MINUTE", "600")); err != nil {
-		return c, fmt.Errorf("API_RATE_PER_MINUTE: %w", err)
-	}
-	// Fly's proxy is in front of every Fly app (FLY_APP_NAME is set there);
-	// elsewhere no header is trusted unless the operator names the proxy.
-	defProxy := "none"
-	if env("FLY_APP_NAME", "") != "" {
-		defProxy = "fly"
-	}
-	if c.TrustedProxy, err = handlers.ParseTrustedProxy(env("TRUSTED_PROXY", defProxy)); err != nil {
-		return c, fmt.Errorf("TRUSTED_PROXY: %w", err)
+		if err := s.parse(v); err != nil {
+			return Config{}, fmt.Errorf("%s: %w", s.name, err)
+		}
 	}
 	return c, nil
 }
@@ -120,35 +122,111 @@ func loadConfig(getenv func(string) string) (Config, error) {
 // the offline tailor runs.
 func (c Config) UsesLLM() bool { return c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "" }
 
-func positiveInt(s string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("must be a positive whole number, not %q", s)
+func text(p *string) func(string) error {
+	return func(v string) error { *p = v; return nil }
+}
+
+// listenAddr reads host:port, where host may be empty (every interface).
+func listenAddr(p *string) func(string) error {
+	return func(v string) error {
+		if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+			return fmt.Errorf("must be host:port like :8080 or 127.0.0.1:9091, not %q", v)
+		}
+		*p = v
+		return nil
 	}
-	return n, nil
+}
+
+// httpURL reads an absolute http(s) URL, or nothing; a trailing slash is dropped.
+func httpURL(p *string) func(string) error {
+	return func(v string) error {
+		if u, err := url.Parse(v); v != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			return fmt.Errorf("must be an http(s) URL like https://tailor.example.com, not %q", v)
+		}
+		*p = strings.TrimSuffix(v, "/")
+		return nil
+	}
+}
+
+func positiveInt(p *int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("must be a positive whole number, not %q", v)
+		}
+		*p = n
+		return nil
+	}
 }
 
 // duration accepts Go durations (90m, 1h) and days (30d).
-func duration(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 1 {
-			return 0, fmt.Errorf("invalid duration %q", s)
+func duration(p *time.Duration) func(string) error {
+	return func(v string) error {
+		if days, ok := strings.CutSuffix(v, "d"); ok {
+			n, err := strconv.Atoi(days)
+			if err != nil || n < 1 {
+				return fmt.Errorf("invalid duration %q", v)
+			}
+			*p = time.Duration(n) * 24 * time.Hour
+			return nil
 		}
-		return time.Duration(n) * 24 * time.Hour, nil
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("invalid duration %q (examples: 90m, 1h, 30d)", v)
+		}
+		*p = d
+		return nil
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("invalid duration %q (examples: 90m, 1h, 30d)", s)
-	}
-	return d, nil
 }
 
 // price reads a non-negative amount of US dollars.
-func price(s string) (float64, error) {
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("must be a non-negative number of US dollars, not %q", s)
+func price(p *float64) func(string) error {
+	return func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return fmt.Errorf("must be a non-negative number of US dollars, not %q", v)
+		}
+		*p = f
+		return nil
 	}
-	return f, nil
+}
+
+func boolean(p *bool) func(string) error {
+	return func(v string) error {
+		switch v = strings.ToLower(v); v {
+		case "true", "1", "yes":
+			*p = true
+		case "false", "0", "no":
+			*p = false
+		default:
+			return fmt.Errorf("must be true or false, not %q", v)
+		}
+		return nil
+	}
+}
+
+// origins reads a comma-separated list of exact origins (scheme://host[:port]).
+func origins(p *[]string) func(string) error {
+	return func(v string) error {
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+				if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+					return fmt.Errorf("%q is not an origin like https://intranet.example.com or http://127.0.0.1:8000", o)
+				}
+				*p = append(*p, o)
+			}
+		}
+		return nil
+	}
+}
+
+// logLevel reads one of the four levels README names, in any case.
+func logLevel(p *slog.Level) func(string) error {
+	return func(v string) error {
+		switch strings.ToLower(v) {
+		case "debug", "info", "warn", "error":
+			return p.UnmarshalText([]byte(v))
+		}
+		return fmt.Errorf("must be debug, info, warn or error, not %q", v)
+	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,15 +12,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// startMetrics serves operator endpoints on METRICS_ADDR: Prometheus
+// metricsServer serves operator endpoints on METRICS_ADDR: Prometheus
 // metrics from reg on /metrics and Go profiles under /debug/pprof/ (`make
 // bench` reads them). The profiles show the command line and memory, so the
 // address is loopback unless set; fly.toml opens it on Fly's private
 // network only. A busy port is logged, not fatal, so two processes on one
-// host still start.
-func startMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (stop func()) {
+// host still start. ok is false when addr is "off".
+func metricsServer(addr string, reg *prometheus.Registry, logger *slog.Logger) (s stage, ok bool) {
 	if addr == "" || addr == "off" {
-		return func() {}
+		return stage{}, false
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -30,21 +29,17 @@ func startMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (s
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		logger.Warn("metrics endpoint not started", "addr", addr, "err", err)
-		return func() {}
-	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	return stage{"metrics", func(ctx context.Context) error {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			logger.Warn("metrics endpoint not started", "addr", addr, "err", err)
+			return nil
+		}
+		logger.Info("metrics endpoint listening", "addr", ln.Addr().String())
+		if err := serveHTTP(ctx, srv, ln, 2*time.Second, logger); err != nil {
 			logger.Warn("metrics endpoint stopped", "err", err)
 		}
-	}()
-	logger.Info("metrics endpoint listening", "addr", ln.Addr().String())
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}
+		return nil
+	}}, true
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/handlers"
@@ -25,23 +25,24 @@ import (
 	"github.com/tailor-app/tailor/tasks"
 )
 
-// Shutdown budget. Fly's kill_timeout (fly.toml) must stay above the sum.
+// Shutdown budget, spent one after the other. Fly's kill_timeout (fly.toml)
+// must stay above the sum.
 const (
-	httpShutdownTimeout   = 10 * time.Second
-	workerShutdownTimeout = 20 * time.Second
-	drainTimeout          = 5 * time.Second
+	httpShutdownTimeout   = 10 * time.Second // requests in flight finish
+	workerShutdownTimeout = 20 * time.Second // tasks in flight finish, or go back to the queue
+	abandonedTaskTimeout  = 2 * time.Second  // handed-back tasks notice their canceled context
+	drainTimeout          = 5 * time.Second  // the last events are applied to SQLite (after a read of up to 1 s ends)
 )
 
-// serve runs the parts of Tailor that mode names until ctx is done, then
-// shuts them down in order: stop accepting requests, hand back in-flight
-// tasks, apply the last events, close Chrome and the database.
+// serve runs the parts of Tailor that mode (serve, web or worker) names
+// until ctx is done, then shuts them down in order: stop accepting
+// requests, finish or hand back in-flight tasks, apply the last events,
+// close Chrome, the database and Redis.
 func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, out io.Writer) error {
-	runWeb := mode == "serve" || mode == "web"
-	runWorker := mode == "serve" || mode == "worker"
-	if mode == "worker" && cfg.RedisURL == "" {
+	runWeb, runWorker := mode != "worker", mode != "web"
+	if !runWeb && cfg.RedisURL == "" {
 		return errors.New("tailor worker needs REDIS_URL: an embedded Redis cannot be shared between processes")
 	}
-
 	rdb, closeRedis, err := connectRedis(ctx, cfg.RedisURL, logger)
 	if err != nil {
 		return err
@@ -50,50 +51,128 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	// One registry per process, served on METRICS_ADDR; each part adds its own.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := tasks.NewMetrics(reg)
-	defer startMetrics(cfg.MetricsAddr, reg, logger)()
+	p := &process{mode: mode, cfg: cfg, logger: logger, out: out, rdb: rdb, reg: reg,
+		metrics: tasks.NewMetrics(reg), tailorer: newTailorer(cfg)}
 
-	tailorer := newTailorer(cfg)
-	var wg sync.WaitGroup
-	errc := make(chan error, 4)
-
+	// The stages start together and stop in reverse order of this list:
+	// the HTTP server stops accepting, the worker finishes or hands back its
+	// tasks, the consumer applies the last events. The resources they use
+	// (Chrome, the database, Redis) close after every stage has returned.
+	var stages []stage
+	if s, ok := metricsServer(cfg.MetricsAddr, reg, logger); ok {
+		stages = append(stages, s)
+	}
 	var database *db.DB
 	if runWeb {
-		database, err = db.Open(cfg.DatabasePath)
-		if err != nil {
+		if database, err = openDatabase(ctx, cfg.DatabasePath, logger); err != nil {
 			return err
 		}
 		defer database.Close()
-		applied, err := database.Migrate(ctx)
-		if err != nil {
-			return err
-		}
-		if len(applied) > 0 {
-			logger.Info("database migrated", "path", cfg.DatabasePath, "applied", applied)
-		}
+		stages = append(stages, p.eventsConsumer(database))
 	}
-
 	var pool *pdf.Pool
-	var worker *asynq.Server
 	if runWorker {
 		pool = pdf.New(pdf.Options{ChromePath: cfg.ChromePath, Tabs: cfg.WorkerConcurrency, Logger: logger})
 		defer pool.Close()
-		cache := tasks.NewCache(rdb, cfg.CacheTTL)
-		cache.Metrics = metrics
-		gen := &tasks.Generator{
-			Tailorer: tailorer, Renderer: pool, Events: tasks.NewPublisher(rdb), Redis: rdb, Logger: logger,
-			Cache:   cache,
-			Limiter: tasks.NewLimiter(rdb, cfg.LLMRatePerMinute, cfg.LLMRatePeriod),
-			Metrics: metrics,
+		stages = append(stages, p.worker(pool)...)
+	}
+	if runWeb {
+		web, err := p.web(ctx, database, pool)
+		if err != nil {
+			return err
 		}
-		reg.MustRegister(tasks.NewChromeCollector(pool.Stats))
-		// Worker counters for the admin dashboard, wherever this worker runs.
-		reporter := &tasks.StatsReporter{Redis: rdb, Chrome: pool.Stats, Metrics: metrics, Logger: logger}
-		go reporter.Run(ctx)
+		stages = append(stages, web...)
+	}
+	return runStages(ctx, logger, stages)
+}
+
+// process is what the parts of one tailor process share.
+type process struct {
+	mode     string
+	cfg      Config
+	logger   *slog.Logger
+	out      io.Writer // the operator's terminal: addresses and the setup code
+	rdb      redis.UniversalClient
+	reg      *prometheus.Registry
+	metrics  *tasks.Metrics
+	tailorer llm.Tailorer
+}
+
+func openDatabase(ctx context.Context, path string, logger *slog.Logger) (*db.DB, error) {
+	database, err := db.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := database.Migrate(ctx)
+	if err != nil {
+		database.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		logger.Info("database migrated", "path", path, "applied", applied)
+	}
+	return database, nil
+}
+
+// eventsConsumer applies the workers' events to SQLite; when stopped it
+// applies what is left in the stream, so no reported progress waits for the
+// next start.
+func (p *process) eventsConsumer(database *db.DB) stage {
+	consumer := jobs.NewConsumer(p.rdb, database.Jobs, p.logger)
+	consumer.Metrics = p.metrics
+	return stage{"events consumer", func(ctx context.Context) error {
+		if err := consumer.Run(ctx); err != nil {
+			return err
+		}
+		drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
+		defer cancel()
+		if err := consumer.Drain(drainCtx); err != nil {
+			p.logger.Warn("drain events at shutdown", "err", err)
+		}
+		return nil
+	}}
+}
+
+// worker runs generate tasks from Redis, reports its counters for the
+// admin dashboard, and warms Chrome so the first job does not pay for the
+// start.
+func (p *process) worker(pool *pdf.Pool) []stage {
+	cache := tasks.NewCache(p.rdb, p.cfg.CacheTTL)
+	cache.Metrics = p.metrics
+	gen := &tasks.Generator{
+		Tailorer: p.tailorer, Renderer: pool, Events: tasks.NewPublisher(p.rdb), Redis: p.rdb, Logger: p.logger,
+		Cache:   cache,
+		Limiter: tasks.NewLimiter(p.rdb, p.cfg.LLMRatePerMinute, p.cfg.LLMRatePeriod),
+		Metrics: p.metrics,
+	}
+	p.reg.MustRegister(tasks.NewChromeCollector(pool.Stats))
+	reporter := &tasks.StatsReporter{Redis: p.rdb, Chrome: pool.Stats, Metrics: p.metrics, Logger: p.logger}
+	return []stage{
+		{"worker stats", reporter.Run},
+		{"worker", p.runWorker(gen)},
+		{"chrome warm-up", func(ctx context.Context) error {
+			if err := pool.Check(ctx); err != nil && ctx.Err() == nil {
+				p.logger.Warn("Chrome is not available: PDF jobs will fail until it is (set CHROME_PATH)", "err", err)
+			}
+			return nil
+		}},
+	}
+}
+
+func (p *process) runWorker(gen asynq.Handler) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		// asynq returns from Shutdown when it has handed a task back, before
+		// that task's handler has seen its canceled context: wait for it, so
+		// it does not find Redis or Chrome closed.
+		var running sync.WaitGroup
 		mux := asynq.NewServeMux()
-		mux.Handle(tasks.TypeGenerate, gen)
-		worker = asynq.NewServerFromRedisClient(rdb, asynq.Config{
-			Concurrency:     cfg.WorkerConcurrency,
+		mux.Handle(tasks.TypeGenerate, asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+			running.Add(1)
+			defer running.Done()
+			return gen.ProcessTask(ctx, t)
+		}))
+		worker := asynq.NewServerFromRedisClient(p.rdb, asynq.Config{
+			Concurrency:     p.cfg.WorkerConcurrency,
 			Queues:          tasks.QueuePriorities(),
 			StrictPriority:  true, // interactive jobs always go ahead of batch jobs
 			RetryDelayFunc:  tasks.RetryDelay,
@@ -102,132 +181,106 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 			// Poll often when idle: pickup latency is most of an instant job's time.
 			TaskCheckInterval:        20 * time.Millisecond,
 			DelayedTaskCheckInterval: time.Second,
-			Logger:                   asynqLogger{logger},
+			Logger:                   asynqLogger{p.logger},
 			LogLevel:                 asynq.WarnLevel,
 		})
 		if err := worker.Start(mux); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
-		logger.Info("worker started", "concurrency", cfg.WorkerConcurrency, "tailorer", tailorer.Model())
-		if mode == "worker" {
-			fmt.Fprintf(out, "Tailor worker started (concurrency %d)\n", cfg.WorkerConcurrency)
+		p.logger.Info("worker started", "concurrency", p.cfg.WorkerConcurrency, "tailorer", p.tailorer.Model())
+		if p.mode == "worker" {
+			fmt.Fprintf(p.out, "Tailor worker started (concurrency %d)\n", p.cfg.WorkerConcurrency)
 		}
-		// Warm Chrome now so the first job does not pay for the start.
-		go func() {
-			if err := pool.Check(ctx); err != nil && ctx.Err() == nil {
-				logger.Warn("Chrome is not available: PDF jobs will fail until it is (set CHROME_PATH)", "err", err)
-			}
-		}()
-	}
-
-	var httpSrv *http.Server
-	var consumer *jobs.Consumer
-	if runWeb {
-		client := asynq.NewClientFromRedisClient(rdb)
-		defer client.Close()
-		inspector := asynq.NewInspectorFromRedisClient(rdb)
-		enqueuer := tasks.NewEnqueuer(client)
-		checks := []handlers.Check{
-			{Name: "sqlite", Fn: database.Ping},
-			{Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
-		}
-		if pool != nil {
-			checks = append(checks, handlers.Check{Name: "chrome", Fn: pool.Check})
-		}
-		signingKey, err := database.Settings.SigningKey(ctx)
-		if err != nil {
-			return err
-		}
-		// While no user exists, /setup creates the first admin with this
-		// one-time code, printed below, so nobody else can claim the app.
-		var setupCode string
-		if n, err := database.Users.Count(ctx); err == nil && n == 0 {
-			setupCode = handlers.NewSetupCode()
-		}
-		srv := &handlers.Server{
-			DB: database, Enqueuer: enqueuer, Canceler: &tasks.Canceler{Redis: rdb, Inspector: inspector, Metrics: metrics},
-			Checks: checks, Logger: logger, Model: tailorer.Model(), Metrics: handlers.NewHTTPMetrics(reg),
-			SigningKey: signingKey, BaseURL: cfg.BaseURL, AllowSignup: cfg.AllowSignup, SetupCode: setupCode,
-			EmbedOrigins: cfg.EmbedOrigins, APIRatePerMinute: cfg.APIRatePerMinute, TrustedProxy: cfg.TrustedProxy,
-			Admin: handlers.AdminDeps{Redis: rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
-		}
-		httpSrv = &http.Server{
-			Handler:           srv.Routes(),
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       30 * time.Second,
-			WriteTimeout:      60 * time.Second,
-			IdleTimeout:       120 * time.Second,
-			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-		}
-		ln, err := net.Listen("tcp", cfg.Addr)
-		if err != nil {
-			return fmt.Errorf("listen on ADDR %s: %w", cfg.Addr, err)
-		}
-		wg.Go(func() {
-			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				errc <- fmt.Errorf("http server: %w", err)
-			}
-		})
-
-		reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(rdb))
-
-		consumer = jobs.NewConsumer(rdb, database.Jobs, logger)
-		consumer.Metrics = metrics
-		consumerCtx, stopConsumer := context.WithCancel(context.WithoutCancel(ctx))
-		defer stopConsumer()
-		wg.Go(func() { consumer.Run(consumerCtx) })
-
-		reconciler := &jobs.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: logger,
-			Interval: cfg.ReconcileInterval, Metrics: metrics, Redis: rdb}
-		wg.Go(func() { reconciler.Run(ctx) })
-
-		purger := &jobs.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: logger}
-		wg.Go(func() { purger.Run(ctx) })
-
-		logger.Info("tailor is ready", "addr", ln.Addr().String(), "mode", mode, "database", cfg.DatabasePath,
-			"trusted_proxy", cfg.TrustedProxy.String())
-		fmt.Fprintf(out, "Tailor is listening on http://%s\n", displayAddr(ln.Addr().String()))
-		if setupCode != "" {
-			setupURL := "http://" + displayAddr(ln.Addr().String()) + "/setup"
-			if cfg.BaseURL != "" {
-				setupURL = cfg.BaseURL + "/setup"
-			}
-			logger.Info("no user exists yet: open the setup page and enter the setup code", "url", setupURL, "setup_code", setupCode)
-			fmt.Fprintf(out, "No user exists yet. Open %s and enter the one-time setup code: %s\n"+
-				"(or create the first admin from a terminal: echo 'a-long-password' | go run ./cmd/tailor user add --email you@example.com --role admin)\n",
-				setupURL, setupCode)
-		}
-
-		// Stop the consumer only after the worker has handed back its tasks
-		// and the last events are applied (see below).
-		defer func() {
-			drainCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
-			defer cancel()
-			stopConsumer()
-			if err := consumer.Drain(drainCtx); err != nil {
-				logger.Warn("drain events at shutdown", "err", err)
-			}
-		}()
-	}
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-		logger.Info("shutting down")
-	case runErr = <-errc:
-		logger.Error("stopping after error", "err", runErr)
-	}
-	if httpSrv != nil {
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
-		if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-			logger.Warn("http shutdown", "err", err)
-		}
-		cancel()
-	}
-	if worker != nil {
+		<-ctx.Done()
 		worker.Shutdown() // waits for in-flight tasks, hands back the rest
+		done := make(chan struct{})
+		go func() { running.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(abandonedTaskTimeout):
+			p.logger.Warn("a handed-back task is still running at shutdown")
+		}
+		return nil
 	}
-	return runErr
+}
+
+// web serves the web app and the API, and keeps SQLite and the queue in
+// step: the reconciler enqueues again what Redis lost, the purger deletes
+// what JOB_RETENTION no longer keeps. pool is nil when no worker runs here.
+func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]stage, error) {
+	inspector := asynq.NewInspectorFromRedisClient(p.rdb)
+	enqueuer := tasks.NewEnqueuer(asynq.NewClientFromRedisClient(p.rdb))
+	checks := []handlers.Check{
+		{Name: "sqlite", Fn: database.Ping},
+		{Name: "redis", Fn: func(ctx context.Context) error { return p.rdb.Ping(ctx).Err() }},
+	}
+	if pool != nil {
+		checks = append(checks, handlers.Check{Name: "chrome", Fn: pool.Check})
+	}
+	signingKey, err := database.Settings.SigningKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// While no user exists, /setup creates the first admin with this
+	// one-time code, printed below, so nobody else can claim the app.
+	var setupCode string
+	if n, err := database.Users.Count(ctx); err == nil && n == 0 {
+		setupCode = handlers.NewSetupCode()
+	}
+	cfg := p.cfg
+	srv := &handlers.Server{
+		DB: database, Enqueuer: enqueuer, Canceler: &tasks.Canceler{Redis: p.rdb, Inspector: inspector, Metrics: p.metrics},
+		Checks: checks, Logger: p.logger, Model: p.tailorer.Model(), Metrics: handlers.NewHTTPMetrics(p.reg),
+		SigningKey: signingKey, BaseURL: cfg.BaseURL, AllowSignup: cfg.AllowSignup, SetupCode: setupCode,
+		EmbedOrigins: cfg.EmbedOrigins, APIRatePerMinute: cfg.APIRatePerMinute, TrustedProxy: cfg.TrustedProxy,
+		Admin: handlers.AdminDeps{Redis: p.rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	p.reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(p.rdb))
+	reconciler := &jobs.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: p.logger,
+		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb}
+	purger := &jobs.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: p.logger}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on ADDR %s: %w", cfg.Addr, err)
+	}
+	p.announce(ln.Addr().String(), setupCode)
+	return []stage{
+		{"http", func(ctx context.Context) error {
+			if err := serveHTTP(ctx, httpSrv, ln, httpShutdownTimeout, p.logger); err != nil {
+				return fmt.Errorf("http server: %w", err)
+			}
+			return nil
+		}},
+		{"reconciler", reconciler.Run},
+		{"purger", purger.Run},
+	}, nil
+}
+
+// announce tells the operator where Tailor listens and, on a fresh
+// database, how to create the first admin.
+func (p *process) announce(addr, setupCode string) {
+	p.logger.Info("tailor is ready", "addr", addr, "mode", p.mode, "database", p.cfg.DatabasePath,
+		"trusted_proxy", p.cfg.TrustedProxy.String())
+	fmt.Fprintf(p.out, "Tailor is listening on http://%s\n", displayAddr(addr))
+	if setupCode == "" {
+		return
+	}
+	setupURL := "http://" + displayAddr(addr) + "/setup"
+	if p.cfg.BaseURL != "" {
+		setupURL = p.cfg.BaseURL + "/setup"
+	}
+	p.logger.Info("no user exists yet: open the setup page and enter the setup code", "url", setupURL, "setup_code", setupCode)
+	fmt.Fprintf(p.out, "No user exists yet. Open %s and enter the one-time setup code: %s\n"+
+		"(or create the first admin from a terminal: echo 'a-long-password' | go run ./cmd/tailor user add --email you@example.com --role admin)\n",
+		setupURL, setupCode)
 }
 
 func newTailorer(cfg Config) llm.Tailorer {
@@ -246,32 +299,4 @@ func displayAddr(addr string) string {
 		return "localhost:" + strings.TrimPrefix(addr, "0.0.0.0:")
 	}
 	return addr
-}
-
-// newLogger logs at level (debug, info, warn or error; LOG_LEVEL), as text
-// on a terminal and JSON otherwise.
-func newLogger(w io.Writer, level string) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err == nil {
-		opts.Level = l
-	}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return slog.New(slog.NewTextHandler(w, opts))
-		}
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
-}
-
-// asynqLogger routes asynq's logs to slog.
-type asynqLogger struct{ l *slog.Logger }
-
-func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
-func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
-func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
-func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
-func (a asynqLogger) Fatal(args ...any) {
-	a.l.Error(fmt.Sprint(args...), "component", "asynq")
-	os.Exit(1)
 }
