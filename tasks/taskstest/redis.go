@@ -61,15 +61,6 @@ func (r *Redis) start(tb testing.TB, bin string) {
 	}
 }
 
-// Restart stops the server (losing everything: no persistence) and starts
-// it again on the same port.
-func (r *Redis) Restart(tb testing.TB) {
-	tb.Helper()
-	r.Stop()
-	bin, _ := exec.LookPath("redis-server")
-	r.start(tb, bin)
-}
-
 // Stop kills the server.
 func (r *Redis) Stop() {
 	if r.cmd != nil && r.cmd.Process != nil {
