@@ -56,9 +56,10 @@ microbench: deps ## Go benchmarks: warm PDF per theme, submit->succeeded in-proc
 	$(GO) test -run '^$$' -bench . -benchtime 50x -timeout 10m ./tasks/ ./handlers/
 
 .PHONY: lint
-lint: ## gofmt, go vet and a check that generated templ code is current
+lint: ## gofmt, go vet, staticcheck and a check that generated templ code is current
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	$(GO) tool templ generate >/dev/null
 	@git diff --exit-code --stat -- '*_templ.go' || { echo "generated templ code is stale: run make generate and commit"; exit 1; }
 
