@@ -35,6 +35,10 @@ run: deps ## Start the whole app on the embedded defaults (http://localhost:8080
 test: deps ## Run every test (real SQLite, redis-server, Chrome; fake LLM on loopback)
 	$(GO) test -count=1 -timeout 9m ./...
 
+.PHONY: test-short
+test-short: ## The inner loop (~20 s): unit tests only; those that need Chrome, redis-server, pdftotext or the built binary skip
+	$(GO) test -short -count=1 ./...
+
 .PHONY: bench
 bench: deps ## Measure the real app against its performance targets, printed beside each figure (~6 min); BENCH_FLAGS=-quick, -profile, -only ...
 	$(GO) run ./bench $(BENCH_FLAGS)

@@ -27,6 +27,7 @@ import (
 
 // These tests drive a real Chrome. CI installs Debian's chromium and
 // poppler-utils; a machine without them fails loudly rather than skipping.
+// With -short (the fast tier) the tests that need them skip.
 
 // resumeHTML is a two-page, resume-like document. It sets margins but no
 // @page size, so the paper argument decides the page size.
@@ -58,6 +59,9 @@ h1 { font-size: 20pt; margin: 0 0 4pt } h2 { font-size: 12pt; border-bottom: 1px
 // processes, when the test ends.
 func newTestPool(tb testing.TB, opts Options) *Pool {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs Chrome: skipped with -short")
+	}
 	if opts.ChromePath == "" {
 		opts.ChromePath = os.Getenv("CHROME_PATH")
 	}
@@ -104,6 +108,9 @@ func mustRender(tb testing.TB, p *Pool, html string, paper Paper) []byte {
 // poppler runs a poppler-utils tool on pdf and returns its output.
 func poppler(tb testing.TB, tool string, pdf []byte, args ...string) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs " + tool + ": skipped with -short")
+	}
 	if _, err := exec.LookPath(tool); err != nil {
 		tb.Fatalf("%s is needed (apt-get install poppler-utils): %v", tool, err)
 	}

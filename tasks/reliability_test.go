@@ -344,6 +344,9 @@ func browserPIDs(dir string) []int {
 }
 
 func TestChromeKilledMidRenderJobSucceeds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Chrome and redis-server: skipped with -short")
+	}
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir) // the pool's Chrome profile lands here
 	pool := pdf.New(pdf.Options{Tabs: 1})
