@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,8 @@ func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
 	ctx := context.Background()
 
-	first := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 30*time.Second)
+	submitted := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	first := p.waitFinal(t, submitted.ID, 30*time.Second)
 	if first.Status != db.StatusSucceeded || first.Cached {
 		t.Fatalf("first job: %s cached=%v, want succeeded, not cached", first.Status, first.Cached)
 	}
@@ -44,14 +46,14 @@ func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 	if fake.Calls() != 1 {
 		t.Errorf("LLM calls = %d, want 1", fake.Calls())
 	}
-	r1, _ := p.db.Jobs.Result(ctx, db.AllOwners, first.ID)
-	r2, _ := p.db.Jobs.Result(ctx, db.AllOwners, second.ID)
+	r1 := mustResult(t, p.db, first.ID)
+	r2 := mustResult(t, p.db, second.ID)
 	if string(r1.PDF) != string(r2.PDF) {
 		t.Error("a full cache hit printed a different PDF")
 	}
 	// Another paper reuses the tailoring and only prints.
 	third := p.waitFinal(t, p.submitAs(t, resume.Sample(), resume.SampleJobDescription, "letter").ID, 30*time.Second)
-	r3, _ := p.db.Jobs.Result(ctx, db.AllOwners, third.ID)
+	r3 := mustResult(t, p.db, third.ID)
 	if !third.Cached || fake.Calls() != 1 || string(r3.PDF) == string(r1.PDF) {
 		t.Errorf("paper change: cached=%v calls=%d samePDF=%v; want the tailoring reused and a new print",
 			third.Cached, fake.Calls(), string(r3.PDF) == string(r1.PDF))
@@ -65,15 +67,34 @@ func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 	if got != want {
 		t.Errorf("cache stats = %s, want %s", got, want)
 	}
-	if ttl := p.rdb.TTL(ctx, cacheKeyBase+TailoringKey(first.Profile, first.JobDescription, "", "")).Val(); ttl > time.Hour {
-		t.Errorf("cache key TTL %s", ttl)
+	// The keys the worker wrote, from the same inputs (Get returns no
+	// profile: take it from the submitted row): one tailoring, two prints.
+	tkey := TailoringKey(submitted.Profile, submitted.JobDescription, first.Model, first.PromptVersion)
+	wantKeys := []string{cacheKeyBase + tkey, cacheKeyBase + PrintKey(tkey, "classic", "a4"), cacheKeyBase + PrintKey(tkey, "classic", "letter")}
+	keys, err := p.rdb.Keys(ctx, cacheKeyBase+"*").Result()
+	if err != nil {
+		t.Fatal(err)
 	}
-	keys, _ := p.rdb.Keys(ctx, cacheKeyBase+"*").Result()
+	slices.Sort(keys)
+	slices.Sort(wantKeys)
+	if !slices.Equal(keys, wantKeys) {
+		t.Errorf("cache keys = %v, want %v", keys, wantKeys)
+	}
 	for _, k := range keys {
-		if ttl := p.rdb.TTL(ctx, k).Val(); ttl <= 0 || ttl > time.Hour {
-			t.Errorf("cache key %s has TTL %s; every cache key needs one (volatile-lru)", k, ttl)
+		if ttl, err := p.rdb.TTL(ctx, k).Result(); err != nil || ttl <= 0 || ttl > time.Hour {
+			t.Errorf("cache key %s has TTL %s (%v); every cache key needs one (volatile-lru)", k, ttl, err)
 		}
 	}
+}
+
+// mustResult returns a job's result, failing the test if there is none.
+func mustResult(t *testing.T, d *db.DB, id string) db.Result {
+	t.Helper()
+	r, err := d.Jobs.Result(context.Background(), db.AllOwners, id)
+	if err != nil {
+		t.Fatalf("result of job %s: %v", id, err)
+	}
+	return r
 }
 
 func TestRetryAfterDoesNotSpendAnAttempt(t *testing.T) {
@@ -277,7 +298,7 @@ func TestRenderingFetchesNothing(t *testing.T) {
 	if got.Status != db.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
-	res, _ := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)
+	res := mustResult(t, p.db, got.ID)
 	if text := pdfText(t, res.PDF); !strings.Contains(text, "<img src=") {
 		t.Errorf("markup in the profile is not shown as text:\n%s", text)
 	}
@@ -366,7 +387,7 @@ func TestChromeKilledMidRenderJobSucceeds(t *testing.T) {
 	if s := pool.Stats(); s.Restarts < 1 {
 		t.Errorf("pool stats %+v: Chrome was not restarted, so it was not killed mid-render", s)
 	}
-	res, _ := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)
+	res := mustResult(t, p.db, got.ID)
 	if !strings.Contains(pdfText(t, res.PDF), resume.Sample().Basics.Name) {
 		t.Error("the PDF after the restart lacks the candidate's name")
 	}
