@@ -35,8 +35,12 @@ run: deps ## Start the whole app on the embedded defaults (http://localhost:8080
 test: deps ## Run every test (real SQLite, redis-server, Chrome; fake LLM on loopback)
 	$(GO) test -count=1 -timeout 9m ./...
 
+.PHONY: test-short
+test-short: ## The inner loop (~20 s): unit tests only; those that need Chrome, redis-server, pdftotext or the built binary skip
+	$(GO) test -short -count=1 ./...
+
 .PHONY: bench
-bench: deps ## Measure against DESIGN.md's targets (real app, ~6 min); BENCH_FLAGS=-quick, -profile, -only ...
+bench: deps ## Measure the real app against its performance targets, printed beside each figure (~6 min); BENCH_FLAGS=-quick, -profile, -only ...
 	$(GO) run ./bench $(BENCH_FLAGS)
 
 .PHONY: bench-compare
@@ -56,9 +60,10 @@ microbench: deps ## Go benchmarks: warm PDF per theme, submit->succeeded in-proc
 	$(GO) test -run '^$$' -bench . -benchtime 50x -timeout 10m ./resume/themes/ ./jobs/ ./handlers/
 
 .PHONY: lint
-lint: ## gofmt, go vet and a check that generated templ code is current
+lint: ## gofmt, go vet, staticcheck and a check that generated templ code is current
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	$(GO) tool templ generate >/dev/null
 	@git diff --exit-code --stat -- '*_templ.go' || { echo "generated templ code is stale: run make generate and commit"; exit 1; }
 

@@ -418,12 +418,6 @@ func (r *redisServer) start() error {
 	return fmt.Errorf("redis-server on %s did not answer", r.addr)
 }
 
-// restart loses every key, as a Redis without persistence does.
-func (r *redisServer) restart() error {
-	r.stop()
-	return r.start()
-}
-
 func (r *redisServer) stop() {
 	if r.cmd != nil && r.cmd.Process != nil {
 		r.cmd.Process.Kill()

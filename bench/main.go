@@ -1,7 +1,7 @@
 // Command bench measures Tailor the same way every time: it starts the real
 // app (a redis-server on a free port, an OpenAI-compatible fake LLM, real
-// Chrome), drives it with load, and prints one table of figures against the
-// targets of shared/DESIGN.md, also written as JSON for `compare`.
+// Chrome), drives it with load, and prints one table of figures, each beside
+// its performance target where it has one, also written as JSON for `compare`.
 //
 //	go run ./bench [-quick] [-duration 10s] [-recruiters 1000] [-soak 1000] [-profile]
 //	go run ./bench compare A.json B.json

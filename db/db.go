@@ -233,13 +233,6 @@ func NewID() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
-func msOrNull(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
 func timeFromMS(ms sql.NullInt64) time.Time {
 	if !ms.Valid {
 		return time.Time{}

@@ -232,13 +232,24 @@ func TestJobsCancelStaysCanceled(t *testing.T) {
 	}
 }
 
+// Two handles on one file, as two processes (tailor serve and tailor user
+// add, or a deploy's old and new Machine) have: each has its own writer
+// connection, so their writes really contend. BEGIN IMMEDIATE and the busy
+// timeout must make them wait, never fail with SQLITE_BUSY. (One handle
+// alone cannot show it: its single writer connection serialises its writes.)
 func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 	ctx := context.Background()
 	d := MustOpen(t)
+	other, err := Open(d.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
 	u := MustUser(t, d, "ann@example.com", RoleRecruiter)
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)
 	for i := 0; i < 8; i++ {
+		d := []*DB{d, other}[i%2]
 		wg.Go(func() {
 			for k := 0; k < 20; k++ {
 				j, err := d.Jobs.Create(ctx, Job{OwnerID: u.ID, CandidateName: "x", JobDescription: "y",
@@ -257,7 +268,10 @@ func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	list, _ := d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(u.ID), Statuses: []string{jobstate.StatusRunning}, Limit: 500})
+	list, err := d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(u.ID), Statuses: []string{jobstate.StatusRunning}, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got, want := len(list), 160; got != want {
 		t.Errorf("running jobs = %d, want %d", got, want)
 	}

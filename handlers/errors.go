@@ -50,7 +50,7 @@ func classify(err error) *Error {
 	}
 }
 
-// serverError answers a JSON error for err, logging it once if internal.
+// jsonError answers a JSON error for err, logging it once if internal.
 func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, err error) {
 	if e := classify(err); e != nil {
 		writeJSON(w, e.Status, errorBody{Error: e.Message, Fields: e.Fields})

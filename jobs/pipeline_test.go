@@ -187,6 +187,27 @@ func (p *pipeline) waitFinal(t testing.TB, id string, timeout time.Duration) db.
 	}
 }
 
+// waitEventsApplied waits until the events consumer has applied every event
+// in the stream: it deletes each one after its transaction commits, so an
+// empty stream means SQLite holds all that workers published so far.
+func (p *pipeline) waitEventsApplied(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := p.rdb.XLen(context.Background(), tasks.EventStream).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events still not applied after 10 s", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func pdfText(t *testing.T, pdfBytes []byte) string {
 	t.Helper()
 	bin := taskstest.RequireTool(t, "pdftotext")
@@ -388,13 +409,17 @@ func TestCancelDuringLLMCall(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond) // let any late event arrive
-	got, _ := p.db.Jobs.Get(ctx, db.AllOwners, j.ID)
+	// Whatever the task published before it ended is applied now.
+	p.waitEventsApplied(t)
+	got, err := p.db.Jobs.Get(ctx, db.AllOwners, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Status != jobstate.StatusCanceled {
 		t.Errorf("status = %s, want canceled", got.Status)
 	}
-	if n, _ := p.db.Jobs.CountResults(ctx, j.ID); n != 0 {
-		t.Errorf("results = %d, want none", n)
+	if n, err := p.db.Jobs.CountResults(ctx, j.ID); err != nil || n != 0 {
+		t.Errorf("results = %d (%v), want none", n, err)
 	}
 }
 

@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +21,7 @@ import (
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/llm/llmtest"
 	"github.com/tailor-app/tailor/pdf"
+	"github.com/tailor-app/tailor/proc"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks"
 )
@@ -86,10 +84,20 @@ func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 		t.Fatalf("cache keys = %q, %v; want one tailoring and two prints", keys, err)
 	}
 	for _, k := range keys {
-		if ttl := p.rdb.TTL(ctx, k).Val(); ttl <= 0 || ttl > time.Hour {
-			t.Errorf("cache key %s has TTL %s; every cache key needs one (volatile-lru)", k, ttl)
+		if ttl, err := p.rdb.TTL(ctx, k).Result(); err != nil || ttl <= 0 || ttl > time.Hour {
+			t.Errorf("cache key %s has TTL %s (%v); every cache key needs one (volatile-lru)", k, ttl, err)
 		}
 	}
+}
+
+// mustResult returns a job's result, failing the test if there is none.
+func mustResult(t *testing.T, d *db.DB, id string) db.Result {
+	t.Helper()
+	r, err := d.Jobs.Result(context.Background(), db.AllOwners, id)
+	if err != nil {
+		t.Fatalf("result of job %s: %v", id, err)
+	}
+	return r
 }
 
 func TestRetryAfterDoesNotSpendAnAttempt(t *testing.T) {
@@ -294,7 +302,7 @@ func TestRenderingFetchesNothing(t *testing.T) {
 	if got.Status != jobstate.StatusSucceeded {
 		t.Fatalf("job = %s (%q)", got.Status, got.Error)
 	}
-	res, _ := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)
+	res := mustResult(t, p.db, got.ID)
 	if text := pdfText(t, res.PDF); !strings.Contains(text, "<img src=") {
 		t.Errorf("markup in the profile is not shown as text:\n%s", text)
 	}
@@ -345,22 +353,15 @@ func (k *killingRenderer) Render(ctx context.Context, html string, paper pdf.Pap
 
 // browserPIDs lists the main Chrome processes whose profile is under dir.
 func browserPIDs(dir string) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && bytes.Contains(cmdline, []byte(dir)) && !bytes.Contains(cmdline, []byte("--type=")) {
-			out = append(out, pid)
-		}
-	}
-	return out
+	return proc.Find(func(cmdline []byte) bool {
+		return bytes.Contains(cmdline, []byte(dir)) && !bytes.Contains(cmdline, []byte("--type="))
+	})
 }
 
 func TestChromeKilledMidRenderJobSucceeds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Chrome and redis-server: skipped with -short")
+	}
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir) // the pool's Chrome profile lands here
 	pool := pdf.New(pdf.Options{Tabs: 1})
@@ -380,7 +381,7 @@ func TestChromeKilledMidRenderJobSucceeds(t *testing.T) {
 	if s := pool.Stats(); s.Restarts < 1 {
 		t.Errorf("pool stats %+v: Chrome was not restarted, so it was not killed mid-render", s)
 	}
-	res, _ := p.db.Jobs.Result(context.Background(), db.AllOwners, got.ID)
+	res := mustResult(t, p.db, got.ID)
 	if !strings.Contains(pdfText(t, res.PDF), resume.Sample().Basics.Name) {
 		t.Error("the PDF after the restart lacks the candidate's name")
 	}

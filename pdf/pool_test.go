@@ -24,11 +24,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/page"
+
 	"github.com/tailor-app/tailor/proc"
 )
 
 // These tests drive a real Chrome. CI installs Debian's chromium and
 // poppler-utils; a machine without them fails loudly rather than skipping.
+// With -short (the fast tier) the tests that need them skip.
 
 // resumeHTML is a two-page, resume-like document. It sets margins but no
 // @page size, so the paper argument decides the page size.
@@ -60,6 +65,9 @@ h1 { font-size: 20pt; margin: 0 0 4pt } h2 { font-size: 12pt; border-bottom: 1px
 // processes, when the test ends.
 func newTestPool(tb testing.TB, opts Options) *Pool {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs Chrome: skipped with -short")
+	}
 	if opts.ChromePath == "" {
 		opts.ChromePath = os.Getenv("CHROME_PATH")
 	}
@@ -79,6 +87,22 @@ func newTestPool(tb testing.TB, opts Options) *Pool {
 		}
 	})
 	return p
+}
+
+// idleTab starts the pool's browser and returns its one idle tab (the pool
+// has Tabs: 1), leaving it in the pool. Tests subscribe to the tab's events
+// to wait for what Chrome does after a render returns.
+func idleTab(tb testing.TB, p *Pool) *tab {
+	tb.Helper()
+	if err := p.Check(context.Background()); err != nil {
+		tb.Fatalf("Check: %v", err)
+	}
+	p.lock <- struct{}{}
+	b := p.cur
+	<-p.lock
+	t := <-b.tabs
+	b.tabs <- t
+	return t
 }
 
 // poolDirs returns the profile dir of the current browser, if any.
@@ -106,6 +130,9 @@ func mustRender(tb testing.TB, p *Pool, html string, paper Paper) []byte {
 // poppler runs a poppler-utils tool on pdf and returns its output.
 func poppler(tb testing.TB, tool string, pdf []byte, args ...string) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs " + tool + ": skipped with -short")
+	}
 	if _, err := exec.LookPath(tool); err != nil {
 		tb.Fatalf("%s is needed (apt-get install poppler-utils): %v", tool, err)
 	}
@@ -260,6 +287,22 @@ func TestNoNetwork(t *testing.T) {
 	p := newTestPool(t, Options{Tabs: 1})
 	_, port, _ := net.SplitHostPort(c.Listener.Addr().String())
 
+	// Every request the tab makes, as the pool's blocker sees it (paused,
+	// then failed), so the test can wait for the meta refresh, which may
+	// start before or after the print returns.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	requested := make(chan string, 1024)
+	paused := cdp.Events(ctx, idleTab(t, p).target, fetch.RequestPaused)
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			requested <- ev.Request.URL
+		}
+	}()
+
 	for _, base := range []string{c.URL, "http://localhost:" + port, "http://[::ffff:127.0.0.1]:" + port} {
 		html := strings.NewReplacer("BASE", base).Replace(`<!doctype html><html><head>
 <meta http-equiv="refresh" content="0;url=BASE/refresh">
@@ -288,10 +331,13 @@ body { font-family: Canary; background: url("BASE/bg.png") }
 		if text := poppler(t, "pdftotext", pdf); !strings.Contains(text, "CANARY DOCUMENT") {
 			t.Errorf("the PDF lacks the document text:\n%s", text)
 		}
+		// The refresh was tried (and failed by the blocker) before the next
+		// document replaces this one.
+		if !receives(requested, func(u string) bool { return strings.HasSuffix(u, "/refresh") }, 10*time.Second) {
+			t.Fatalf("the meta refresh to %s/refresh never started: the test would not see it blocked", base)
+		}
 	}
-	// Give delayed loads (the meta refresh) a chance, and check that the
-	// tab still prints the next document.
-	time.Sleep(300 * time.Millisecond)
+	// The tab still prints the next document.
 	if text := poppler(t, "pdftotext", mustRender(t, p, "<p>NEXT DOCUMENT</p>", PaperA4)); !strings.Contains(text, "NEXT DOCUMENT") {
 		t.Errorf("the tab printed another document after a meta refresh:\n%s", text)
 	}
@@ -299,6 +345,21 @@ body { font-family: Canary; background: url("BASE/bg.png") }
 		c.mu.Lock()
 		t.Errorf("the canary got %d connections and %d requests, want none: %v", n, r, c.paths)
 		c.mu.Unlock()
+	}
+}
+
+// receives reports whether ch yields a value that matches within timeout.
+func receives[T any](ch <-chan T, match func(T) bool, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case v := <-ch:
+			if match(v) {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
 	}
 }
 
@@ -363,16 +424,34 @@ body { font-family: Probe, monospace }</style><p>Typeset in the probe font</p>`
 
 func TestMetaRefresh(t *testing.T) {
 	p := newTestPool(t, Options{Tabs: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	navigated := cdp.Events(ctx, idleTab(t, p).target, page.FrameNavigated)
 	// about:blank needs no request, so only the navigation guard stops it.
-	// Whether the refresh beats the print is a race: the render may fail,
-	// but must never print another document.
+	// Whether the refresh beats the print is a race: the render may fail
+	// with errNavigated, but must never print another document nor fail
+	// for another reason.
 	pdf, err := p.Render(context.Background(), `<meta http-equiv="refresh" content="0;url=about:blank"><p>FIRST</p>`, PaperA4)
-	if err == nil {
+	switch {
+	case err == nil:
 		if text := poppler(t, "pdftotext", pdf); !strings.Contains(text, "FIRST") {
 			t.Errorf("the render with a meta refresh printed %q", text)
 		}
+	case errors.Is(err, errNavigated):
+		t.Log("the refresh came before the print")
+	default:
+		t.Fatalf("Render: %v; want the PDF of the document, or errNavigated", err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	// Wait for the refresh itself, which may come after the print, so that
+	// the renders below meet a tab that navigated.
+	for ev, err := range navigated {
+		if err != nil {
+			t.Fatalf("the meta refresh never navigated the tab (%v): the renders below would test nothing", err)
+		}
+		if ev.Frame.ParentID == "" {
+			break
+		}
+	}
 	for i := range 3 {
 		want := fmt.Sprintf("NEXT %d", i)
 		if text := poppler(t, "pdftotext", mustRender(t, p, "<p>"+want+"</p>", PaperA4)); !strings.Contains(text, want) {

@@ -35,13 +35,12 @@ import (
 // scope is what a piece of free text may draw on: one profile entry, or the
 // whole profile for the summary.
 type scope struct {
-	kind      string          // "job" or "project"; "" for the whole profile
-	name      string          // the entry's name for messages: "Backend Engineer at Acme"
-	keys      map[string]bool // claim keys of every word, and initials of runs of words
-	numbers   map[string]bool
-	words     map[string]bool // lower-case words as written, for the word classes
-	titles    map[string]bool // words of the titles it states
-	sentences []string        // its sentences, the candidates a rewrite came from
+	kind    string          // "job" or "project"; "" for the whole profile
+	name    string          // the entry's name for messages: "Backend Engineer at Acme"
+	keys    map[string]bool // claim keys of every word, and initials of runs of words
+	numbers map[string]bool
+	words   map[string]bool // lower-case words as written, for the word classes
+	titles  map[string]bool // words of the titles it states
 }
 
 func (c *termCache) newScope(kind, name string, titles []string, texts ...string) *scope {
@@ -98,13 +97,6 @@ func (sc *scope) add(c *termCache, text string) {
 				sc.keys[initials] = true
 			}
 		}
-	}
-}
-
-// addSentences records text's sentences as candidates for restoring.
-func (sc *scope) addSentences(texts ...string) {
-	for _, t := range texts {
-		sc.sentences = append(sc.sentences, sentences(t)...)
 	}
 }
 

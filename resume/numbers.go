@@ -113,17 +113,6 @@ func canonicalNumber(whole, frac string, exp int) string {
 	return w
 }
 
-// profileNumbers collects the value of every number anywhere in r.
-func profileNumbers(r *Resume) map[string]bool {
-	set := make(map[string]bool)
-	r.eachString(func(_, _ string, s *string) {
-		for _, n := range numbersIn(*s) {
-			set[n.value] = true
-		}
-	})
-	return set
-}
-
 // skipWord skips letters, digits and inner dots from s[i].
 func skipWord(s string, i int) int {
 	for i < len(s) {

@@ -104,11 +104,20 @@ func TestWorkerStatsRoundTrip(t *testing.T) {
 		t.Errorf("TTL = %v, want up to a minute: a dead worker drops off", ttl)
 	}
 
-	// A worker that stops removes itself at once.
+	// A running worker publishes at once; one that stops removes itself at
+	// once. Its hash is deleted first, so Run's own publish is seen.
+	key := "tailor:stats:worker:host-a-1"
+	if err := rdb.Del(ctx, key).Err(); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { w1.Run(runCtx); close(done) }()
-	time.Sleep(50 * time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); rdb.Exists(ctx, key).Val() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not publish host-a-1 within 5 s")
+		}
+	}
 	stop()
 	<-done
 	if got, _ := WorkerStats(ctx, rdb); len(got) != 1 || got[0].Name != "host-b-2" {

@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tailor-app/tailor/db"
@@ -269,8 +268,6 @@ func tokenState(t db.Token) string {
 	}
 	return "active"
 }
-
-func lower(s string) string { return strings.ToLower(s) }
 
 func yesNo(b bool) string {
 	if b {

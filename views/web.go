@@ -243,16 +243,6 @@ func location(r resume.Resume) (city, region, country string) {
 // set is a membership test for the side-by-side comparison.
 type set map[string]bool
 
-func setOf(items ...[]string) set {
-	s := set{}
-	for _, list := range items {
-		for _, it := range list {
-			s[strings.TrimSpace(it)] = true
-		}
-	}
-	return s
-}
-
 func allHighlights(r resume.Resume) set {
 	s := set{}
 	for _, w := range r.Work {

@@ -35,7 +35,7 @@ type Config struct {
 	EmbedOrigins      []string
 	APIRatePerMinute  int                   // API_RATE_PER_MINUTE: requests per API token per minute
 	TrustedProxy      handlers.TrustedProxy // TRUSTED_PROXY: whose headers name the client (default fly on Fly, else none)
-	SMTPURL           string
+	SMTPURL           string                // SMTP_URL: reserved for e-mail notifications, not built yet; nothing reads it
 	LogLevel          slog.Level
 	AllowSignup       bool    // ALLOW_SIGNUP=true: open sign-up for recruiters
 	LLMPriceIn        float64 // USD per million input tokens (LLM_PRICE_IN), for cost estimates

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,10 +23,15 @@ import (
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
 
-// binary is the real tailor binary, built once for the package's tests.
+// binary is the real tailor binary, built once for the package's tests;
+// empty with -short, where the tests that need it skip.
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse() // testing.Short reads the flags
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "tailor-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -82,6 +88,9 @@ func (a *app) tailor(stdin string, args ...string) string {
 // prints its address.
 func startApp(t *testing.T, extraEnv ...string) *app {
 	t.Helper()
+	if binary == "" {
+		t.Skip("needs the tailor binary: skipped with -short")
+	}
 	tmp := t.TempDir()
 	a := &app{t: t, tmp: tmp, logs: &bytes.Buffer{}, exited: make(chan error, 1)}
 	a.env = append([]string{

@@ -38,6 +38,9 @@ type browser struct {
 
 func chromePath(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Chrome: skipped with -short")
+	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p

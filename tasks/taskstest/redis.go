@@ -25,8 +25,12 @@ type Redis struct {
 
 // StartRedis starts redis-server on a free port and stops it when the test
 // ends. It fails the test if redis-server is missing: `make deps` installs it.
+// With -short it skips the test: the fast tier runs without redis-server.
 func StartRedis(tb testing.TB) *Redis {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs redis-server: skipped with -short")
+	}
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		tb.Fatalf("redis-server not found on PATH (run `make deps`): %v", err)
@@ -61,15 +65,6 @@ func (r *Redis) start(tb testing.TB, bin string) {
 	}
 }
 
-// Restart stops the server (losing everything: no persistence) and starts
-// it again on the same port.
-func (r *Redis) Restart(tb testing.TB) {
-	tb.Helper()
-	r.Stop()
-	bin, _ := exec.LookPath("redis-server")
-	r.start(tb, bin)
-}
-
 // Stop kills the server.
 func (r *Redis) Stop() {
 	if r.cmd != nil && r.cmd.Process != nil {
@@ -101,9 +96,13 @@ func FreeAddr(tb testing.TB) string {
 	return fmt.Sprintf("127.0.0.1:%d", freePort(tb))
 }
 
-// RequireTool fails the test when a command the test needs is missing.
+// RequireTool fails the test when a command the test needs is missing. With
+// -short it skips the test: the fast tier needs no external tool.
 func RequireTool(tb testing.TB, name string) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs " + name + ": skipped with -short")
+	}
 	p, err := exec.LookPath(name)
 	if err != nil {
 		tb.Fatalf("%s not found on PATH (run `make deps`)", name)
