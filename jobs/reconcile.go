@@ -29,16 +29,19 @@ type Reconciler struct {
 	// Redis, if set, clears a requeued job's stale final marker (see requeue).
 	Redis redis.UniversalClient
 
-	Interval time.Duration // between passes (default 30 s)
+	Interval time.Duration // between passes (default DefaultReconcileInterval)
 	Grace    time.Duration // leave jobs younger than this alone (default 10 s)
 	Deadline time.Duration // a job older than this fails (default 1 h)
 }
+
+// DefaultReconcileInterval is the time between passes (RECONCILE_INTERVAL).
+const DefaultReconcileInterval = 30 * time.Second
 
 // Run reconciles at start and then every Interval until ctx is done.
 func (r *Reconciler) Run(ctx context.Context) error {
 	interval := r.Interval
 	if interval <= 0 {
-		interval = 30 * time.Second
+		interval = DefaultReconcileInterval
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()

@@ -12,6 +12,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/handlers"
+	"github.com/tailor-app/tailor/jobs"
+	"github.com/tailor-app/tailor/llm"
 )
 
 // Config is every setting, read from the environment (see README.md).
@@ -81,13 +83,13 @@ func (c *Config) settings(onFly bool) []setting {
 		{"OPENAI_API_KEY", "", text(&c.OpenAIAPIKey)},
 		{"OPENAI_BASE_URL", "", httpURL(&c.OpenAIBaseURL)},
 		{"OPENAI_MODEL", "", text(&c.OpenAIModel)}, // "": llm.DefaultModel
-		{"OPENAI_TIMEOUT", "60s", duration(&c.OpenAITimeout)},
+		{"OPENAI_TIMEOUT", llm.DefaultTimeout.String(), duration(&c.OpenAITimeout)},
 		{"CHROME_PATH", "", text(&c.ChromePath)},
 		{"WORKER_CONCURRENCY", "2", positiveInt(&c.WorkerConcurrency)},
 		{"LLM_RATE_PER_MINUTE", "10", positiveInt(&c.LLMRatePerMinute)},
 		{"LLM_RATE_PERIOD", "1m", duration(&c.LLMRatePeriod)},
 		{"CACHE_TTL", "1h", duration(&c.CacheTTL)},
-		{"RECONCILE_INTERVAL", "30s", duration(&c.ReconcileInterval)},
+		{"RECONCILE_INTERVAL", jobs.DefaultReconcileInterval.String(), duration(&c.ReconcileInterval)},
 		{"JOB_RETENTION", "30d", duration(&c.JobRetention)},
 		{"BASE_URL", "", httpURL(&c.BaseURL)},
 		{"ALLOW_SIGNUP", "false", boolean(&c.AllowSignup)},
