@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/netip"
 	"strings"
 	"sync"
@@ -29,7 +31,13 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 	return &loginLimiter{now: now, attempts: map[string][]time.Time{}}
 }
 
-func emailKey(email string) string { return "email:" + strings.ToLower(strings.TrimSpace(email)) }
+// emailKey is a fixed-size key for an email: a digest, not the email, since
+// the sign-in form takes up to 16 KB and each attempt keeps its key for the
+// whole window (a spray of long emails would otherwise hold 16 KB a key).
+func emailKey(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return "email:" + base64.RawURLEncoding.EncodeToString(sum[:18])
+}
 
 // ipKey counts an IPv6 client by its /64: one host is usually given a whole
 // /64 and could otherwise rotate through it.

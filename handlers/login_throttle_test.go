@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -134,5 +135,39 @@ func TestLoginLimiterIPv6Prefix(t *testing.T) {
 	}
 	if wait, _ := l.reserve("last@example.com", "2001:db8:1:3::1"); wait != 0 {
 		t.Error("another /64 was throttled")
+	}
+}
+
+// The sign-in form takes 16 KB, and every attempt leaves its email as a key
+// of the throttle for 15 minutes. Keys were the emails themselves, so a
+// spray of long, distinct emails from many addresses (an IPv6 /48 holds
+// 65,536 /64s) held about 16 KB per attempt: at the 100,000 keys the
+// throttle keeps, 1.6 GB, on a 1 GB machine. A key must cost the same
+// whatever the email's length.
+func TestLoginThrottleKeysStaySmall(t *testing.T) {
+	e := newWebEnv(t, func(s *Server) {
+		s.TrustedProxy = TrustedProxy{Peers: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+	})
+	e.db.Argon = db.NewArgon(db.ArgonLimits{Slots: 4, Queue: 100, MaxWait: time.Minute,
+		IDKey: func(_, _ []byte, _, _ uint32, _ uint8, keyLen uint32) []byte { return make([]byte, keyLen) }})
+	const n = 200
+	long := strings.Repeat("x", 15<<10)
+	for i := range n {
+		r := e.client().post("/login", url.Values{"email": {fmt.Sprintf("%d%s@example.com", i, long)}, "password": {"wrong-password"}},
+			"X-Forwarded-For", fmt.Sprintf("2001:db8:%x::1", i))
+		wantStatus(t, r, http.StatusUnauthorized)
+	}
+	l := e.srv.web.limiter
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	bytes := 0
+	for k := range l.attempts {
+		bytes += len(k)
+	}
+	if len(l.attempts) != 2*n {
+		t.Fatalf("%d keys, want %d (an email and an address per attempt)", len(l.attempts), 2*n)
+	}
+	if per := bytes / len(l.attempts); per > 100 {
+		t.Errorf("the throttle's keys hold %d bytes each on average (%d KB in all), want a bounded size", per, bytes>>10)
 	}
 }
