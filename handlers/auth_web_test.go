@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -111,6 +112,38 @@ func TestSecureCookieWithHTTPSBaseURL(t *testing.T) {
 	r := e.client().post("/login", url.Values{"email": {"ann@example.com"}, "password": {testPassword}})
 	if sc := r.header.Get("Set-Cookie"); !strings.Contains(sc, "Secure") {
 		t.Errorf("cookie %q is not Secure with an https BASE_URL", sc)
+	}
+}
+
+// Behind a proxy that ends TLS (Fly's edge, with force_https), r.TLS is nil
+// and BASE_URL may be unset; the proxy says https in X-Forwarded-Proto. The
+// cookie was then not Secure though every page was served over https, and a
+// browser would send it over a plain http:// request that an attacker on the
+// network provokes. A trusted proxy's word makes it Secure; an untrusted
+// client's does not count (TRUSTED_PROXY, issue 10 finding 5).
+func TestSecureCookieBehindTLSProxy(t *testing.T) {
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+	for _, tt := range []struct {
+		name       string
+		proxy      TrustedProxy
+		proto      string
+		wantSecure bool
+	}{
+		{"Fly's proxy says https", TrustedProxy{Fly: true}, "https", true},
+		{"a listed proxy says https", TrustedProxy{Peers: loopback}, "https", true},
+		{"a listed proxy says http", TrustedProxy{Peers: loopback}, "http", false},
+		{"no trusted proxy: the header is the client's", TrustedProxy{}, "https", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newWebEnv(t, func(s *Server) { s.TrustedProxy = tt.proxy })
+			e.user("ann@example.com", db.RoleRecruiter)
+			r := e.client().post("/login", url.Values{"email": {"ann@example.com"}, "password": {testPassword}},
+				"X-Forwarded-Proto", tt.proto)
+			wantStatus(t, r, http.StatusSeeOther)
+			if sc := r.header.Get("Set-Cookie"); strings.Contains(sc, "Secure") != tt.wantSecure {
+				t.Errorf("cookie %q: Secure %v, want %v", sc, !tt.wantSecure, tt.wantSecure)
+			}
+		})
 	}
 }
 

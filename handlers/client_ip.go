@@ -93,6 +93,19 @@ func (s *Server) clientIP(r *http.Request) string {
 	return client.String()
 }
 
+// forwardedHTTPS reports whether a trusted proxy says the client reached it
+// over https (X-Forwarded-Proto, which Fly's proxy sets): the session cookie
+// is then Secure though this connection is plain http. Anyone else's header
+// is ignored, like their Fly-Client-IP.
+func (s *Server) forwardedHTTPS(r *http.Request) bool {
+	tp := s.TrustedProxy
+	if !tp.Fly && !tp.trusts(peerAddr(r)) {
+		return false
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",") // the first proxy's word
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
+}
+
 func peerAddr(r *http.Request) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -56,9 +56,10 @@ func (s *Server) initWeb() {
 }
 
 // sessions picks the session manager for a request: Secure cookies when the
-// app is served over https (BASE_URL, or TLS on this connection).
+// app is served over https (BASE_URL, TLS on this connection, or a trusted
+// proxy that ended TLS: Fly's edge with BASE_URL unset).
 func (s *Server) sessions(r *http.Request) *scs.SessionManager {
-	if r.TLS != nil || strings.HasPrefix(s.BaseURL, "https://") {
+	if r.TLS != nil || strings.HasPrefix(s.BaseURL, "https://") || s.forwardedHTTPS(r) {
 		return s.web.secure
 	}
 	return s.web.plain
