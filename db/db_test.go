@@ -117,6 +117,47 @@ func TestTokens(t *testing.T) {
 	}
 }
 
+// A token minted through another dies with it, down the chain; a token can
+// only be minted through a live token of the same user.
+func TestTokenRevokeReachesMintedTokens(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	ann := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	bob := MustUser(t, d, "bob@example.com", RoleRecruiter)
+	live := func(secret string) bool {
+		_, err := d.Tokens.Authenticate(ctx, secret)
+		return err == nil
+	}
+	rootSecret, root, _ := d.Tokens.Create(ctx, ann.ID, "embed")
+	childSecret, child, err := d.Tokens.CreateChild(ctx, ann.ID, root.ID, "")
+	if err != nil || child.ParentID != root.ID {
+		t.Fatalf("CreateChild = %+v, %v", child, err)
+	}
+	grandSecret, _, _ := d.Tokens.CreateChild(ctx, ann.ID, child.ID, "")
+	otherSecret, other, _ := d.Tokens.Create(ctx, ann.ID, "cli")
+	if _, _, err := d.Tokens.CreateChild(ctx, bob.ID, root.ID, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("minted for bob through ann's token: err = %v, want ErrNotFound", err)
+	}
+	if err := d.Tokens.Revoke(ctx, ann.ID, root.ID); err != nil {
+		t.Fatal(err)
+	}
+	if live(rootSecret) || live(childSecret) || live(grandSecret) {
+		t.Error("a token minted through the revoked one still works")
+	}
+	if !live(otherSecret) {
+		t.Error("a token made elsewhere died with it")
+	}
+	if _, _, err := d.Tokens.CreateChild(ctx, ann.ID, root.ID, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("minted through a revoked token: err = %v, want ErrNotFound", err)
+	}
+	if err := d.Tokens.Revoke(ctx, ann.ID, child.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("revoking a token already revoked with its parent: %v, want ErrNotFound", err)
+	}
+	if err := d.Tokens.Revoke(ctx, bob.ID, other.ID); !errors.Is(err, ErrNotFound) || !live(otherSecret) {
+		t.Errorf("bob revoked ann's token: %v", err)
+	}
+}
+
 func TestCandidatesOwnership(t *testing.T) {
 	ctx := context.Background()
 	d := MustOpen(t)

@@ -179,7 +179,7 @@ func TestSessionsMigrationOnExistingDatabase(t *testing.T) {
 		julianDay(time.Now().Add(time.Hour))); err != nil {
 		t.Fatal(err)
 	}
-	applied, err := d.Migrate(ctx)
+	applied, err := d.migrate(ctx, 4)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -273,5 +274,46 @@ func TestAPIRateLimitPerToken(t *testing.T) {
 	wantStatus(t, r, http.StatusTooManyRequests)
 	if r.header.Get("Retry-After") == "" {
 		t.Error("embed 429 without Retry-After")
+	}
+}
+
+// A token can mint tokens (POST /api/tokens). An embedding's token is
+// visible to whoever reads the host page, and README's remedy is to revoke
+// it under Settings; but a token minted with it lived on, so whoever had
+// read the page kept the owner's access after the revoke. Revoking a token
+// revokes every token minted through it (and through those); tokens made
+// elsewhere (Settings, the CLI, another token) are untouched.
+func TestRevokingATokenRevokesWhatItMinted(t *testing.T) {
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	mint := func(parent string) (secret, id string) {
+		t.Helper()
+		r := e.api("POST", "/api/tokens", parent, map[string]string{"name": "default"})
+		wantStatus(t, r, http.StatusCreated)
+		m := jsonOf(t, r)
+		return m["token"].(string), m["id"].(string)
+	}
+	embedSecret, embed, err := e.db.Tokens.Create(context.Background(), ann.ID, "intranet page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, _ := mint(embedSecret)
+	grandchild, _ := mint(child)
+	other := e.token(ann) // made elsewhere, e.g. the CLI
+	sibling, _ := mint(other)
+	for _, tok := range []string{child, grandchild, other, sibling} {
+		wantStatus(t, e.api("GET", "/api/resume-async/my-jobs", tok, nil), http.StatusOK)
+	}
+
+	// The owner revokes the embedding's token, as README says, under Settings.
+	web := e.signedIn("ann@example.com")
+	wantStatus(t, web.post("/settings/tokens/"+embed.ID+"/revoke", url.Values{}), http.StatusSeeOther)
+	for name, tok := range map[string]string{"the revoked token": embedSecret, "a token it minted": child, "a token minted by that one": grandchild} {
+		if r := e.api("GET", "/api/resume-async/my-jobs", tok, nil); r.status != http.StatusUnauthorized {
+			t.Errorf("%s still works after the revoke: %d", name, r.status)
+		}
+	}
+	for _, tok := range []string{other, sibling} {
+		wantStatus(t, e.api("GET", "/api/resume-async/my-jobs", tok, nil), http.StatusOK)
 	}
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -51,7 +52,8 @@ func (s *Server) apiTokenList(w http.ResponseWriter, r *http.Request) {
 	serveJSON(w, r, map[string]any{"tokens": out}, "")
 }
 
-// POST /api/tokens {"name"}: 201 with the secret, shown this once.
+// POST /api/tokens {"name"}: 201 with the secret, shown this once. The new
+// token is minted through the calling one and dies with it.
 func (s *Server) apiTokenCreate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Name string `json:"name"`
@@ -65,7 +67,13 @@ func (s *Server) apiTokenCreate(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	secret, t, err := s.DB.Tokens.Create(r.Context(), currentUser(r).ID, name)
+	// Minted through the calling token: revoking that one revokes this one
+	// too, so a leaked token (an embedding's) cannot outlive its revoke.
+	secret, t, err := s.DB.Tokens.CreateChild(r.Context(), currentUser(r).ID, currentTokenID(r), name)
+	if errors.Is(err, db.ErrNotFound) { // revoked meanwhile
+		writeJSONError(w, http.StatusUnauthorized, "invalid or revoked API token")
+		return
+	}
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
@@ -73,7 +81,8 @@ func (s *Server) apiTokenCreate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"id": t.ID, "name": t.Name, "token": secret, "created_at": t.CreatedAt})
 }
 
-// DELETE /api/tokens/{id}: revoked at once, the next request with it is
+// DELETE /api/tokens/{id}: revoked at once, with every token minted
+// through it, the next request with it is
 // 401 (every request checks the token in SQLite). Another user's token, or
 // one already revoked, is 404.
 func (s *Server) apiTokenRevoke(w http.ResponseWriter, r *http.Request) {

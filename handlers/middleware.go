@@ -19,6 +19,7 @@ type ctxKey int
 const (
 	userKey ctxKey = iota
 	sessionKey
+	tokenIDKey
 )
 
 func withUser(ctx context.Context, u db.User) context.Context {
@@ -64,7 +65,7 @@ func (s *Server) tokenAuth(refuse func(w http.ResponseWriter, r *http.Request, w
 				refuse(w, r, noToken, 0)
 				return
 			}
-			u, err := s.DB.Tokens.Authenticate(r.Context(), token)
+			u, tokenID, err := s.DB.Tokens.AuthenticateID(r.Context(), token)
 			if err != nil {
 				if err != db.ErrNotFound {
 					s.logger(r).Error("token check", "err", err)
@@ -78,9 +79,17 @@ func (s *Server) tokenAuth(refuse func(w http.ResponseWriter, r *http.Request, w
 				refuse(w, r, overLimit, wait)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
+			ctx := context.WithValue(withUser(r.Context(), u), tokenIDKey, tokenID)
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// currentTokenID is the id of the API token that authenticated the
+// request, "" for a session.
+func currentTokenID(r *http.Request) string {
+	id, _ := r.Context().Value(tokenIDKey).(string)
+	return id
 }
 
 // apiRefuse answers tokenAuth's refusals as JSON errors.
