@@ -27,7 +27,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		wg.Go(func() {
 			msg := "ok"
 			if err := c.Fn(ctx); err != nil {
-				msg = err.Error()
+				// The endpoint is public: the cause goes to the log only.
+				s.logger(r).Warn("readiness check failed", "check", c.Name, "err", err)
+				msg = "failing"
 			}
 			mu.Lock()
 			defer mu.Unlock()
