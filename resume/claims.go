@@ -65,12 +65,8 @@ func (sc *scope) add(c *termCache, text string) {
 		sc.numbers[n.value] = true
 	}
 	words := rawWords(text)
+	addWords(sc.words, words)
 	for _, w := range words {
-		lw := strings.ToLower(w.text)
-		sc.words[lw] = true
-		for _, part := range strings.Split(lw, "-") {
-			sc.words[part] = true
-		}
 		for _, k := range c.keysOf(w.text) {
 			sc.keys[k] = true
 		}
@@ -270,8 +266,7 @@ type problem struct {
 }
 
 // check returns the first claim of sentence that sc does not support, or
-// nil. src is the profile sentence it rewrites ("" if unknown); whole is
-// the whole profile, which alone supports titles and credentials.
+// nil. src is the profile sentence it rewrites ("" if unknown).
 func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 	for _, n := range numbersIn(sentence) {
 		if !sc.numbers[n.value] {
@@ -322,16 +317,19 @@ func (v *verifier) check(sentence string, sc *scope, src string) *problem {
 		}
 		i = j
 	}
-	srcWords := sc.words
+	srcWords, srcList := sc.words, []word(nil)
 	if src != "" {
-		srcWords = wordsOf(src)
+		srcList = rawWords(src)
+		srcWords = map[string]bool{}
+		addWords(srcWords, srcList)
+		if hasAny(srcWords, supportWords) && !hasAny(wordsOf(sentence), supportWords) {
+			return &problem{reason: fmt.Sprintf("drops what the profile says of the candidate's part: %s", src), profile: src}
+		}
 	}
 	for i, w := range words {
 		lw := strings.ToLower(w.text)
 		switch {
-		case src != "" && hasAny(srcWords, supportWords) && !hasAny(wordsOf(sentence), supportWords):
-			return &problem{reason: fmt.Sprintf("drops what the profile says of the candidate's part: %s", src), profile: src}
-		case leadershipWords[lw] && src != "" && !leadsSame(words, i, rawWords(src)):
+		case leadershipWords[lw] && src != "" && !leadsSame(words, i, srcList):
 			return &problem{reason: fmt.Sprintf("'%s' claims more than the profile, which says: %s", w.text, src), profile: src}
 		case leadershipWords[lw] && src == "" && !hasAny(srcWords, leadershipWords):
 			return &problem{reason: fmt.Sprintf("'%s' claims a leadership role that %s does not state", w.text, sc.where())}
@@ -371,16 +369,22 @@ func initialsOf(ws []word) string {
 	return b.String()
 }
 
+// wordsOf is the set of text's words in lower case, hyphenated ones also
+// by their parts ("award-winning", "award", "winning").
 func wordsOf(text string) map[string]bool {
 	m := map[string]bool{}
-	for _, w := range rawWords(text) {
+	addWords(m, rawWords(text))
+	return m
+}
+
+func addWords(m map[string]bool, words []word) {
+	for _, w := range words {
 		lw := strings.ToLower(w.text)
 		m[lw] = true
 		for _, part := range strings.Split(lw, "-") {
 			m[part] = true
 		}
 	}
-	return m
 }
 
 func hasAny(words, class map[string]bool) bool {
@@ -560,14 +564,14 @@ func (v *verifier) titleSupported(w string, sc *scope) bool {
 // education and certificates.
 func (v *verifier) credential(w word) *problem {
 	lw := strings.ToLower(strings.ReplaceAll(w.text, "’", "'"))
-	if ambiguousDegrees[lw] && w.text != strings.ToUpper(w.text) {
-		return nil // "ma", "ms", "ba" in lower case are not degrees
-	}
-	if level, ok := degreeLevels[lw]; ok {
+	if level, ok := degreeOf(w); ok {
 		if !v.degrees[level] {
 			return &problem{reason: fmt.Sprintf("the degree '%s' is not in the profile's education", w.text)}
 		}
 		return nil
+	}
+	if ambiguousDegrees[lw] {
+		return nil // "ma", "ms", "ba" in lower case are not degrees
 	}
 	if anyDegreeWords[lw] && len(v.src.Education) == 0 {
 		return &problem{reason: fmt.Sprintf("'%s' claims a qualification the profile's education does not list", w.text)}
@@ -603,16 +607,23 @@ var degreeLevels = func() map[string]degreeLevel {
 
 var ambiguousDegrees = wordSet("ba bs ma ms med")
 
+// degreeOf reads a word as a degree level: "MSc", "Bachelor's"; "BA" and
+// "MS" only in capitals ("ma", "med" are words).
+func degreeOf(w word) (degreeLevel, bool) {
+	lw := strings.ToLower(strings.ReplaceAll(w.text, "’", "'"))
+	if ambiguousDegrees[lw] && w.text != strings.ToUpper(w.text) {
+		return 0, false
+	}
+	l, ok := degreeLevels[lw]
+	return l, ok
+}
+
 // profileDegrees returns the levels of the profile's degrees.
 func profileDegrees(r *Resume) map[degreeLevel]bool {
 	out := map[degreeLevel]bool{}
 	for _, e := range r.Education {
 		for _, w := range rawWords(e.StudyType + " " + e.Area) {
-			lw := strings.ToLower(w.text)
-			if ambiguousDegrees[lw] && w.text != strings.ToUpper(w.text) {
-				continue
-			}
-			if l, ok := degreeLevels[lw]; ok {
+			if l, ok := degreeOf(w); ok {
 				out[l] = true
 			}
 		}
@@ -801,9 +812,12 @@ func (c *termCache) wholeScope(r *Resume) *scope {
 
 // workScope is what a job's text may draw on: that job alone.
 func (c *termCache) workScope(w Work) *scope {
-	return c.newScope("job", joinNonEmpty(" at ", w.Position, w.Name), []string{w.Position},
+	return c.newScope("job", jobLabel(w), []string{w.Position},
 		slices.Concat([]string{w.Name, w.Location, w.Summary, w.Description}, w.Highlights)...)
 }
+
+// jobLabel names a job in a reason: "Backend Engineer at Acme".
+func jobLabel(w Work) string { return joinNonEmpty(" at ", w.Position, w.Name) }
 
 // projectScope is what a project's text may draw on: that project alone.
 func (c *termCache) projectScope(p Project) *scope {
@@ -884,8 +898,9 @@ func (v *verifier) highlights(field string, hs []string, sources []int, profile 
 	for k, h := range hs {
 		f := fmt.Sprintf("%s[%d]", field, k)
 		var p *problem
-		if entry >= 0 {
-			p = v.moved(h, entry) // said first: it is the most telling reason
+		movedFrom, moved := v.movedFrom(h, entry)
+		if moved {
+			p = v.movedProblem(h, entry, movedFrom) // said first: it is the most telling reason
 		}
 		src := ""
 		switch {
@@ -914,7 +929,7 @@ func (v *verifier) highlights(field string, hs []string, sources []int, profile 
 		}
 		target := ""
 		if c, sim := v.closest(h, profile); sim >= sameClaim && !slices.Contains(kept, c) && !slices.Contains(hs[k+1:], c) {
-			if _, moved := v.movedFrom(h, entry); !moved || v.similarity(h, c) >= movedClaim {
+			if !moved || v.similarity(h, c) >= movedClaim {
 				target = c
 			}
 		}
@@ -926,16 +941,11 @@ func (v *verifier) highlights(field string, hs []string, sources []int, profile 
 	return kept
 }
 
-// moved reports a job's highlight that belongs to another job.
-func (v *verifier) moved(h string, entry int) *problem {
-	k, ok := v.movedFrom(h, entry)
-	if !ok {
-		return nil
-	}
+// movedProblem says that h, a highlight of job entry, is job k's.
+func (v *verifier) movedProblem(h string, entry, k int) *problem {
 	from, _ := v.closest(h, v.workSentences[k])
 	return &problem{
-		reason: fmt.Sprintf("this is from the job %s, not %s",
-			joinNonEmpty(" at ", v.src.Work[k].Position, v.src.Work[k].Name), joinNonEmpty(" at ", v.src.Work[entry].Position, v.src.Work[entry].Name)),
+		reason:  fmt.Sprintf("this is from the job %s, not %s", jobLabel(v.src.Work[k]), jobLabel(v.src.Work[entry])),
 		profile: from,
 	}
 }
