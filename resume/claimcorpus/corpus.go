@@ -118,37 +118,66 @@ func survives(r resume.Resume, c Case) bool {
 	raw, _ := json.Marshal(r)
 	var doc any
 	json.Unmarshal(raw, &doc)
-	path := c.Field
-	if i := strings.LastIndex(path, ".highlights["); i >= 0 {
-		path = path[:i] + ".highlights"
+	obj, name, idx, err := locate(doc, c.Field)
+	if err != nil {
+		return false
 	}
-	node := doc
-	for _, p := range strings.Split(path, ".") {
-		m := segmentRe.FindStringSubmatch(p)
-		obj, ok := node.(map[string]any)
-		if m == nil || !ok {
+	node := obj[name]
+	if list, ok := node.([]any); ok && idx >= 0 {
+		if name == "highlights" {
+			// a moved highlight may rightly stay in the entry it came from
+			return slices.Contains(list, any(string(jsonString(c.Value))))
+		}
+		if idx >= len(list) {
 			return false
 		}
-		node = obj[m[1]]
+		node = list[idx]
+	}
+	var want any
+	json.Unmarshal(c.Value, &want)
+	a, _ := json.Marshal(node)
+	b, _ := json.Marshal(want)
+	return string(a) == string(b)
+}
+
+func jsonString(raw json.RawMessage) string {
+	var s string
+	json.Unmarshal(raw, &s)
+	return s
+}
+
+// locate finds the object that holds a field path's last step: for
+// "work[1].highlights[2]" the work entry, "highlights" and 2 (-1 when the
+// last step has no index).
+func locate(doc any, field string) (obj map[string]any, name string, idx int, err error) {
+	parts := strings.Split(field, ".")
+	node := doc
+	for i, p := range parts {
+		m := segmentRe.FindStringSubmatch(p)
+		if m == nil {
+			return nil, "", 0, fmt.Errorf("bad field %q", field)
+		}
+		o, ok := node.(map[string]any)
+		if !ok {
+			return nil, "", 0, fmt.Errorf("%q is not an object", p)
+		}
+		idx = -1
 		if m[2] != "" {
+			idx, _ = strconv.Atoi(m[2])
+		}
+		if i == len(parts)-1 {
+			return o, m[1], idx, nil
+		}
+		node = o[m[1]]
+		if idx >= 0 {
 			list, ok := node.([]any)
-			idx, _ := strconv.Atoi(m[2])
 			if !ok || idx >= len(list) {
-				return false
+				return nil, "", 0, fmt.Errorf("no %s", p)
 			}
 			node = list[idx]
 		}
 	}
-	var want any
-	json.Unmarshal(c.Value, &want)
-	if list, ok := node.([]any); ok {
-		if s, ok := want.(string); ok {
-			return slices.Contains(list, any(s))
-		}
-	}
-	a, _ := json.Marshal(node)
-	b, _ := json.Marshal(want)
-	return string(a) == string(b)
+	return nil, "", 0, fmt.Errorf("empty field")
 }
 
 var segmentRe = regexp.MustCompile(`^([A-Za-z]+)(?:\[(\d+)\])?$`)
@@ -174,43 +203,21 @@ func edit(profile resume.Resume, c Case) (resume.Resume, error) {
 	if err := json.Unmarshal(c.Value, &value); err != nil {
 		return t, fmt.Errorf("%s: value: %w", c.ID, err)
 	}
-	parts := strings.Split(c.Field, ".")
-	node := doc
-	var parent map[string]any // the entry holding the edited highlight
-	for i, p := range parts {
-		m := segmentRe.FindStringSubmatch(p)
-		if m == nil {
-			return t, fmt.Errorf("%s: bad field %q", c.ID, c.Field)
-		}
-		obj, ok := node.(map[string]any)
-		if !ok {
-			return t, fmt.Errorf("%s: %q is not an object", c.ID, p)
-		}
-		last := i == len(parts)-1
-		if m[2] == "" {
-			if last {
-				obj[m[1]] = value
-				break
-			}
-			node = obj[m[1]]
-			continue
-		}
-		list, ok := obj[m[1]].([]any)
-		idx, _ := strconv.Atoi(m[2])
+	obj, name, idx, err := locate(doc, c.Field)
+	if err != nil {
+		return t, fmt.Errorf("%s: %w", c.ID, err)
+	}
+	if idx < 0 {
+		obj[name] = value
+	} else {
+		list, ok := obj[name].([]any)
 		if !ok || idx >= len(list) {
-			return t, fmt.Errorf("%s: no %s", c.ID, p)
+			return t, fmt.Errorf("%s: no %s", c.ID, c.Field)
 		}
-		if last {
-			list[idx] = value
-			if m[1] == "highlights" && c.Source != nil && parent != nil {
-				if srcs, ok := obj["highlightSources"].([]any); ok && idx < len(srcs) {
-					srcs[idx] = float64(*c.Source)
-				}
-			}
-			break
+		list[idx] = value
+		if srcs, ok := obj["highlightSources"].([]any); ok && name == "highlights" && c.Source != nil && idx < len(srcs) {
+			srcs[idx] = float64(*c.Source)
 		}
-		node = list[idx]
-		parent, _ = node.(map[string]any)
 	}
 	raw, _ = json.Marshal(doc)
 	var out resume.Resume
