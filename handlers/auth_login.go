@@ -41,8 +41,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 // POST /login
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r, maxAuthForm); err != nil {
-		f := views.AuthForm{AllowSign: s.AllowSignup, Error: formError(err)}
-		s.render(w, r, statusOf(err), views.Login(s.page(r, "Sign in", ""), f))
+		if e := classify(err); e != nil {
+			f := views.AuthForm{AllowSign: s.AllowSignup, Error: e.Message}
+			s.render(w, r, e.Status, views.Login(s.page(r, "Sign in", ""), f))
+			return
+		}
+		s.pageError(w, r, err)
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
