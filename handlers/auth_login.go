@@ -2,10 +2,11 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/views"
@@ -41,8 +42,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 // POST /login
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r, maxAuthForm); err != nil {
-		f := views.AuthForm{AllowSign: s.AllowSignup, Error: formError(err)}
-		s.render(w, r, statusOf(err), views.Login(s.page(r, "Sign in", ""), f))
+		if e := classify(err); e != nil {
+			f := views.AuthForm{AllowSign: s.AllowSignup, Error: e.Message}
+			s.render(w, r, e.Status, views.Login(s.page(r, "Sign in", ""), f))
+			return
+		}
+		s.pageError(w, r, err)
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
@@ -52,9 +57,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	// Counted before argon2 runs: concurrent guesses cannot all pass the check.
 	wait, attempt := s.web.limiter.reserve(email, ip)
 	if wait > 0 {
-		minutes := int(math.Ceil(wait.Minutes()))
-		f.Error = fmt.Sprintf("Too many sign-in attempts. Please wait %d minute%s and try again.", minutes, plural(minutes))
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		f.Error = "Too many sign-in attempts. Please wait " + minutes(wait) + " and try again."
+		w.Header().Set("Retry-After", retryAfter(wait))
 		s.render(w, r, http.StatusTooManyRequests, views.Login(s.page(r, "Sign in", ""), f))
 		return
 	}
@@ -116,6 +120,12 @@ func afterLogin(next string) string {
 		return p
 	}
 	return "/candidates"
+}
+
+// minutes says d in whole minutes, rounded up: "1 minute", "15 minutes".
+func minutes(d time.Duration) string {
+	n := int(math.Ceil(d.Minutes()))
+	return strconv.Itoa(n) + " minute" + plural(n)
 }
 
 func plural(n int) string {

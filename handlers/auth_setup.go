@@ -4,8 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 	"strings"
 
@@ -66,7 +64,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	wait, attempt := s.web.limiter.reserve("setup", ip)
 	if wait > 0 {
 		f.Error = "Too many wrong setup codes. Please wait a few minutes and try again."
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		w.Header().Set("Retry-After", retryAfter(wait))
 		s.render(w, r, http.StatusTooManyRequests, views.Setup(s.page(r, "Welcome", ""), f))
 		return
 	}

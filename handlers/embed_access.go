@@ -115,7 +115,6 @@ func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, status i
 		h.Set("Cache-Control", cacheNone)
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	buf.WriteTo(w)
 }

@@ -154,6 +154,5 @@ func (s *Server) embedExample(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "public, max-age=3600")
-	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(static.EmbedExample())
 }

@@ -125,19 +125,3 @@ func jsonErrorText(err error) string {
 		return err.Error()
 	}
 }
-
-// statusOf is the status classify gives err (500 when it knows nothing).
-func statusOf(err error) int {
-	if e := classify(err); e != nil {
-		return e.Status
-	}
-	return http.StatusInternalServerError
-}
-
-// formError is what a page says about a form it could not read.
-func formError(err error) string {
-	if e := classify(err); e != nil {
-		return e.Message
-	}
-	return "Internal error."
-}

@@ -395,6 +395,9 @@ func TestEmbedFragmentsHaveTheirOwnPolicy(t *testing.T) {
 		if got := r.header.Get("Content-Security-Policy"); got != wantFragmentCSP {
 			t.Errorf("%s: CSP %q, want %q", tt.name, got, wantFragmentCSP)
 		}
+		if got := r.header.Values("X-Content-Type-Options"); len(got) != 1 || got[0] != "nosniff" {
+			t.Errorf("%s: X-Content-Type-Options %q, want exactly nosniff", tt.name, got)
+		}
 		for _, bad := range policyBreaches(r.body) {
 			if !strings.Contains(bad, "requests another origin") { // fragments use absolute URLs on purpose
 				t.Errorf("%s: %s", tt.name, bad)
@@ -420,6 +423,9 @@ func TestSecurityHeadersOfPreviewAndFiles(t *testing.T) {
 	}
 	if got := r.header.Get("X-Frame-Options"); got != "SAMEORIGIN" {
 		t.Errorf("preview X-Frame-Options %q", got)
+	}
+	if got := r.header.Values("X-Content-Type-Options"); len(got) != 1 || got[0] != "nosniff" {
+		t.Errorf("preview X-Content-Type-Options %q, want exactly nosniff", got)
 	}
 	if !strings.Contains(c.get("/jobs/"+j.ID).body, `sandbox=""`) {
 		t.Error("the preview's iframe is not sandboxed")

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 
 	"github.com/tailor-app/tailor/db"
@@ -34,9 +32,8 @@ func (s *Server) settingsPasswordChange(w http.ResponseWriter, r *http.Request) 
 	ip := s.clientIP(r)
 	wait, attempt := s.web.limiter.reserve(u.Email, ip)
 	if wait > 0 {
-		minutes := int(math.Ceil(wait.Minutes()))
-		errs["current_password"] = fmt.Sprintf("Too many wrong passwords. Please wait %d minute%s and try again.", minutes, plural(minutes))
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		errs["current_password"] = "Too many wrong passwords. Please wait " + minutes(wait) + " and try again."
+		w.Header().Set("Retry-After", retryAfter(wait))
 		s.renderTokens(w, r, http.StatusTooManyRequests, views.TokensPage{PasswordErrors: errs})
 		return
 	}
