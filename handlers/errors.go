@@ -16,6 +16,15 @@ type Error struct {
 	Status  int
 	Message string
 	Fields  map[string]string // per-field messages, for 422
+	// RetryAfter, in seconds, tells a client when to try again (503, 429).
+	RetryAfter string
+}
+
+// header sets what the error says beside its body.
+func (e *Error) header(w http.ResponseWriter) {
+	if e.RetryAfter != "" {
+		w.Header().Set("Retry-After", e.RetryAfter)
+	}
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -44,7 +53,7 @@ func classify(err error) *Error {
 	case errors.Is(err, db.ErrConflict):
 		return errorf(http.StatusConflict, err.Error())
 	case errors.Is(err, db.ErrBusy):
-		return errorf(http.StatusServiceUnavailable, busyMessage)
+		return &Error{Status: http.StatusServiceUnavailable, Message: busyMessage, RetryAfter: busyRetryAfter}
 	default:
 		return nil
 	}
@@ -53,6 +62,7 @@ func classify(err error) *Error {
 // jsonError answers a JSON error for err, logging it once if internal.
 func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, err error) {
 	if e := classify(err); e != nil {
+		e.header(w)
 		writeJSON(w, e.Status, errorBody{Error: e.Message, Fields: e.Fields})
 		return
 	}

@@ -36,6 +36,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, http.StatusInternalServerError)
 		return
 	}
+	e.header(w)
 	if e.Status == http.StatusNotFound || e.Status == http.StatusForbidden {
 		s.renderError(w, r, e.Status)
 		return
