@@ -58,10 +58,6 @@ func NewArgon(l ArgonLimits) *Argon {
 	}
 }
 
-// processArgon is every database's Argon unless a test sets its own: the
-// bound is on this process's memory, however many databases it opens.
-var processArgon = NewArgon(ArgonLimits{})
-
 // key derives an argon2id key once a slot is free. A bounded caller (a
 // request anyone can make) gets ErrBusy past the queue, after MaxWait, or
 // when ctx ends; an unbounded one (an admin, the command line) waits its turn.

@@ -153,3 +153,23 @@ func TestArgonBusyBeyondQueue(t *testing.T) {
 		t.Errorf("unbounded caller: %v", err)
 	}
 }
+
+// Every argon2 run of a database goes through its Argon, an admin setting a
+// password or creating the first admin included (they skip the queue).
+func TestArgonUsedByEveryHash(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	key := &countingKey{}
+	d.Argon = NewArgon(ArgonLimits{Slots: 1, Queue: -1, IDKey: key.idKey})
+
+	u, err := d.Users.CreateFirstAdmin(ctx, "ann@example.com", "a-long-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Users.SetPassword(ctx, u.ID, "a-new-password", false); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := key.calls.Load(), int32(2); got != want {
+		t.Errorf("argon2 runs through d.Argon = %d, want %d", got, want)
+	}
+}

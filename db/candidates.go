@@ -76,7 +76,7 @@ func (s *Candidates) Get(ctx context.Context, owner Owner, id string) (Candidate
 	if err != nil {
 		return Candidate{}, fmt.Errorf("get candidate: %w", err)
 	}
-	err = st.QueryRowContext(ctx, append([]any{id}, owner.args()...)...).
+	err = st.QueryRowContext(ctx, owner.args(id)...).
 		Scan(&c.ID, &c.OwnerID, &c.Name, &profile, &c.Version, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Candidate{}, ErrNotFound

@@ -46,8 +46,8 @@ type DB struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
-	// Argon bounds the argon2 work of password checks and new users; every
-	// database of the process shares one unless a test sets its own.
+	// Argon bounds the argon2 work of every password hash and check; tests
+	// set their own.
 	Argon *Argon
 
 	Users      *Users
@@ -93,7 +93,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	d := &DB{write: write, read: read, path: path, Now: time.Now, Argon: processArgon}
+	d := &DB{write: write, read: read, path: path, Now: time.Now, Argon: NewArgon(ArgonLimits{})}
 	d.Users = &Users{db: d}
 	d.Tokens = &Tokens{db: d}
 	d.Candidates = &Candidates{db: d}

@@ -186,7 +186,7 @@ func (s *Jobs) Get(ctx context.Context, owner Owner, id string) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("get job: %w", err)
 	}
-	j, err := scanJob(st.QueryRowContext(ctx, append([]any{id}, owner.args()...)...))
+	j, err := scanJob(st.QueryRowContext(ctx, owner.args(id)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, ErrNotFound
 	}
@@ -271,7 +271,7 @@ func (s *Jobs) Cancel(ctx context.Context, owner Owner, id string) (Job, error) 
 	res, err := s.db.write.ExecContext(ctx, `
 		UPDATE jobs SET status = 'canceled', stage = 'canceled', finished_at = ?, updated_at = ?, version = version + 1
 		WHERE id = ? AND `+ownerMatch+` AND status IN ('queued', 'running')`,
-		append([]any{now, now, id}, owner.args()...)...)
+		owner.args(now, now, id)...)
 	if err != nil {
 		return Job{}, fmt.Errorf("cancel job: %w", err)
 	}
@@ -383,7 +383,7 @@ func (s *Jobs) Result(ctx context.Context, owner Owner, id string) (Result, erro
 	var profile string
 	err := s.db.read.QueryRowContext(ctx, `
 		SELECT r.pdf, r.html, r.profile FROM results r JOIN jobs j ON j.id = r.job_id
-		WHERE r.job_id = ? AND `+ownerMatch, append([]any{id}, owner.args()...)...).Scan(&r.PDF, &r.HTML, &profile)
+		WHERE r.job_id = ? AND `+ownerMatch, owner.args(id)...).Scan(&r.PDF, &r.HTML, &profile)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Result{}, ErrNotFound
 	}

@@ -12,7 +12,7 @@ func (s *Jobs) ByCandidate(ctx context.Context, owner Owner, candidateID string,
 	}
 	jobs, err := s.query(ctx, "SELECT "+jobColumns+` FROM jobs j
 		WHERE j.candidate_id = ? AND `+ownerMatch+`
-		ORDER BY j.created_at DESC, j.id DESC LIMIT ?`, append(append([]any{candidateID}, owner.args()...), limit)...)
+		ORDER BY j.created_at DESC, j.id DESC LIMIT ?`, append(owner.args(candidateID), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs of candidate: %w", err)
 	}

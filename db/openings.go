@@ -42,7 +42,7 @@ func (s *Openings) Update(ctx context.Context, owner Owner, o Opening) (Opening,
 	res, err := s.db.write.ExecContext(ctx, `
 		UPDATE openings SET title = ?, company = ?, location = ?, description = ?, updated_at = ?
 		WHERE id = ? AND `+ownerMatch,
-		append([]any{o.Title, o.Company, o.Location, o.Description, s.db.Now().UnixMilli(), o.ID}, owner.args()...)...)
+		owner.args(o.Title, o.Company, o.Location, o.Description, s.db.Now().UnixMilli(), o.ID)...)
 	if err != nil {
 		return Opening{}, fmt.Errorf("update opening: %w", err)
 	}
@@ -54,7 +54,7 @@ func (s *Openings) Update(ctx context.Context, owner Owner, o Opening) (Opening,
 
 // Delete removes an opening; jobs keep their copy of the description.
 func (s *Openings) Delete(ctx context.Context, owner Owner, id string) error {
-	res, err := s.db.write.ExecContext(ctx, "DELETE FROM openings WHERE id = ? AND "+ownerMatch, append([]any{id}, owner.args()...)...)
+	res, err := s.db.write.ExecContext(ctx, "DELETE FROM openings WHERE id = ? AND "+ownerMatch, owner.args(id)...)
 	if err != nil {
 		return fmt.Errorf("delete opening: %w", err)
 	}
@@ -81,7 +81,7 @@ func scanOpening(row scanner) (Opening, error) {
 // AllOwners reads any opening (admins).
 func (s *Openings) Get(ctx context.Context, owner Owner, id string) (Opening, error) {
 	o, err := scanOpening(s.db.read.QueryRowContext(ctx,
-		"SELECT "+openingColumns+" FROM openings WHERE id = ? AND "+ownerMatch, append([]any{id}, owner.args()...)...))
+		"SELECT "+openingColumns+" FROM openings WHERE id = ? AND "+ownerMatch, owner.args(id)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Opening{}, ErrNotFound
 	}

@@ -21,9 +21,10 @@ func (o Owner) All() bool { return o.all }
 // its two arguments come from Owner.args.
 const ownerMatch = "(? OR owner_id = ?)"
 
-// args are ownerMatch's arguments: "every owner" and the one owner id. The
-// zero Owner gives (false, ""), and no row has an empty owner_id.
-func (o Owner) args() []any { return []any{o.all, o.id} }
+// args returns before followed by ownerMatch's arguments: "every owner" and
+// the one owner id. The zero Owner gives (false, ""), and no row has an
+// empty owner_id.
+func (o Owner) args(before ...any) []any { return append(before, o.all, o.id) }
 
 // String encodes the scope for a signed link: "*" for every owner, else the
 // owner's id ("" for the zero Owner).

@@ -144,15 +144,8 @@ const (
 // cost, are a real hash's; no password matches its all-zero key.
 var dummyHash = encodeHash(make([]byte, 16), make([]byte, argonKeyLen))
 
-// HashPassword returns an encoded argon2id hash in the PHC string format.
-// It waits for a free slot however busy the process is: callers are admins
-// and the command line, never an anonymous request.
-func HashPassword(password string) string {
-	h, _ := processArgon.hash(context.Background(), false, password)
-	return h
-}
-
-// hash returns an encoded argon2id hash of password; bounded as in key.
+// hash returns an encoded argon2id hash of password in the PHC string
+// format; bounded as in key (admins and the command line are not).
 func (a *Argon) hash(ctx context.Context, bounded bool, password string) (string, error) {
 	salt := make([]byte, 16)
 	rand.Read(salt)

@@ -62,7 +62,10 @@ func (s *Users) SetPassword(ctx context.Context, id, password string, revokeToke
 	if len(password) < 8 {
 		return 0, errors.New("password must be at least 8 characters")
 	}
-	hash := HashPassword(password) // before the write lock: argon2 takes a while
+	hash, err := s.db.Argon.hash(ctx, false, password) // before the write lock: argon2 takes a while
+	if err != nil {
+		return 0, fmt.Errorf("set password: %w", err)
+	}
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("set password: %w", err)
@@ -100,11 +103,15 @@ func (s *Users) CreateFirstAdmin(ctx context.Context, email, password string) (U
 	if len(password) < 8 {
 		return User{}, errors.New("password must be at least 8 characters")
 	}
+	hash, err := s.db.Argon.hash(ctx, false, password)
+	if err != nil {
+		return User{}, fmt.Errorf("create first admin: %w", err)
+	}
 	u := User{ID: NewID(), Email: email, Role: RoleAdmin, CreatedAt: s.db.Now().UTC()}
 	res, err := s.db.write.ExecContext(ctx, `
 		INSERT INTO users (id, email, password_hash, role, created_at)
 		SELECT ?, ?, ?, 'admin', ? WHERE NOT EXISTS (SELECT 1 FROM users)`,
-		u.ID, u.Email, HashPassword(password), u.CreatedAt.UnixMilli())
+		u.ID, u.Email, hash, u.CreatedAt.UnixMilli())
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
 		return User{}, fmt.Errorf("user %s: %w", email, ErrConflict)

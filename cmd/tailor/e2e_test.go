@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tailor-app/tailor/llm/llmtest"
+	"github.com/tailor-app/tailor/proc"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
@@ -420,20 +421,13 @@ func TestEmbeddedDefaults(t *testing.T) {
 // processesMentioning lists live processes whose command line contains s.
 func processesMentioning(s string) []string {
 	var out []string
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil {
+	for _, pid := range proc.Find(func(cmdline []byte) bool { return bytes.Contains(cmdline, []byte(s)) }) {
+		stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if strings.Contains(string(stat), ") Z ") {
+			out = append(out, fmt.Sprintf("%d (zombie)", pid))
 			continue
 		}
-		if bytes.Contains(cmdline, []byte(s)) {
-			stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-			if strings.Contains(string(stat), ") Z ") {
-				out = append(out, e.Name()+" (zombie)")
-				continue
-			}
-			out = append(out, e.Name()+": "+strings.ReplaceAll(string(cmdline), "\x00", " "))
-		}
+		out = append(out, fmt.Sprintf("%d: %s", pid, bytes.ReplaceAll(proc.Cmdline(pid), []byte{0}, []byte(" "))))
 	}
 	return out
 }
