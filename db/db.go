@@ -57,6 +57,7 @@ type DB struct {
 	Openings   *Openings
 	Sessions   *Sessions
 	Settings   *Settings
+	JobEnds    *JobEnds
 
 	readStmts  sync.Map // query -> *sql.Stmt on the read pool (hot paths only)
 	writeStmts sync.Map // query -> *sql.Stmt on the writer (hot paths only)
@@ -101,6 +102,7 @@ func Open(path string) (*DB, error) {
 	d.Openings = &Openings{db: d}
 	d.Sessions = &Sessions{db: d}
 	d.Settings = &Settings{db: d}
+	d.JobEnds = &JobEnds{db: d}
 	return d, nil
 }
 

@@ -268,18 +268,32 @@ func (s *Jobs) Unfinished(ctx context.Context, updatedBefore time.Time, limit in
 // ended gives ErrConflict; another owner's job gives ErrNotFound.
 func (s *Jobs) Cancel(ctx context.Context, owner Owner, id string) (Job, error) {
 	now := s.db.Now().UnixMilli()
-	res, err := s.db.write.ExecContext(ctx, `
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Job{}, fmt.Errorf("cancel job: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `
 		UPDATE jobs SET status = 'canceled', stage = 'canceled', finished_at = ?, updated_at = ?, version = version + 1
 		WHERE id = ? AND `+ownerMatch+` AND status IN ('queued', 'running')`,
 		owner.args(now, now, id)...)
 	if err != nil {
 		return Job{}, fmt.Errorf("cancel job: %w", err)
 	}
+	n, _ := res.RowsAffected()
+	if n > 0 {
+		if err := recordEnd(ctx, tx, id, jobstate.StatusCanceled, now); err != nil {
+			return Job{}, fmt.Errorf("cancel job: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return Job{}, fmt.Errorf("cancel job: %w", err)
+	}
 	j, err := s.Get(ctx, owner, id)
 	if err != nil {
 		return Job{}, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 && j.Status != jobstate.StatusCanceled {
+	if n == 0 && j.Status != jobstate.StatusCanceled {
 		return j, fmt.Errorf("job already %s: %w", j.Status, ErrConflict)
 	}
 	return j, nil
@@ -343,6 +357,9 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev jobstate.Event, result *
 	}
 	_, err = tx.ExecContext(ctx, "UPDATE jobs SET "+set+", attempts = ?, updated_at = ?, version = version + 1 WHERE id = ?",
 		append(args, ev.Attempt, ms, id)...)
+	if err == nil && final {
+		err = recordEnd(ctx, tx, id, status, ms)
+	}
 	if err == nil && final && result != nil {
 		var pdf any
 		if result.PDF != nil {

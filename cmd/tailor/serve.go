@@ -20,6 +20,7 @@ import (
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/tasks"
@@ -68,6 +69,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 			return err
 		}
 		defer database.Close()
+		p.notifier = p.newNotifier(database)
 		stages = append(stages, p.eventsConsumer(database))
 	}
 	var pool *pdf.Pool
@@ -96,6 +98,7 @@ type process struct {
 	reg      *prometheus.Registry
 	metrics  *tasks.Metrics
 	tailorer llm.Tailorer
+	notifier *notifier // web processes only
 }
 
 func openDatabase(ctx context.Context, path string, logger *slog.Logger) (*db.DB, error) {
@@ -120,6 +123,11 @@ func openDatabase(ctx context.Context, path string, logger *slog.Logger) (*db.DB
 func (p *process) eventsConsumer(database *db.DB) stage {
 	consumer := jobs.NewConsumer(p.rdb, database.Jobs, p.logger)
 	consumer.Metrics = p.metrics
+	consumer.Applied = func(ev tasks.Event) {
+		if ev.Kind == jobstate.EventSucceeded || ev.Kind == jobstate.EventFailed {
+			p.notifier.dispatcher.Poke() // mails and webhooks go out now, not at the next round
+		}
+	}
 	return stage{"events consumer", func(ctx context.Context) error {
 		if err := consumer.Run(ctx); err != nil {
 			return err
@@ -261,6 +269,10 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		}},
 		{"reconciler", reconciler.Run},
 		{"purger", purger.Run},
+		{"notify worker", func(ctx context.Context) error {
+			return p.notifier.worker.Run(ctx, p.rdb, notifyConcurrency, asynqLogger{p.logger})
+		}},
+		{"notifier", p.notifier.dispatcher.Run},
 	}, nil
 }
 

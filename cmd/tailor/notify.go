@@ -1,0 +1,26 @@
+package main
+
+import (
+	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/notify"
+)
+
+// notifyConcurrency is how many deliveries (mails, webhook calls) a web
+// process makes at once; each mostly waits on the network.
+const notifyConcurrency = 4
+
+// notifier is what tells people and systems that jobs ended: the
+// dispatcher reads the outbox of ended jobs and hands each end to the
+// channels, whose deliveries the worker runs from the notify queue.
+type notifier struct {
+	dispatcher *notify.Dispatcher
+	worker     *notify.Worker
+}
+
+// newNotifier builds the channels of a web process.
+func (p *process) newNotifier(database *db.DB) *notifier {
+	n := &notifier{worker: notify.NewWorker()}
+	var channels []notify.Channel
+	n.dispatcher = notify.NewDispatcher(database.JobEnds, p.logger, channels...)
+	return n
+}
