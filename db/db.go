@@ -24,7 +24,7 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver the readers use
 )
 
 // ErrNotFound is returned when a row does not exist or belongs to another user.
@@ -63,9 +63,24 @@ type DB struct {
 	writeStmts sync.Map // query -> *sql.Stmt on the writer (hot paths only)
 }
 
+// Options change how Open sets up the connections; the zero value suits a
+// database no other process replicates.
+type Options struct {
+	// ExternalCheckpoints turns SQLite's automatic checkpoints off on the
+	// writer (PRAGMA wal_autocheckpoint=0) because Litestream checkpoints,
+	// after it has read the WAL: an automatic checkpoint right after a crash
+	// can fold unshipped frames into the database and restart the WAL before
+	// Litestream's first sync, and the replica silently misses those pages
+	// (issue 16; https://github.com/benbjohnson/litestream/issues/1164).
+	ExternalCheckpoints bool
+}
+
 // Open opens (creating if needed) the database at path with the pragmas
 // Tailor relies on. Call Migrate before use.
-func Open(path string) (*DB, error) {
+func Open(path string) (*DB, error) { return OpenWith(path, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(path string, opts Options) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -74,10 +89,16 @@ func Open(path string) (*DB, error) {
 	// _txlock=immediate makes every BeginTx a BEGIN IMMEDIATE, so a write
 	// transaction takes the lock up front instead of failing on upgrade.
 	pragmas := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=NORMAL"
-	write, err := sql.Open("sqlite3", "file:"+path+"?"+pragmas+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+	// go-sqlite3 has no DSN parameter for wal_autocheckpoint: a connect hook
+	// sets it on every connection the writer pool opens, reopened ones too.
+	writer := &sqlite3.SQLiteDriver{}
+	if opts.ExternalCheckpoints {
+		writer.ConnectHook = func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec("PRAGMA wal_autocheckpoint=0", nil)
+			return err
+		}
 	}
+	write := sql.OpenDB(connector{dsn: "file:" + path + "?" + pragmas + "&_txlock=immediate", driver: writer})
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
@@ -105,6 +126,16 @@ func Open(path string) (*DB, error) {
 	d.JobEnds = &JobEnds{db: d}
 	return d, nil
 }
+
+// connector opens connections of one DSN with a configured driver, so a
+// connect hook needs no global sql.Register.
+type connector struct {
+	dsn    string
+	driver *sqlite3.SQLiteDriver
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.driver }
 
 // Close closes both pools.
 func (d *DB) Close() error {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -316,4 +317,61 @@ func TestJobsConcurrentWritesDoNotBusy(t *testing.T) {
 	if got, want := len(list), 160; got != want {
 		t.Errorf("running jobs = %d, want %d", got, want)
 	}
+}
+
+// Under Litestream the writer never checkpoints on its own (issue 16): the
+// WAL keeps every frame until Litestream has read it and checkpoints itself.
+func TestExternalCheckpointsKeepTheWAL(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want int
+	}{
+		{"default", Options{}, 1000},
+		{"external checkpoints", Options{ExternalCheckpoints: true}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "tailor.db")
+			d, err := OpenWith(path, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			var got int
+			if err := d.write.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("wal_autocheckpoint = %d, want %d", got, tc.want)
+			}
+			// 1,500 one-page commits: past the default threshold of 1,000 pages.
+			if _, err := d.write.ExecContext(ctx, "CREATE TABLE t (b BLOB)"); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 1500; i++ {
+				if _, err := d.write.ExecContext(ctx, "INSERT INTO t VALUES (zeroblob(3000))"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			frames := walFrames(t, path)
+			if tc.opts.ExternalCheckpoints && frames < 1500 {
+				t.Fatalf("WAL holds %d frames after 1,500 commits: something checkpointed", frames)
+			}
+			if !tc.opts.ExternalCheckpoints && frames >= 1500 {
+				t.Fatalf("WAL holds %d frames: the automatic checkpoint never ran", frames)
+			}
+		})
+	}
+}
+
+// walFrames counts the frames in the WAL file from its size (32-byte
+// header, then 24-byte frame headers before each page).
+func walFrames(t *testing.T, path string) int {
+	t.Helper()
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int((st.Size() - 32) / (24 + 4096))
 }

@@ -20,7 +20,7 @@ func openDB(ctx context.Context, getenv func(string) string) (*db.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := db.Open(cfg.DatabasePath)
+	d, err := db.OpenWith(cfg.DatabasePath, cfg.DBOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	d, err := db.Open(cfg.DatabasePath)
+	d, err := db.OpenWith(cfg.DatabasePath, cfg.DBOptions())
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/llm"
@@ -42,7 +43,11 @@ type Config struct {
 	AllowSignup       bool    // ALLOW_SIGNUP=true: open sign-up for recruiters
 	LLMPriceIn        float64 // USD per million input tokens (LLM_PRICE_IN), for cost estimates
 	LLMPriceOut       float64 // USD per million output tokens (LLM_PRICE_OUT)
+	Litestream        bool    // LITESTREAM=on: Litestream replicates the database and checkpoints it (deploy/entrypoint.sh sets it)
 }
+
+// DBOptions are the database settings that follow from the configuration.
+func (c Config) DBOptions() db.Options { return db.Options{ExternalCheckpoints: c.Litestream} }
 
 // setting is one environment variable: its default, written here and
 // nowhere else in the code (README's table repeats it for readers), and how
@@ -102,6 +107,7 @@ func (c *Config) settings(onFly bool) []setting {
 		{"LOG_LEVEL", "info", logLevel(&c.LogLevel)},
 		{"LLM_PRICE_IN", "0.15", price(&c.LLMPriceIn)},
 		{"LLM_PRICE_OUT", "0.60", price(&c.LLMPriceOut)},
+		{"LITESTREAM", "off", onOff(&c.Litestream)},
 	}
 }
 
@@ -189,6 +195,21 @@ func price(p *float64) func(string) error {
 			return fmt.Errorf("must be a non-negative number of US dollars, not %q", v)
 		}
 		*p = f
+		return nil
+	}
+}
+
+// onOff reads on or off.
+func onOff(p *bool) func(string) error {
+	return func(v string) error {
+		switch strings.ToLower(v) {
+		case "on":
+			*p = true
+		case "off":
+			*p = false
+		default:
+			return fmt.Errorf("must be on or off, not %q", v)
+		}
 		return nil
 	}
 }

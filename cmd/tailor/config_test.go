@@ -101,6 +101,9 @@ func TestConfigVariables(t *testing.T) {
 		{env: map[string]string{"LLM_PRICE_IN": "-1"}},
 		{env: map[string]string{"LLM_PRICE_OUT": "2.5"}, want: func(c *Config) { c.LLMPriceOut = 2.5 }},
 		{env: map[string]string{"LLM_PRICE_OUT": "$1"}},
+		{env: map[string]string{"LITESTREAM": "on"}, want: func(c *Config) { c.Litestream = true }},
+		{env: map[string]string{"LITESTREAM": "off"}, want: func(c *Config) { c.Litestream = false }},
+		{env: map[string]string{"LITESTREAM": "yes"}},
 	}
 	defaults, err := loadConfig(func(string) string { return "" })
 	if err != nil {

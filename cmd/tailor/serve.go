@@ -65,7 +65,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	}
 	var database *db.DB
 	if runWeb {
-		if database, err = openDatabase(ctx, cfg.DatabasePath, logger); err != nil {
+		if database, err = openDatabase(ctx, cfg.DatabasePath, cfg.DBOptions(), logger); err != nil {
 			return err
 		}
 		defer database.Close()
@@ -101,8 +101,8 @@ type process struct {
 	notifier *notifier // web processes only
 }
 
-func openDatabase(ctx context.Context, path string, logger *slog.Logger) (*db.DB, error) {
-	database, err := db.Open(path)
+func openDatabase(ctx context.Context, path string, opts db.Options, logger *slog.Logger) (*db.DB, error) {
+	database, err := db.OpenWith(path, opts)
 	if err != nil {
 		return nil, err
 	}
