@@ -1,37 +1,39 @@
 # syntax=docker/dockerfile:1.7
-# Build: Go with cgo (mattn/go-sqlite3), plus Litestream from the module proxy.
-FROM golang:1.26-bookworm AS build
+# Build: Go with cgo (mattn/go-sqlite3), plus Litestream, both stripped.
+# Base images are pinned to exact versions; tests/dockerfile rules: deploy/dockerfile_test.go.
+FROM golang:1.26.8-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=1 go build -trimpath -ldflags='-s -w' -o /out/tailor ./cmd/tailor
-RUN GOBIN=/out go install github.com/benbjohnson/litestream/cmd/litestream@v0.5.18
+RUN CGO_ENABLED=1 GOBIN=/out go install -trimpath -ldflags='-s -w' github.com/benbjohnson/litestream/cmd/litestream@v0.5.18
 
-# Run: Debian's Chromium and fonts for PDFs; no network needed at render time.
-FROM debian:bookworm-slim
+# Run: Debian's Chromium and fonts for PDFs (Noto CJK and colour emoji so
+# Chinese, Japanese, Korean names and emoji print); no network at render time.
+FROM debian:12.11-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates chromium fonts-liberation fonts-dejavu-core tini \
- && rm -rf /var/lib/apt/lists/*
+      ca-certificates chromium fonts-liberation fonts-dejavu-core \
+      fonts-noto-cjk fonts-noto-color-emoji tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tailor --shell /usr/sbin/nologin tailor \
+ && mkdir -p /data \
+ && chown tailor:tailor /data
 COPY --from=build /out/tailor /out/litestream /usr/local/bin/
 COPY litestream.yml /etc/litestream.yml
-COPY <<'SH' /usr/local/bin/tailor-entrypoint
-#!/bin/sh
-# With a bucket configured, restore an empty volume from the replica and run
-# Tailor under Litestream; without one, run Tailor alone.
-set -e
-if [ -n "$BUCKET_NAME" ] && [ "${1:-serve}" != "worker" ]; then
-  litestream restore -if-db-not-exists -if-replica-exists "$DATABASE_PATH"
-  exec litestream replicate -exec "tailor $*"
-fi
-exec tailor "$@"
-SH
-RUN chmod +x /usr/local/bin/tailor-entrypoint && mkdir -p /data
+COPY --chmod=0755 deploy/entrypoint.sh /usr/local/bin/tailor-entrypoint
 ENV DATABASE_PATH=/data/tailor.db CHROME_PATH=/usr/bin/chromium
 # METRICS_ADDR (metrics and Go profiles) stays on its loopback default in the
-# image: fly.toml sets METRICS_ADDR=:9091 for Fly's scraper on the private 6PN
-# network; elsewhere set it to an address only your scraper can reach.
+# image: fly.toml sets it to the private 6PN address for Fly's scraper.
 EXPOSE 8080
+# No HEALTHCHECK: Fly ignores it and checks /healthz and /readyz from fly.toml,
+# and the same image runs `tailor worker`, which serves no HTTP.
+#
+# root at start, on purpose: Fly mounts a volume owned by root with no owner
+# option (https://github.com/superfly/flyctl/issues/632), so the entrypoint
+# first gives /data to the tailor user, then drops root for good (setpriv, no
+# capabilities) before Litestream or Tailor starts. Nothing runs as root after.
+USER root
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tailor-entrypoint"]
 CMD ["serve"]

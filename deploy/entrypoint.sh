@@ -39,6 +39,27 @@ if [ -n "${RELEASE_COMMAND:-}" ]; then
 	die "refusing to run as a Fly release_command: its temporary Machine has no volume, so Tailor would be a second writer on an empty database. Migrations run at boot; remove release_command from fly.toml."
 fi
 
+# Fly mounts a volume owned by root with no owner option
+# (https://github.com/superfly/flyctl/issues/632): as root, give the database
+# folder to the app's user, then drop root and every capability for good.
+TAILOR_USER=${TAILOR_USER:-tailor}
+if [ "$(id -u)" = 0 ] && id "$TAILOR_USER" >/dev/null 2>&1; then
+	case $cmd in
+	serve | web)
+		dir=$(dirname "${DATABASE_PATH:-/data/tailor.db}")
+		mkdir -p "$dir"
+		chown -R "$TAILOR_USER:" "$dir"
+		;;
+	esac
+	HOME=$(getent passwd "$TAILOR_USER" | cut -d: -f6)
+	export HOME
+	exec setpriv --reuid="$TAILOR_USER" --regid="$TAILOR_USER" --init-groups \
+		--inh-caps=-all --bounding-set=-all -- "$0" "$@"
+fi
+if [ "$(id -u)" = 0 ]; then
+	log "running as root: no user $TAILOR_USER to drop to (the image has one)"
+fi
+
 case $cmd in
 worker | help | -h | --help) exec tailor "$@" ;;
 serve | web) ;;
