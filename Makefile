@@ -27,12 +27,25 @@ deps: ## Install missing system packages (Debian; apt-get as root or with sudo)
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# Litestream, pinned as in the Dockerfile: the deploy tests and make drill run it.
+LITESTREAM_VERSION := v0.5.18
+GOBIN_DIR := $(shell $(GO) env GOBIN)
+ifeq ($(GOBIN_DIR),)
+GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
+endif
+
+.PHONY: litestream
+litestream: ## Install Litestream v0.5.18 (pinned) with go install (module proxy only), if missing
+	@command -v litestream >/dev/null || [ -x "$(GOBIN_DIR)/litestream" ] || { \
+		echo "Installing litestream $(LITESTREAM_VERSION) into $(GOBIN_DIR) (about a minute, once)"; \
+		$(GO) install -trimpath -ldflags='-s -w' github.com/benbjohnson/litestream/cmd/litestream@$(LITESTREAM_VERSION); }
+
 .PHONY: run
 run: deps ## Start the whole app on the embedded defaults (http://localhost:8080)
 	$(GO) run ./cmd/tailor serve
 
 .PHONY: test
-test: deps ## Run every test (real SQLite, redis-server, Chrome; fake LLM on loopback)
+test: deps litestream ## Run every test (real SQLite, redis-server, Chrome; fake LLM on loopback)
 	$(GO) test -count=1 -timeout 9m ./...
 
 .PHONY: test-short
@@ -54,6 +67,10 @@ chaos: deps ## Fault scenarios on the real app (~3.5 min): lost and duplicated m
 .PHONY: chaos-quick
 chaos-quick: deps ## make chaos with half the jobs and one worker kill (~2 min)
 	$(GO) run ./bench chaos -quick $(CHAOS_FLAGS)
+
+.PHONY: drill
+drill: deps litestream ## Restore drill (~5 min): kill -9 and restart under Litestream 20 times, then lose the volume; corrupt replicas must be 0; DRILL_FLAGS=-cycles N -candidates entrypoint
+	$(GO) run ./bench drill $(DRILL_FLAGS)
 
 .PHONY: microbench
 microbench: deps ## Go benchmarks: warm PDF per theme, submit->succeeded in-process

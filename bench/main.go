@@ -6,6 +6,7 @@
 //	go run ./bench [-quick] [-duration 10s] [-recruiters 1000] [-soak 1000] [-profile]
 //	go run ./bench compare A.json B.json
 //	go run ./bench chaos [-quick]
+//	go run ./bench drill [-cycles 20]
 package main
 
 import (
@@ -38,6 +39,8 @@ func run(ctx context.Context, args []string) error {
 			return compare(os.Stdout, args[1], args[2])
 		case "chaos":
 			return runChaos(ctx, args[1:])
+		case "drill":
+			return runDrill(ctx, args[1:])
 		}
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
