@@ -66,7 +66,10 @@ func startBrowser(ctx context.Context, path string, n int, pidNS bool, log *slog
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(dir),
-		chromedp.NoSandbox, // we run as root in the container; the tab has no JS and no network
+		// Chrome's namespace sandbox needs unprivileged user namespaces, not
+		// verified on Fly's Firecracker kernel, and Debian ships no setuid
+		// helper; the tab has no JS and no network, under a non-root user.
+		chromedp.NoSandbox,
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-component-update", true),
 		// Defence in depth behind the Fetch block: no host name resolves and
