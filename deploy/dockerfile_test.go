@@ -321,3 +321,53 @@ func TestDockerfileAptPackagesResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestFlyLayout: fly.toml keeps one writer (the web group alone has the
+// volume and the HTTP service; no release command, no second-Machine deploy
+// strategy), the workers their own VM, and metrics off the public network.
+func TestFlyLayout(t *testing.T) {
+	fly := readRepoFile(t, "fly.toml")
+	autoscaler := readRepoFile(t, "deploy/autoscaler/fly.toml")
+	section := func(doc, header string) string {
+		i := strings.Index(doc, header+"\n")
+		if i < 0 {
+			t.Fatalf("no %s section", header)
+		}
+		rest := doc[i+len(header)+1:]
+		if j := regexp.MustCompile(`(?m)^\[`).FindStringIndex(rest); j != nil {
+			rest = rest[:j[0]]
+		}
+		return rest
+	}
+	must := func(what, doc, pattern string) {
+		t.Helper()
+		if !regexp.MustCompile(pattern).MatchString(doc) {
+			t.Errorf("%s: want %s", what, pattern)
+		}
+	}
+	if regexp.MustCompile(`(?m)^\s*release_command`).MatchString(fly) {
+		t.Error("fly.toml has a release_command: a second writer without the volume")
+	}
+	if regexp.MustCompile(`strategy\s*=\s*"(bluegreen|canary)"`).MatchString(fly) {
+		t.Error("a bluegreen or canary deploy starts a second web Machine: a second writer")
+	}
+	must("processes", section(fly, "[processes]"), `(?m)^\s*web = "web"\s*$`)
+	must("processes", section(fly, "[processes]"), `(?m)^\s*worker = "worker"\s*$`)
+	must("the volume", section(fly, "[[mounts]]"), `processes = \["web"\]`)
+	must("the HTTP service", section(fly, "[http_service]"), `processes = \["web"\]`)
+	must("the HTTP service", section(fly, "[http_service]"), `auto_stop_machines = "off"`)
+	must("the routing check", section(fly, "[[http_service.checks]]"), `path = "/healthz"`)
+	must("the readiness check", section(fly, "[checks.readyz]"), `path = "/readyz"`)
+	must("the env", section(fly, "[env]"), `LITESTREAM = "on"`)
+	must("the env", section(fly, "[env]"), `METRICS_ADDR = "fly-local-6pn:9091"`)
+	must("the worker VM", fly, `\[\[vm\]\]\s+processes = \["worker"\]\s+size = "[^"]+"\s+memory = "2gb"`)
+	if regexp.MustCompile(`internal_port = 9091`).MatchString(fly) {
+		t.Error("port 9091 (metrics, pprof) is exposed by a service")
+	}
+	must("the autoscaler", autoscaler, `FAS_APP_NAME = "tailor"`)
+	must("the autoscaler", autoscaler, `FAS_PROCESS_GROUP = "worker"`)
+	must("the autoscaler", autoscaler, `FAS_PROMETHEUS_QUERY = ".*tailor_queue_size\{.*state=~\\"pending\|active\\"`)
+	metrics := readRepoFile(t, "tasks/metrics.go")
+	must("the metric the autoscaler reads", metrics, `"tailor_queue_size",\s+"[^"]*",\s+\[\]string\{"queue", "state"\}`)
+	must("the autoscaler's bounds", autoscaler, `FAS_STARTED_MACHINE_COUNT = "min\(max\(ceil\(queued / \d+\), 1\), \d+\)"`)
+}
