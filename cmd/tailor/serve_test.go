@@ -157,8 +157,8 @@ func (p *inProcess) stop(t *testing.T) {
 		if err != nil {
 			t.Fatalf("tailor %s: %v\n%s", p.mode, err, p.logs.String())
 		}
-	case <-time.After(45 * time.Second): // fly.toml's kill_timeout
-		t.Fatalf("tailor %s did not return within 45 s of its context's end:\n%s", p.mode, p.logs.String())
+	case <-time.After(shutdownBudget()):
+		t.Fatalf("tailor %s did not return within its shutdown budget (%s) of its context's end:\n%s", p.mode, shutdownBudget(), p.logs.String())
 	}
 }
 
