@@ -69,7 +69,7 @@ chaos-quick: deps ## make chaos with half the jobs and one worker kill (~2 min)
 	$(GO) run ./bench chaos -quick $(CHAOS_FLAGS)
 
 .PHONY: drill
-drill: deps litestream ## Restore drill (~5 min): kill -9 and restart under Litestream 20 times, then lose the volume; corrupt replicas must be 0; DRILL_FLAGS=-cycles N -candidates entrypoint
+drill: deps litestream ## Restore drill (~10 min): 20 kill -9 restarts under Litestream, then a lost volume; corrupt replicas must be 0; DRILL_FLAGS=-cycles N -candidates entrypoint
 	$(GO) run ./bench drill $(DRILL_FLAGS)
 
 .PHONY: microbench

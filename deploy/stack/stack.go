@@ -342,7 +342,8 @@ func (s *Stack) Restore(ctx context.Context, out string, extra ...string) (time.
 	cmd := exec.CommandContext(ctx, filepath.Join(s.Dir, "bin", "litestream"), args...)
 	cmd.Env = s.env()
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return time.Since(start), fmt.Errorf("litestream restore: %v\n%s", err, b)
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		return time.Since(start), fmt.Errorf("litestream restore: %v: %s", err, lines[len(lines)-1])
 	}
 	return time.Since(start), nil
 }
