@@ -2,11 +2,12 @@ package deploy
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -65,11 +66,35 @@ func TestEntrypointRefuses(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	tailorBin string
-	buildErr  error
-)
+// tailorBin is the tailor binary TestMain builds for the stack tests, so
+// the build's time counts against no test; "" when they cannot run.
+var tailorBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := func() int {
+		if testing.Short() {
+			return m.Run()
+		}
+		if _, err := stack.FindLitestream(); err != nil {
+			return m.Run() // the stack tests skip and say why
+		}
+		dir, err := os.MkdirTemp("", "tailor-deploy-test-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		repo, _ := filepath.Abs("..")
+		tailorBin = filepath.Join(dir, "tailor")
+		if err := stack.Build(context.Background(), repo, tailorBin); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
 
 // newStack prepares the real stack, or skips when Litestream cannot exist
 // here (make deps installs it; `go test -short` skips these).
@@ -84,18 +109,6 @@ func newStack(t *testing.T) *stack.Stack {
 	repo, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
-	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "tailor-deploy-test-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		tailorBin = filepath.Join(dir, "tailor")
-		buildErr = stack.Build(context.Background(), repo, tailorBin)
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
 	}
 	s, err := stack.Prepare(repo, t.TempDir(), tailorBin)
 	if err != nil {
