@@ -185,7 +185,7 @@ var rules = []rule{
 		if !strings.Contains(userLine.comment, "root at start") {
 			bad = append(bad, "USER "+user+" before ENTRYPOINT: set a non-root USER, or say why (\"root at start, on purpose: ...\")")
 		}
-		drop := regexp.MustCompile(`exec setpriv --reuid=\S+ --regid=\S+ --init-groups\s*\\?\s*--inh-caps=-all --bounding-set=-all`)
+		drop := regexp.MustCompile(`exec setpriv --reuid=\S+ --regid=.+? --init-groups\s*\\?\s*--inh-caps=-all --bounding-set=-all`)
 		loc := drop.FindStringIndex(entrypoint)
 		if loc == nil {
 			return append(bad, "the entrypoint does not drop root with setpriv (--reuid, --inh-caps=-all, --bounding-set=-all)")

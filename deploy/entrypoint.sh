@@ -51,10 +51,11 @@ if [ "$(id -u)" = 0 ] && id "$TAILOR_USER" >/dev/null 2>&1; then
 		chown -R "$TAILOR_USER:" "$dir"
 		;;
 	esac
+	self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 	HOME=$(getent passwd "$TAILOR_USER" | cut -d: -f6)
 	export HOME
-	exec setpriv --reuid="$TAILOR_USER" --regid="$TAILOR_USER" --init-groups \
-		--inh-caps=-all --bounding-set=-all -- "$0" "$@"
+	exec setpriv --reuid="$TAILOR_USER" --regid="$(id -g "$TAILOR_USER")" --init-groups \
+		--inh-caps=-all --bounding-set=-all -- /bin/sh "$self" "$@"
 fi
 if [ "$(id -u)" = 0 ]; then
 	log "running as root: no user $TAILOR_USER to drop to (the image has one)"

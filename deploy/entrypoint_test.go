@@ -228,3 +228,53 @@ func TestSIGTERMUnderLoadLeavesACompleteReplica(t *testing.T) {
 		t.Errorf("%d of %d acknowledged jobs are missing from the replica after a clean stop, e.g. %v", len(missing), len(acked), missing[:min(3, len(missing))])
 	}
 }
+
+// TestEntrypointDropsRoot: started as root (as on Fly, to own the volume),
+// the entrypoint gives the database folder to the app's user and runs
+// everything after as that user with no capabilities. Here the user is
+// nobody; the image's is tailor.
+func TestEntrypointDropsRoot(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("not root: the entrypoint's privilege drop only happens when it starts as root")
+	}
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) is not installed here; the image has it")
+	}
+	// Folders nobody can enter: t.TempDir's parents are private to root.
+	dir, err := os.MkdirTemp("", "tailor-drop-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin, data := filepath.Join(dir, "bin"), filepath.Join(dir, "data")
+	for _, d := range []string{dir, bin, data} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(d, 0o755)
+	}
+	// The stand-in tailor reports who it runs as, its capabilities, and
+	// whether it can write the database folder.
+	fake := `#!/bin/sh
+echo "uid=$(id -u) $(grep CapEff /proc/self/status | tr -d '\t')"
+touch "$(dirname "$DATABASE_PATH")/written" && echo "wrote the volume"
+`
+	if err := os.WriteFile(filepath.Join(bin, "tailor"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"web"}, {"worker"}} {
+		cmd := exec.Command("sh", append([]string{"entrypoint.sh"}, args...)...)
+		cmd.Env = []string{"PATH=" + bin + ":/usr/sbin:/usr/bin:/sbin:/bin", "DATABASE_PATH=" + filepath.Join(data, "tailor.db"),
+			"TAILOR_USER=nobody", "LITESTREAM=off"}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		if !strings.Contains(string(out), "uid=65534 CapEff:0000000000000000") {
+			t.Errorf("%v: tailor did not run as nobody without capabilities:\n%s", args, out)
+		}
+		if args[0] == "web" && !strings.Contains(string(out), "wrote the volume") {
+			t.Errorf("web: the database folder was not given to the user:\n%s", out)
+		}
+	}
+}
