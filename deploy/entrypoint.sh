@@ -17,7 +17,7 @@
 #   anything else        refused: run admin commands inside the running web
 #                        Machine (fly ssh console -C "tailor user add ...").
 #
-# It never runs as a Fly release_command (RELEASE_COMMAND is set there, and the
+# It never runs as a Fly release_command (RELEASE_COMMAND=1 is set there, and the
 # temporary Machine has no volume: a second writer on an empty disk).
 #
 # Environment: DATABASE_PATH (default /data/tailor.db), LITESTREAM (on|off),
@@ -35,7 +35,9 @@ die() {
 cmd=${1:-serve}
 [ $# -gt 0 ] || set -- serve
 
-if [ -n "${RELEASE_COMMAND:-}" ]; then
+# flyctl sets both in a release_command Machine (internal/appconfig/machines.go,
+# ToReleaseMachineConfig).
+if [ -n "${RELEASE_COMMAND:-}" ] || [ "${FLY_PROCESS_GROUP:-}" = fly_app_release_command ]; then
 	die "refusing to run as a Fly release_command: its temporary Machine has no volume, so Tailor would be a second writer on an empty database. Migrations run at boot; remove release_command from fly.toml."
 fi
 

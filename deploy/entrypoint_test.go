@@ -42,6 +42,7 @@ func TestEntrypointRefuses(t *testing.T) {
 		ran     string // in tailor's output when it runs
 	}{
 		{"a Fly release command", []string{"RELEASE_COMMAND=1", "LITESTREAM_REPLICA_URL=file:///x"}, []string{"web"}, "release_command", ""},
+		{"the release command's process group", []string{"FLY_PROCESS_GROUP=fly_app_release_command", "LITESTREAM_REPLICA_URL=file:///x"}, []string{"web"}, "release_command", ""},
 		{"a worker is a release command too", []string{"RELEASE_COMMAND=1"}, []string{"worker"}, "release_command", ""},
 		{"the web group without a replica", nil, []string{"web"}, "no replica configured", ""},
 		{"serve without a replica", nil, nil, "no replica configured", ""},
