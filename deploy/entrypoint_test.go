@@ -279,3 +279,72 @@ touch "$(dirname "$DATABASE_PATH")/written" && echo "wrote the volume"
 		}
 	}
 }
+
+// TestEntrypointBootOrder: with a stand-in Litestream that records its
+// calls, the writer's boot restores an empty volume with a full integrity
+// check, ships an existing database with replicate -once before Tailor
+// starts, and then runs Tailor under replicate -exec with LITESTREAM=on.
+func TestEntrypointBootOrder(t *testing.T) {
+	const fakeLitestream = `#!/bin/sh
+echo "$*" >> "$CALLS"
+case $1 in
+status) printf 'database status local txid wal size\n%s ok %s 0B\n' "$DATABASE_PATH" "$LOCAL_TXID" ;;
+ltx) printf 'level min_txid max_txid size created\n0 0000000000000001 %s 1 -\n' "$REPLICA_TXID" ;;
+esac
+`
+	tests := []struct {
+		name      string
+		dbExists  bool
+		local     string
+		replica   string
+		want      []string // the calls, in order, with the config flag left out
+		wantError string
+	}{
+		{"empty volume", false, "", "0000000000000005", []string{
+			"restore -if-replica-exists -integrity-check full DB",
+			"replicate -exec tailor web",
+		}, ""},
+		{"the volume is level with the replica", true, "0000000000000005", "0000000000000005", []string{
+			"status DB", "ltx -level all DB", "replicate -once", "replicate -exec tailor web",
+		}, ""},
+		{"the volume is ahead (a crash left frames unshipped)", true, "0000000000000007", "0000000000000005", []string{
+			"status DB", "ltx -level all DB", "replicate -once", "replicate -exec tailor web",
+		}, ""},
+		{"the volume is behind", true, "0000000000000003", "0000000000000005", []string{
+			"status DB", "ltx -level all DB",
+		}, "behind its replica"},
+		{"the volume was never replicated and the replica has data", true, "-", "0000000000000005", []string{
+			"status DB", "ltx -level all DB",
+		}, "behind its replica"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "data", "tailor.db")
+			calls := filepath.Join(dir, "calls")
+			os.MkdirAll(filepath.Dir(db), 0o755)
+			if tt.dbExists {
+				os.WriteFile(db, []byte("sqlite"), 0o644)
+			}
+			os.WriteFile(filepath.Join(dir, "litestream"), []byte(fakeLitestream), 0o755)
+			os.WriteFile(filepath.Join(dir, "tailor"), []byte("#!/bin/sh\necho RAN\n"), 0o755)
+			cmd := exec.Command("sh", "entrypoint.sh", "web")
+			cmd.Env = []string{"PATH=" + dir + ":/usr/bin:/bin", "DATABASE_PATH=" + db, "CALLS=" + calls,
+				"LITESTREAM_REPLICA_URL=file://" + filepath.Join(dir, "replica"), "LITESTREAM_CONFIG=/etc/ls.yml",
+				"LOCAL_TXID=" + tt.local, "REPLICA_TXID=" + tt.replica, "TAILOR_USER=no-such-user-here"}
+			out, err := cmd.CombinedOutput()
+			if tt.wantError != "" {
+				if err == nil || !strings.Contains(string(out), tt.wantError) {
+					t.Fatalf("want a refusal %q, got %v:\n%s", tt.wantError, err, out)
+				}
+			} else if err != nil {
+				t.Fatalf("%v:\n%s", err, out)
+			}
+			b, _ := os.ReadFile(calls)
+			got := strings.Split(strings.TrimSpace(strings.NewReplacer("-config /etc/ls.yml ", "", db, "DB").Replace(string(b))), "\n")
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("litestream calls\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
