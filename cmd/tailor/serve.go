@@ -241,7 +241,8 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		Checks: checks, Logger: p.logger, Model: p.tailorer.Model(), Metrics: handlers.NewHTTPMetrics(p.reg),
 		SigningKey: signingKey, BaseURL: cfg.BaseURL, AllowSignup: cfg.AllowSignup, SetupCode: setupCode,
 		EmbedOrigins: cfg.EmbedOrigins, APIRatePerMinute: cfg.APIRatePerMinute, TrustedProxy: cfg.TrustedProxy,
-		Admin: handlers.AdminDeps{Redis: p.rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
+		Admin:    handlers.AdminDeps{Redis: p.rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
+		Webhooks: p.notifier.webhooks,
 	}
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
