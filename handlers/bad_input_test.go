@@ -555,9 +555,9 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 		t.Helper()
 		write := method != http.MethodGet && method != http.MethodHead
 		var before string
-		var enqueued int
+		var enqueued, hooksQueued int
 		if write {
-			before, enqueued = storedState(t, conn), e.queue.count()
+			before, enqueued, hooksQueued = storedState(t, conn), e.queue.count(), e.hooks.count()
 		}
 		r := clients[rt.as].try(t, method, path, in)
 		problem := badAnswer(method, path, r)
@@ -570,6 +570,8 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 				problem = fmt.Sprintf("failed with %d but changed the database:\nbefore:\n%s\nafter:\n%s", r.status, before, after)
 			} else if n := e.queue.count(); n != enqueued {
 				problem = fmt.Sprintf("failed with %d but enqueued %d tasks", r.status, n-enqueued)
+			} else if n := e.hooks.count(); n != hooksQueued {
+				problem = fmt.Sprintf("failed with %d but queued %d webhook deliveries", r.status, n-hooksQueued)
 			}
 		}
 		if problem == "" {

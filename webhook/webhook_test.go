@@ -514,4 +514,3 @@ func TestEmit(t *testing.T) {
 	}
 	verify(t, h.Secret, got[0])
 }
-
