@@ -72,13 +72,12 @@ func (s *Server) sendTestEvent(r *http.Request, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := svc.SendTest(r.Context(), db.OwnedBy(currentUser(r).ID), id); err != nil && !errors.Is(err, db.ErrNotFound) {
+	err = svc.SendTest(r.Context(), db.OwnedBy(currentUser(r).ID), id)
+	if err != nil && !errors.Is(err, db.ErrNotFound) && !errors.Is(err, db.ErrConflict) {
 		s.logger(r).Warn("queue webhook test event", "webhook_id", id, "err", err)
 		return &Error{Status: http.StatusServiceUnavailable, Message: "the queue is unavailable: try again in a moment", RetryAfter: "5"}
-	} else if err != nil {
-		return err
 	}
-	return nil
+	return err
 }
 
 // POST /api/webhooks {"url", "events"?}: 201 with the signing secret,

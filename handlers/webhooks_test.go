@@ -117,6 +117,13 @@ func TestWebhookAPI(t *testing.T) {
 		t.Errorf("target got %v", got)
 	}
 
+	e.db.Webhooks.Disable(context.Background(), created.ID, "the endpoint answered 410 Gone")
+	r = annAPI.do("POST", "/api/webhooks/"+created.ID+"/test", nil, nil)
+	wantStatus(t, r, http.StatusConflict)
+	wantBody(t, r, "disabled")
+	if e.hooks.count() != 0 {
+		t.Error("a test event was queued for a disabled webhook")
+	}
 	wantStatus(t, annAPI.do("DELETE", "/api/webhooks/"+created.ID, nil, nil), http.StatusNoContent)
 	wantStatus(t, annAPI.get("/api/webhooks/"+created.ID+"/deliveries"), http.StatusNotFound)
 

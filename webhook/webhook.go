@@ -248,11 +248,15 @@ func (s *Service) Emit(ctx context.Context, ownerID, eventType, eventID string, 
 }
 
 // SendTest queues a signed ping to one endpoint of the owner (another
-// user's is db.ErrNotFound), whatever it subscribed to.
+// user's is db.ErrNotFound), whatever it subscribed to; a disabled one is
+// db.ErrConflict.
 func (s *Service) SendTest(ctx context.Context, owner db.Owner, id string) error {
 	hook, err := s.DB.Webhooks.Get(ctx, owner, id)
 	if err != nil {
 		return err
+	}
+	if !hook.Enabled {
+		return fmt.Errorf("%w: the webhook is disabled (%s); delete it and add it again", db.ErrConflict, hook.DisabledReason)
 	}
 	eventID := "msg_test_" + db.NewID()
 	body, err := json.Marshal(Event{Type: Ping, Timestamp: s.now().UTC(), Data: map[string]string{
