@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
@@ -115,5 +117,67 @@ func TestWebhookDefaultPolicyRefusesLoopback(t *testing.T) {
 		return ""
 	}); err == nil || !strings.Contains(err.Error(), "WEBHOOK_ALLOW_NETS") {
 		t.Errorf("a bad WEBHOOK_ALLOW_NETS: %v", err)
+	}
+}
+
+// The settings page in real Chrome (no CSP violation, no JavaScript
+// needed): add a webhook, see its secret once, send a test event and find
+// the attempt in the delivery log.
+func TestWebhookSettingsInChrome(t *testing.T) {
+	redisSrv := taskstest.StartRedis(t)
+	var mu sync.Mutex
+	var ids []string
+	ats := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ids = append(ids, r.Header.Get("webhook-id"))
+		mu.Unlock()
+	}))
+	defer ats.Close()
+	a := startApp(t, "REDIS_URL="+redisSrv.URL, "WEBHOOK_ALLOW_NETS=127.0.0.1/32")
+	a.tailor("a-long-password\n", "user", "add", "--email", "ann@example.com", "--role", "recruiter")
+	a.start()
+	b := newBrowser(t, a.baseURL)
+	b.do(
+		chromedp.Navigate(a.baseURL+"/login"),
+		chromedp.SetValue(chromedp.ID("email"), "ann@example.com"),
+		chromedp.SetValue(chromedp.ID("password"), "a-long-password"),
+		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=candidates-empty]`)),
+		chromedp.Navigate(a.baseURL+"/settings/tokens"),
+		chromedp.Click(chromedp.CSS(`[data-testid=webhooks-link]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=webhooks-empty]`)),
+		chromedp.SetValue(chromedp.ID("url"), ats.URL+"/hook"),
+		chromedp.Click(chromedp.CSS(`[data-testid=webhook-create]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=new-webhook-secret]`)),
+	)
+	secret := eval[string](b, `document.querySelector('[data-testid=new-webhook-secret]').value`)
+	if !strings.HasPrefix(secret, "whsec_") {
+		t.Fatalf("secret shown: %q", secret)
+	}
+	b.shot("webhooks-added")
+	b.do(
+		chromedp.Click(chromedp.CSS(`[data-testid=webhook-test]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=deliveries-empty], [data-testid=deliveries]`)),
+	)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		b.do(chromedp.Navigate(a.baseURL+b.location()), chromedp.WaitVisible(chromedp.CSS(`[data-testid=webhook-test]`)))
+		rows := eval[int](b, `document.querySelectorAll('[data-testid=delivery-row]').length`)
+		if rows == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no delivery in the log after 15 s (%d rows)", rows)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.shot("webhook-deliveries")
+	if row := b.text(`[data-testid=delivery-row]`); !strings.Contains(row, "ping") || !strings.Contains(row, "200") {
+		t.Errorf("delivery row: %q", row)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ids) != 1 {
+		t.Errorf("the endpoint got %d requests, want 1", len(ids))
 	}
 }
