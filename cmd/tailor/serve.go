@@ -241,9 +241,9 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		Checks: checks, Logger: p.logger, Model: p.tailorer.Model(), Metrics: handlers.NewHTTPMetrics(p.reg),
 		SigningKey: signingKey, BaseURL: cfg.BaseURL, AllowSignup: cfg.AllowSignup, SetupCode: setupCode,
 		EmbedOrigins: cfg.EmbedOrigins, APIRatePerMinute: cfg.APIRatePerMinute, TrustedProxy: cfg.TrustedProxy,
-		Admin:    handlers.AdminDeps{Redis: p.rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
-		Webhooks: p.notifier.webhooks,
+		Admin: handlers.AdminDeps{Redis: p.rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
 	}
+	srv.Webhooks = p.notifier.webhooks
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
