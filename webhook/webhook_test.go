@@ -19,10 +19,12 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/db/dbtest"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/tasks/taskstest"
 )
 
 // fakeQueue records the tasks a Service queues, refusing a task id it has
@@ -198,6 +200,8 @@ func verify(t *testing.T, secret string, r received) {
 
 func TestDeliveryIsSignedAsStandardWebhooks(t *testing.T) {
 	e := newEnv(t, loopback...)
+	reg := prometheus.NewRegistry()
+	e.svc.Metrics = NewMetrics(reg)
 	ep := newEndpoint(t, nil)
 	h := e.hook(ep.URL + "/hooks/tailor")
 	end := e.endJob(jobstate.EventSucceeded)
@@ -237,6 +241,11 @@ func TestDeliveryIsSignedAsStandardWebhooks(t *testing.T) {
 	log := e.deliveries(h)
 	if len(log) != 1 || log[0].StatusCode != 204 || log[0].Error != "" || log[0].Attempt != 1 || log[0].JobID != end.JobID {
 		t.Errorf("log = %+v", log)
+	}
+	m := taskstest.Scrape(t, reg)
+	if m[`tailor_webhook_deliveries_total{result=delivered}`] != 1 || m[`tailor_webhook_deliveries_total{result=failed}`] != 0 ||
+		m[`tailor_webhook_delivery_seconds{}`] != 1 {
+		t.Errorf("metrics: %v", m)
 	}
 }
 
