@@ -58,6 +58,7 @@ type DB struct {
 	Sessions   *Sessions
 	Settings   *Settings
 	JobEnds    *JobEnds
+	Webhooks   *Webhooks
 
 	readStmts  sync.Map // query -> *sql.Stmt on the read pool (hot paths only)
 	writeStmts sync.Map // query -> *sql.Stmt on the writer (hot paths only)
@@ -124,6 +125,7 @@ func OpenWith(path string, opts Options) (*DB, error) {
 	d.Sessions = &Sessions{db: d}
 	d.Settings = &Settings{db: d}
 	d.JobEnds = &JobEnds{db: d}
+	d.Webhooks = &Webhooks{db: d}
 	return d, nil
 }
 

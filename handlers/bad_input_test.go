@@ -44,7 +44,7 @@ const (
 )
 
 // badInputRoute is a route of routes.go. Path placeholders: {cand}
-// {opening} {job} {token} {user} {queue}; doc wraps a JSON value where
+// {opening} {job} {token} {user} {queue} {hook}; doc wraps a JSON value where
 // the route reads a string, for the API's write routes.
 type badInputRoute struct {
 	method, path string
@@ -121,6 +121,11 @@ var badInputRoutes = []badInputRoute{
 	{method: "POST", path: "/settings/tokens", as: recruiter, form: true},
 	{method: "POST", path: "/settings/password", as: recruiter, form: true},
 	{method: "POST", path: "/settings/tokens/{token}/revoke", as: recruiter, destructive: true},
+	{method: "GET", path: "/settings/webhooks", as: recruiter},
+	{method: "POST", path: "/settings/webhooks", as: recruiter, form: true},
+	{method: "GET", path: "/settings/webhooks/{hook}", as: recruiter},
+	{method: "POST", path: "/settings/webhooks/{hook}/test", as: recruiter},
+	{method: "POST", path: "/settings/webhooks/{hook}/delete", as: recruiter, destructive: true},
 
 	// Admin pages.
 	{method: "GET", path: "/admin/users", as: admin},
@@ -165,6 +170,11 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/api/tokens", as: withToken},
 	{method: "POST", path: "/api/tokens", as: withToken, doc: jsonIn(`{"name":`, `}`)},
 	{method: "DELETE", path: "/api/tokens/{token}", as: withToken, destructive: true},
+	{method: "GET", path: "/api/webhooks", as: withToken},
+	{method: "POST", path: "/api/webhooks", as: withToken, doc: jsonIn(`{"url":`, `}`)},
+	{method: "GET", path: "/api/webhooks/{hook}/deliveries", as: withToken},
+	{method: "POST", path: "/api/webhooks/{hook}/test", as: withToken},
+	{method: "DELETE", path: "/api/webhooks/{hook}", as: withToken, destructive: true},
 }
 
 // badInput is one request's variable part.
@@ -525,8 +535,12 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hook, err := e.db.Webhooks.Create(ctx, db.Webhook{OwnerID: ann.ID, URL: "https://ats.example.com/hook", Secret: "whsec_AAAA", Events: []string{"job.failed"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ids := strings.NewReplacer("{cand}", cand.ID, "{opening}", opening.ID, "{job}", done.ID,
-		"{token}", spare.ID, "{user}", bob.ID, "{queue}", "interactive")
+		"{token}", spare.ID, "{user}", bob.ID, "{queue}", "interactive", "{hook}", hook.ID)
 
 	conn, err := sql.Open("sqlite3", "file:"+e.db.Path()+"?mode=ro")
 	if err != nil {
@@ -541,9 +555,9 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 		t.Helper()
 		write := method != http.MethodGet && method != http.MethodHead
 		var before string
-		var enqueued int
+		var enqueued, hooksQueued int
 		if write {
-			before, enqueued = storedState(t, conn), e.queue.count()
+			before, enqueued, hooksQueued = storedState(t, conn), e.queue.count(), e.hooks.count()
 		}
 		r := clients[rt.as].try(t, method, path, in)
 		problem := badAnswer(method, path, r)
@@ -556,6 +570,8 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 				problem = fmt.Sprintf("failed with %d but changed the database:\nbefore:\n%s\nafter:\n%s", r.status, before, after)
 			} else if n := e.queue.count(); n != enqueued {
 				problem = fmt.Sprintf("failed with %d but enqueued %d tasks", r.status, n-enqueued)
+			} else if n := e.hooks.count(); n != hooksQueued {
+				problem = fmt.Sprintf("failed with %d but queued %d webhook deliveries", r.status, n-hooksQueued)
 			}
 		}
 		if problem == "" {

@@ -134,6 +134,16 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("POST", "/api/tokens", "/api/tokens", map[string]any{"name": "ci"})
 	check("GET", "/api/tokens", "/api/tokens", nil)
 	check("DELETE", "/api/candidates/{id}", "/api/candidates/"+id, nil)
+
+	hook := check("POST", "/api/webhooks", "/api/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"job.failed"}})
+	hookID, _ := hook["id"].(string)
+	check("POST", "/api/webhooks", "/api/webhooks", map[string]any{"url": "http://10.0.0.1/"})
+	check("GET", "/api/webhooks", "/api/webhooks", nil)
+	check("POST", "/api/webhooks/{id}/test", "/api/webhooks/"+hookID+"/test", nil)
+	e.hooks.run(t, e, true)
+	check("GET", "/api/webhooks/{id}/deliveries", "/api/webhooks/"+hookID+"/deliveries", nil)
+	check("DELETE", "/api/webhooks/{id}", "/api/webhooks/"+hookID, nil)
+	check("GET", "/api/webhooks/{id}/deliveries", "/api/webhooks/"+hookID+"/deliveries", nil)
 }
 
 func TestAPIDocsPage(t *testing.T) {

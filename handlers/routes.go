@@ -111,6 +111,11 @@ func (s *Server) Routes() http.Handler {
 			r.Post("/settings/tokens", s.settingsTokenCreate)
 			r.Post("/settings/tokens/{id}/revoke", s.settingsTokenRevoke)
 			r.Post("/settings/password", s.settingsPasswordChange)
+			r.Get("/settings/webhooks", s.settingsWebhooks)
+			r.Post("/settings/webhooks", s.settingsWebhookCreate)
+			r.Get("/settings/webhooks/{id}", s.settingsWebhook)
+			r.Post("/settings/webhooks/{id}/test", s.settingsWebhookTest)
+			r.Post("/settings/webhooks/{id}/delete", s.settingsWebhookDelete)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireAdmin)
@@ -172,6 +177,12 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/tokens", s.apiTokenList)
 		r.Post("/tokens", s.apiTokenCreate)
 		r.Delete("/tokens/{id}", s.apiTokenRevoke)
+
+		r.Get("/webhooks", s.apiWebhookList)
+		r.Post("/webhooks", s.apiWebhookCreate)
+		r.Delete("/webhooks/{id}", s.apiWebhookDelete)
+		r.Get("/webhooks/{id}/deliveries", s.apiWebhookDeliveries)
+		r.Post("/webhooks/{id}/test", s.apiWebhookTest)
 	})
 	return r
 }

@@ -144,6 +144,18 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 		page("/jobs/{id}", "/jobs/"+j.ID, both...)
 	}
 	page("/settings/tokens", "/settings/tokens", both...)
+	hook, hookErr := e.db.Webhooks.Create(context.Background(), db.Webhook{OwnerID: ann.ID, URL: `https://ats.example.com/h?a="><script>x()</script>`,
+		Secret: "whsec_AAAA", Events: []string{"job.failed"}})
+	if hookErr != nil {
+		t.Fatal(hookErr)
+	}
+	e.db.Webhooks.Disable(context.Background(), hook.ID, `said <b style="x">gone</b>`)
+	for _, status := range []int{200, 500, 0} {
+		e.db.Webhooks.LogDelivery(context.Background(), db.WebhookDelivery{WebhookID: hook.ID, EventID: "msg_1", EventType: "job.failed",
+			JobID: failed.ID, Attempt: 1, StatusCode: status, Error: `answered <img src=x onerror="y()">`, At: time.Now()})
+	}
+	page("/settings/webhooks", "/settings/webhooks", rec)
+	page("/settings/webhooks/{id}", "/settings/webhooks/"+hook.ID, rec)
 	page("/admin", "/admin", rec, adm)
 	page("/admin/users", "/admin/users", rec, adm)
 	page("/admin/users/{id}/tokens", "/admin/users/"+ann.ID+"/tokens", rec, adm)
@@ -174,6 +186,8 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	check("opening form with errors", rec.post("/openings/new", url.Values{"title": {"x"}}), http.StatusUnprocessableEntity)
 	check("generate form with errors", rec.post("/candidates/"+cand.ID+"/generate", url.Values{}), http.StatusUnprocessableEntity)
 	check("new API token", rec.post("/settings/tokens", url.Values{"name": {"intranet"}}), http.StatusOK)
+	check("new webhook", rec.post("/settings/webhooks", url.Values{"url": {"http://127.0.0.1:9/hook"}}), http.StatusOK)
+	check("webhook form with errors", rec.post("/settings/webhooks", url.Values{"url": {"http://10.0.0.1/"}}), http.StatusUnprocessableEntity)
 	check("wrong password", anon.post("/login", url.Values{"email": {"ann@example.com"}, "password": {"nope"}}), http.StatusUnauthorized)
 
 	// Error pages.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/tasks"
+	"github.com/tailor-app/tailor/webhook"
 )
 
 // Enqueuer puts a job's task on the queue.
@@ -58,6 +59,8 @@ type Server struct {
 	api              apiState // built by Routes
 
 	Metrics *HTTPMetrics // nil: no HTTP metrics
+
+	Webhooks *webhook.Service // the token owners' webhooks; nil: their routes answer 404
 
 	// The admin console. Admin reads Redis through Admin.Redis and asynq's
 	// Inspector; a nil Redis shows as "Redis is unreachable".

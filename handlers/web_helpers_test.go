@@ -21,6 +21,7 @@ import (
 	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks"
+	"github.com/tailor-app/tailor/webhook"
 )
 
 // fakeQueue records enqueues and cancels; a fake is a struct with function
@@ -61,6 +62,7 @@ type webEnv struct {
 	srv   *Server
 	ts    *httptest.Server
 	queue *fakeQueue
+	hooks *fakeHookQueue // webhook deliveries queued
 }
 
 const testPassword = "correct horse battery"
@@ -79,18 +81,20 @@ func newWebEnv(t testing.TB, configure ...func(*Server)) *webEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := &fakeQueue{}
+	q, hooks := &fakeQueue{}, &fakeHookQueue{}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s := &Server{
 		DB: d, Enqueuer: q, Canceler: q, Model: "offline",
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:     logger,
 		SigningKey: key,
+		Webhooks:   &webhook.Service{DB: d, Queue: hooks, Logger: logger, Policy: webhook.Policy{Allow: loopbackNets}},
 	}
 	for _, c := range configure {
 		c(s)
 	}
 	ts := httptest.NewServer(s.Routes())
 	t.Cleanup(ts.Close)
-	return &webEnv{t: t, db: d, srv: s, ts: ts, queue: q}
+	return &webEnv{t: t, db: d, srv: s, ts: ts, queue: q, hooks: hooks}
 }
 
 func (e *webEnv) user(email, role string) db.User {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/llm"
+	"github.com/tailor-app/tailor/webhook"
 )
 
 // Config is every setting, read from the environment (see README.md).
@@ -39,6 +41,7 @@ type Config struct {
 	APIRatePerMinute  int                   // API_RATE_PER_MINUTE: requests per API token per minute
 	TrustedProxy      handlers.TrustedProxy // TRUSTED_PROXY: whose headers name the client (default fly on Fly, else none)
 	SMTPURL           string                // SMTP_URL: reserved for e-mail notifications, not built yet; nothing reads it
+	WebhookAllowNets  []netip.Prefix        // WEBHOOK_ALLOW_NETS: private networks webhooks may reach (an intranet ATS)
 	LogLevel          slog.Level
 	AllowSignup       bool    // ALLOW_SIGNUP=true: open sign-up for recruiters
 	LLMPriceIn        float64 // USD per million input tokens (LLM_PRICE_IN), for cost estimates
@@ -104,6 +107,7 @@ func (c *Config) settings(onFly bool) []setting {
 		{"API_RATE_PER_MINUTE", "600", positiveInt(&c.APIRatePerMinute)},
 		{"TRUSTED_PROXY", proxy, func(v string) (err error) { c.TrustedProxy, err = handlers.ParseTrustedProxy(v); return err }},
 		{"SMTP_URL", "", text(&c.SMTPURL)},
+		{"WEBHOOK_ALLOW_NETS", "", func(v string) (err error) { c.WebhookAllowNets, err = webhook.ParseNets(v); return err }},
 		{"LOG_LEVEL", "info", logLevel(&c.LogLevel)},
 		{"LLM_PRICE_IN", "0.15", price(&c.LLMPriceIn)},
 		{"LLM_PRICE_OUT", "0.60", price(&c.LLMPriceOut)},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -94,6 +95,10 @@ func TestConfigVariables(t *testing.T) {
 		{env: map[string]string{"TRUSTED_PROXY": "none", "FLY_APP_NAME": "tailor"}, want: func(c *Config) {}},
 		{env: map[string]string{"TRUSTED_PROXY": "nginx"}},
 		{env: map[string]string{"SMTP_URL": "smtp://mail.internal:25"}, want: func(c *Config) { c.SMTPURL = "smtp://mail.internal:25" }},
+		{env: map[string]string{"WEBHOOK_ALLOW_NETS": "10.20.0.0/16, 192.168.1.5"}, want: func(c *Config) {
+			c.WebhookAllowNets = []netip.Prefix{netip.MustParsePrefix("10.20.0.0/16"), netip.MustParsePrefix("192.168.1.5/32")}
+		}},
+		{env: map[string]string{"WEBHOOK_ALLOW_NETS": "10.0.0.0/8,intranet"}},
 		{env: map[string]string{"LOG_LEVEL": "DEBUG"}, want: func(c *Config) { c.LogLevel = slog.LevelDebug }},
 		{env: map[string]string{"LOG_LEVEL": "warn"}, want: func(c *Config) { c.LogLevel = slog.LevelWarn }},
 		{env: map[string]string{"LOG_LEVEL": "verbose"}},

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"github.com/hibiken/asynq"
+
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/notify"
+	"github.com/tailor-app/tailor/webhook"
 )
 
 // notifyConcurrency is how many deliveries (mails, webhook calls) a web
@@ -15,12 +18,16 @@ const notifyConcurrency = 4
 type notifier struct {
 	dispatcher *notify.Dispatcher
 	worker     *notify.Worker
+	webhooks   *webhook.Service
 }
 
 // newNotifier builds the channels of a web process.
 func (p *process) newNotifier(database *db.DB) *notifier {
 	n := &notifier{worker: notify.NewWorker()}
-	var channels []notify.Channel
+	n.webhooks = &webhook.Service{DB: database, Queue: asynq.NewClientFromRedisClient(p.rdb), BaseURL: p.cfg.BaseURL,
+		Policy: webhook.Policy{Allow: p.cfg.WebhookAllowNets}, Logger: p.logger, Metrics: webhook.NewMetrics(p.reg)}
+	n.webhooks.Register(n.worker)
+	channels := []notify.Channel{n.webhooks}
 	n.dispatcher = notify.NewDispatcher(database.JobEnds, p.logger, channels...)
 	return n
 }
