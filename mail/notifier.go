@@ -140,9 +140,8 @@ type payload struct {
 // kept a day after it ran) is a conflict, which means done.
 func (n *Notifier) enqueue(ctx context.Context, key string) error {
 	body, _ := json.Marshal(payload{Key: key})
-	task := asynq.NewTask(TypeSend, body, asynq.TaskID("mail:"+key), asynq.Queue(notify.Queue),
+	_, err := n.Queue.EnqueueContext(ctx, asynq.NewTask(TypeSend, body), asynq.TaskID("mail:"+key), asynq.Queue(notify.Queue),
 		asynq.MaxRetry(MaxRetry), asynq.Timeout(2*time.Minute), asynq.Retention(24*time.Hour))
-	_, err := n.Queue.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
 		return nil
 	}
