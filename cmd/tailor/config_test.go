@@ -36,6 +36,7 @@ func TestConfigDefaults(t *testing.T) {
 		LogLevel:          slog.LevelInfo,
 		LLMPriceIn:        0.15,
 		LLMPriceOut:       0.60,
+		MailFrom:          "Tailor <tailor@localhost>",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", got, want)
@@ -94,6 +95,10 @@ func TestConfigVariables(t *testing.T) {
 		{env: map[string]string{"TRUSTED_PROXY": "none", "FLY_APP_NAME": "tailor"}, want: func(c *Config) {}},
 		{env: map[string]string{"TRUSTED_PROXY": "nginx"}},
 		{env: map[string]string{"SMTP_URL": "smtp://mail.internal:25"}, want: func(c *Config) { c.SMTPURL = "smtp://mail.internal:25" }},
+		{env: map[string]string{"SMTP_URL": "smtps://ann:s3cret@mail.example.com"}, want: func(c *Config) { c.SMTPURL = "smtps://ann:s3cret@mail.example.com" }},
+		{env: map[string]string{"SMTP_URL": "mail.example.com:25"}}, // no scheme: which TLS?
+		{env: map[string]string{"MAIL_FROM": "Tailor <noreply@tailor.example.com>"}, want: func(c *Config) { c.MailFrom = "Tailor <noreply@tailor.example.com>" }},
+		{env: map[string]string{"MAIL_FROM": "Tailor"}},
 		{env: map[string]string{"LOG_LEVEL": "DEBUG"}, want: func(c *Config) { c.LogLevel = slog.LevelDebug }},
 		{env: map[string]string{"LOG_LEVEL": "warn"}, want: func(c *Config) { c.LogLevel = slog.LevelWarn }},
 		{env: map[string]string{"LOG_LEVEL": "verbose"}},
@@ -134,7 +139,7 @@ func TestConfigVariables(t *testing.T) {
 		})
 	}
 	// Every variable has a valid value here, and an invalid one if it can have any.
-	freeText := map[string]bool{"DATABASE_PATH": true, "OPENAI_API_KEY": true, "OPENAI_MODEL": true, "CHROME_PATH": true, "SMTP_URL": true}
+	freeText := map[string]bool{"DATABASE_PATH": true, "OPENAI_API_KEY": true, "OPENAI_MODEL": true, "CHROME_PATH": true}
 	for _, s := range new(Config).settings(false) {
 		if !valid[s.name] {
 			t.Errorf("%s: no valid value tested", s.name)

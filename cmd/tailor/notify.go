@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/notify"
 )
 
@@ -15,12 +16,16 @@ const notifyConcurrency = 4
 type notifier struct {
 	dispatcher *notify.Dispatcher
 	worker     *notify.Worker
+	mail       *mail.Notifier // e-mail: also runs the daily digest (stage "mail")
 }
 
 // newNotifier builds the channels of a web process.
 func (p *process) newNotifier(database *db.DB) *notifier {
 	n := &notifier{worker: notify.NewWorker()}
 	var channels []notify.Channel
+	n.mail = p.newMailer(database)
+	n.mail.Register(n.worker)
+	channels = append(channels, n.mail)
 	n.dispatcher = notify.NewDispatcher(database.JobEnds, p.logger, channels...)
 	return n
 }
