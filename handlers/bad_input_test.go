@@ -121,6 +121,10 @@ var badInputRoutes = []badInputRoute{
 	{method: "POST", path: "/settings/tokens", as: recruiter, form: true},
 	{method: "POST", path: "/settings/password", as: recruiter, form: true},
 	{method: "POST", path: "/settings/tokens/{token}/revoke", as: recruiter, destructive: true},
+	{method: "GET", path: "/settings/notifications", as: recruiter},
+	{method: "POST", path: "/settings/notifications", as: recruiter, form: true},
+	{method: "GET", path: "/unsubscribe", as: anonymous},
+	{method: "POST", path: "/unsubscribe", as: anonymous, form: true},
 
 	// Admin pages.
 	{method: "GET", path: "/admin/users", as: admin},

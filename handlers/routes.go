@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/static"
 )
 
@@ -75,6 +76,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/setup", s.setup)
 		r.Get("/signup", s.signupPage)
 		r.Post("/signup", s.signup)
+		r.Get(mail.UnsubscribePath, s.unsubscribe) // signed link in mails: no session needed
+		r.Post(mail.UnsubscribePath, s.unsubscribe)
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
@@ -111,6 +114,8 @@ func (s *Server) Routes() http.Handler {
 			r.Post("/settings/tokens", s.settingsTokenCreate)
 			r.Post("/settings/tokens/{id}/revoke", s.settingsTokenRevoke)
 			r.Post("/settings/password", s.settingsPasswordChange)
+			r.Get("/settings/notifications", s.settingsNotifications)
+			r.Post("/settings/notifications", s.settingsNotificationsSave)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireAdmin)

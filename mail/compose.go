@@ -250,6 +250,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Recorded mails not sent because no longer wanted (opted out, nothing failed), by kind."}, []string{"kind"}),
 	}
 	reg.MustRegister(m.Queued, m.Sent, m.Failed, m.Skipped)
+	for _, kind := range db.MailKinds { // every series from the start, at 0
+		m.Sent.WithLabelValues(kind)
+		m.Failed.WithLabelValues(kind)
+		m.Skipped.WithLabelValues(kind)
+	}
 	return m
 }
 

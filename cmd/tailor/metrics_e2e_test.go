@@ -35,6 +35,10 @@ var metricNames = map[string]string{
 	"tailor_events_consumer_lag":           "gauge",
 	"tailor_events_consumer_pending":       "gauge",
 	"tailor_events_applied_total":          "counter",
+	"tailor_mail_queued_total":             "counter",
+	"tailor_mail_sent_total":               "counter",
+	"tailor_mail_failed_total":             "counter",
+	"tailor_mail_skipped_total":            "counter",
 	"go_goroutines":                        "gauge",
 	"process_resident_memory_bytes":        "gauge",
 }
