@@ -17,8 +17,8 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/tailor-app/tailor/db"
-	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/resume"
 )
 
