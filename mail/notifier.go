@@ -60,7 +60,7 @@ type Notifier struct {
 	Now     func() time.Time
 
 	MaxAttachment int           // 0: DefaultMaxAttachment
-	DigestHour    int           // -1..23; 0 is midnight. Set with NewNotifier: DefaultDigestHour
+	DigestHour    int           // 0..23 (UTC); NewNotifier sets DefaultDigestHour
 	Interval      time.Duration // Run's period; 0: a minute
 	RetryDelay    func(n int) time.Duration
 
