@@ -185,3 +185,45 @@ func TestOneMailPerJobAcrossWorkerSIGKILL(t *testing.T) {
 		t.Errorf("sent-markers: %d sent at the first attempt (%v), want 3", sent, err)
 	}
 }
+
+// TestMailIsWrittenToStdoutWithoutSMTPURL: with no SMTP_URL (make run), a
+// mail is written to stdout, its attachment as a name and a size.
+func TestMailIsWrittenToStdoutWithoutSMTPURL(t *testing.T) {
+	t.Parallel()
+	a := startApp(t)
+	a.tailor("a-long-password\n", "user", "add", "--email", "ann@example.com", "--role", "recruiter")
+	token := a.tailor("", "token", "create", "--email", "ann@example.com")
+	d, err := db.Open(filepath.Join(a.tmp, "data", "tailor.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann, err := d.Users.ByEmail(context.Background(), "ann@example.com")
+	if err == nil {
+		err = d.Mail().SetPrefs(context.Background(), ann.ID, db.MailPrefs{JobReady: true, AttachPDF: true})
+	}
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.start()
+	cand := a.do("POST", "/api/candidates", token, mustJSON(resume.Sample())).json(t)["id"].(string)
+	jobID := a.do("POST", "/api/resume-async/generate-async", token, mustJSON(map[string]any{
+		"candidate_id": cand, "job_description": resume.SampleJobDescription})).json(t)["job_id"].(string)
+	if final := a.waitStatus(token, jobID, "succeeded", "failed"); final["status"] != "succeeded" {
+		t.Fatalf("job ended %v", final)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(a.stdout(), "----- end of mail -----") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail on stdout:\n%s", a.stdout())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out := a.stdout()
+	for _, want := range []string{"SMTP_URL is unset: logged, not sent", "To: ann@example.com", "Subject: Resume ready: ",
+		"Message-ID: <job." + jobID + ".ready@localhost>", "/jobs/" + jobID + " (in Tailor; set BASE_URL", "[attachment ", "application/pdf"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+}
