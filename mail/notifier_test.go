@@ -491,3 +491,21 @@ func TestParseSMTPURL(t *testing.T) {
 		t.Errorf("String() = %q", got)
 	}
 }
+
+// smtp:// requires STARTTLS: a server that does not offer it gets nothing,
+// not a mail in clear.
+func TestSTARTTLSIsRequired(t *testing.T) {
+	srv := mailtest.Start(t)
+	cfg, err := ParseSMTPURL("smtp://" + srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = (&SMTP{Config: cfg, Timeout: 5 * time.Second}).Send(context.Background(), Message{From: "t@localhost",
+		To: "ann@example.com", Subject: "x", MessageID: "x@localhost", Text: "secret"})
+	if err == nil {
+		t.Fatal("sent without STARTTLS")
+	}
+	if got := srv.Mails(); len(got) != 0 {
+		t.Errorf("%d mails arrived in clear", len(got))
+	}
+}
