@@ -126,6 +126,10 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/settings/webhooks/{hook}", as: recruiter},
 	{method: "POST", path: "/settings/webhooks/{hook}/test", as: recruiter},
 	{method: "POST", path: "/settings/webhooks/{hook}/delete", as: recruiter, destructive: true},
+	{method: "GET", path: "/settings/notifications", as: recruiter},
+	{method: "POST", path: "/settings/notifications", as: recruiter, form: true},
+	{method: "GET", path: "/unsubscribe", as: anonymous},
+	{method: "POST", path: "/unsubscribe", as: anonymous, form: true},
 
 	// Admin pages.
 	{method: "GET", path: "/admin/users", as: admin},

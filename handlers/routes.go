@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/static"
 )
 
@@ -75,6 +76,8 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/setup", s.setup)
 		r.Get("/signup", s.signupPage)
 		r.Post("/signup", s.signup)
+		r.Get(mail.UnsubscribePath, s.unsubscribe) // signed link in mails: no session needed
+		r.Post(mail.UnsubscribePath, s.unsubscribe)
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
@@ -116,6 +119,8 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/settings/webhooks/{id}", s.settingsWebhook)
 			r.Post("/settings/webhooks/{id}/test", s.settingsWebhookTest)
 			r.Post("/settings/webhooks/{id}/delete", s.settingsWebhookDelete)
+			r.Get("/settings/notifications", s.settingsNotifications)
+			r.Post("/settings/notifications", s.settingsNotificationsSave)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireAdmin)

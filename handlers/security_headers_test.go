@@ -18,6 +18,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -156,6 +157,11 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	}
 	page("/settings/webhooks", "/settings/webhooks", rec)
 	page("/settings/webhooks/{id}", "/settings/webhooks/"+hook.ID, rec)
+	page("/settings/notifications", "/settings/notifications", both...)
+	unsub := mail.UnsubscribePath + "?" + mail.UnsubscribeQuery(e.srv.SigningKey, ann.ID, db.MailReady)
+	page(mail.UnsubscribePath, unsub, anon, rec)
+	check("unsubscribed", anon.post(unsub, url.Values{"List-Unsubscribe": {"One-Click"}}), http.StatusOK)
+	check("a forged unsubscribe link", anon.get(mail.UnsubscribePath+"?u="+ann.ID+"&k=ready&s=forged"), http.StatusNotFound)
 	page("/admin", "/admin", rec, adm)
 	page("/admin/users", "/admin/users", rec, adm)
 	page("/admin/users/{id}/tokens", "/admin/users/"+ann.ID+"/tokens", rec, adm)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/webhook"
+	"github.com/tailor-app/tailor/mail"
 )
 
 // Config is every setting, read from the environment (see README.md).
@@ -40,7 +42,8 @@ type Config struct {
 	EmbedOrigins      []string
 	APIRatePerMinute  int                   // API_RATE_PER_MINUTE: requests per API token per minute
 	TrustedProxy      handlers.TrustedProxy // TRUSTED_PROXY: whose headers name the client (default fly on Fly, else none)
-	SMTPURL           string                // SMTP_URL: reserved for e-mail notifications, not built yet; nothing reads it
+	SMTPURL           string                // SMTP_URL: the mail server of e-mail notifications; "": mails written to stdout
+	MailFrom          string                // MAIL_FROM: the From of e-mail notifications
 	WebhookAllowNets  []netip.Prefix        // WEBHOOK_ALLOW_NETS: private networks webhooks may reach (an intranet ATS)
 	LogLevel          slog.Level
 	AllowSignup       bool    // ALLOW_SIGNUP=true: open sign-up for recruiters
@@ -106,7 +109,20 @@ func (c *Config) settings(onFly bool) []setting {
 		// page embedding a few job cards (one poll every 2 s each) stays far below.
 		{"API_RATE_PER_MINUTE", "600", positiveInt(&c.APIRatePerMinute)},
 		{"TRUSTED_PROXY", proxy, func(v string) (err error) { c.TrustedProxy, err = handlers.ParseTrustedProxy(v); return err }},
-		{"SMTP_URL", "", text(&c.SMTPURL)},
+		{"SMTP_URL", "", func(v string) error {
+			if _, err := mail.ParseSMTPURL(v); v != "" && err != nil {
+				return err // never the value: it holds a password
+			}
+			c.SMTPURL = v
+			return nil
+		}},
+		{"MAIL_FROM", "Tailor <tailor@localhost>", func(v string) error {
+			if _, err := netmail.ParseAddress(v); err != nil {
+				return fmt.Errorf("must be an address like Tailor <tailor@example.com>, not %q", v)
+			}
+			c.MailFrom = v
+			return nil
+		}},
 		{"WEBHOOK_ALLOW_NETS", "", func(v string) (err error) { c.WebhookAllowNets, err = webhook.ParseNets(v); return err }},
 		{"LOG_LEVEL", "info", logLevel(&c.LogLevel)},
 		{"LLM_PRICE_IN", "0.15", price(&c.LLMPriceIn)},

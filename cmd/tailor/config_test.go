@@ -37,6 +37,7 @@ func TestConfigDefaults(t *testing.T) {
 		LogLevel:          slog.LevelInfo,
 		LLMPriceIn:        0.15,
 		LLMPriceOut:       0.60,
+		MailFrom:          "Tailor <tailor@localhost>",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", got, want)
@@ -99,6 +100,10 @@ func TestConfigVariables(t *testing.T) {
 			c.WebhookAllowNets = []netip.Prefix{netip.MustParsePrefix("10.20.0.0/16"), netip.MustParsePrefix("192.168.1.5/32")}
 		}},
 		{env: map[string]string{"WEBHOOK_ALLOW_NETS": "10.0.0.0/8,intranet"}},
+		{env: map[string]string{"SMTP_URL": "smtps://ann:s3cret@mail.example.com"}, want: func(c *Config) { c.SMTPURL = "smtps://ann:s3cret@mail.example.com" }},
+		{env: map[string]string{"SMTP_URL": "mail.example.com:25"}}, // no scheme: which TLS?
+		{env: map[string]string{"MAIL_FROM": "Tailor <noreply@tailor.example.com>"}, want: func(c *Config) { c.MailFrom = "Tailor <noreply@tailor.example.com>" }},
+		{env: map[string]string{"MAIL_FROM": "Tailor"}},
 		{env: map[string]string{"LOG_LEVEL": "DEBUG"}, want: func(c *Config) { c.LogLevel = slog.LevelDebug }},
 		{env: map[string]string{"LOG_LEVEL": "warn"}, want: func(c *Config) { c.LogLevel = slog.LevelWarn }},
 		{env: map[string]string{"LOG_LEVEL": "verbose"}},
@@ -142,7 +147,7 @@ func TestConfigVariables(t *testing.T) {
 		})
 	}
 	// Every variable has a valid value here, and an invalid one if it can have any.
-	freeText := map[string]bool{"DATABASE_PATH": true, "OPENAI_API_KEY": true, "OPENAI_MODEL": true, "CHROME_PATH": true, "SMTP_URL": true}
+	freeText := map[string]bool{"DATABASE_PATH": true, "OPENAI_API_KEY": true, "OPENAI_MODEL": true, "CHROME_PATH": true}
 	for _, s := range new(Config).settings(false) {
 		if !valid[s.name] {
 			t.Errorf("%s: no valid value tested", s.name)

@@ -37,6 +37,10 @@ var metricNames = map[string]string{
 	"tailor_events_applied_total":          "counter",
 	"tailor_webhook_deliveries_total":      "counter",
 	"tailor_webhook_delivery_seconds":      "histogram",
+	"tailor_mail_queued_total":             "counter",
+	"tailor_mail_sent_total":               "counter",
+	"tailor_mail_failed_total":             "counter",
+	"tailor_mail_skipped_total":            "counter",
 	"go_goroutines":                        "gauge",
 	"process_resident_memory_bytes":        "gauge",
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/notify"
 	"github.com/tailor-app/tailor/webhook"
 )
@@ -19,15 +20,20 @@ type notifier struct {
 	dispatcher *notify.Dispatcher
 	worker     *notify.Worker
 	webhooks   *webhook.Service
+	mail       *mail.Notifier // e-mail: also runs the daily digest (stage "mail")
 }
 
 // newNotifier builds the channels of a web process.
 func (p *process) newNotifier(database *db.DB) *notifier {
 	n := &notifier{worker: notify.NewWorker()}
+	var channels []notify.Channel
+	n.mail = p.newMailer(database)
+	n.mail.Register(n.worker)
+	channels = append(channels, n.mail)
 	n.webhooks = &webhook.Service{DB: database, Queue: asynq.NewClientFromRedisClient(p.rdb), BaseURL: p.cfg.BaseURL,
 		Policy: webhook.Policy{Allow: p.cfg.WebhookAllowNets}, Logger: p.logger, Metrics: webhook.NewMetrics(p.reg)}
 	n.webhooks.Register(n.worker)
-	channels := []notify.Channel{n.webhooks}
+	channels = append(channels, n.webhooks)
 	n.dispatcher = notify.NewDispatcher(database.JobEnds, p.logger, channels...)
 	return n
 }

@@ -274,6 +274,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 			return p.notifier.worker.Run(ctx, p.rdb, notifyConcurrency, asynqLogger{p.logger})
 		}},
 		{"notifier", p.notifier.dispatcher.Run},
+		{"mail", p.notifier.mail.Run}, // the daily digest; mails Redis lost queued again
 	}, nil
 }
 
