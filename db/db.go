@@ -58,6 +58,7 @@ type DB struct {
 	Sessions   *Sessions
 	Settings   *Settings
 	JobEnds    *JobEnds
+	Alerts     *Alerts
 
 	readStmts  sync.Map // query -> *sql.Stmt on the read pool (hot paths only)
 	writeStmts sync.Map // query -> *sql.Stmt on the writer (hot paths only)
@@ -103,6 +104,7 @@ func Open(path string) (*DB, error) {
 	d.Sessions = &Sessions{db: d}
 	d.Settings = &Settings{db: d}
 	d.JobEnds = &JobEnds{db: d}
+	d.Alerts = &Alerts{db: d}
 	return d, nil
 }
 
