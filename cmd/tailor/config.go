@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tailor-app/tailor/alert"
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/llm"
@@ -33,6 +34,7 @@ type Config struct {
 	CacheTTL          time.Duration
 	JobRetention      time.Duration
 	ReconcileInterval time.Duration // between reconciler passes (RECONCILE_INTERVAL)
+	AlertInterval     time.Duration // between evaluations of the alert rules (ALERT_INTERVAL)
 	BaseURL           string
 	EmbedOrigins      []string
 	APIRatePerMinute  int                   // API_RATE_PER_MINUTE: requests per API token per minute
@@ -91,6 +93,7 @@ func (c *Config) settings(onFly bool) []setting {
 		{"CACHE_TTL", "1h", duration(&c.CacheTTL)},
 		{"RECONCILE_INTERVAL", jobs.DefaultReconcileInterval.String(), duration(&c.ReconcileInterval)},
 		{"JOB_RETENTION", "30d", duration(&c.JobRetention)},
+		{"ALERT_INTERVAL", alert.DefaultInterval.String(), duration(&c.AlertInterval)},
 		{"BASE_URL", "", httpURL(&c.BaseURL)},
 		{"ALLOW_SIGNUP", "false", boolean(&c.AllowSignup)},
 		{"EMBED_ORIGINS", "", origins(&c.EmbedOrigins)},

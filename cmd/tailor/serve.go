@@ -273,6 +273,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 			return p.notifier.worker.Run(ctx, p.rdb, notifyConcurrency, asynqLogger{p.logger})
 		}},
 		{"notifier", p.notifier.dispatcher.Run},
+		p.alertEvaluator(database, inspector),
 	}, nil
 }
 

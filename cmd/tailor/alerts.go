@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/hibiken/asynq"
+
+	"github.com/tailor-app/tailor/alert"
+	"github.com/tailor-app/tailor/db"
+)
+
+// alertEvaluator checks the alert rules every ALERT_INTERVAL in a web
+// process (several web processes may: one open firing per rule, and one
+// sender per notification, are kept in SQLite).
+func (p *process) alertEvaluator(database *db.DB, inspector *asynq.Inspector) stage {
+	ev := &alert.Evaluator{
+		Alerts: database.Alerts, Jobs: database.Jobs, Redis: p.rdb, Inspector: inspector,
+		Metrics: alert.NewMetrics(p.reg), Logger: p.logger, Interval: p.cfg.AlertInterval,
+		Notifiers: p.alertNotifiers(database),
+	}
+	return stage{"alerts", ev.Run}
+}
+
+// alertNotifiers are told when an alert fires and resolves: the banner on
+// /admin needs none. The e-mail and webhook parts join here, e.g.
+//
+//	alert.Mail(mailer.SendToAdmins, p.cfg.BaseURL+"/admin"),
+//	alert.Webhooks(alert.AdminIDs(database.Users), hooks.Emit),
+func (p *process) alertNotifiers(database *db.DB) []alert.Notifier {
+	return nil
+}
