@@ -25,7 +25,7 @@ const rulesFile = "../deploy/prometheus/tailor-alerts.yml"
 // collectors records what the metrics constructors register.
 type collectors struct{ list []prometheus.Collector }
 
-func (c *collectors) Register(x prometheus.Collector) error { c.list = append(c.list, x); return nil }
+func (c *collectors) Register(x prometheus.Collector) error   { c.list = append(c.list, x); return nil }
 func (c *collectors) MustRegister(xs ...prometheus.Collector) { c.list = append(c.list, xs...) }
 func (c *collectors) Unregister(prometheus.Collector) bool    { return false }
 
