@@ -156,19 +156,6 @@ func TestSuccessRateMeasure(t *testing.T) {
 	}
 }
 
-func containsTooFew(s string) bool {
-	return len(s) > 0 && slices.Contains([]bool{true}, indexOf(s, "Too few") >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
-}
-
 // Jobs fail: the success-rate rule fires once, is told once, and shows in
 // tailor_alerts_firing; later successes resolve it, told once, with the
 // same firing id; the next failures open a new firing.
