@@ -180,6 +180,15 @@ func (s *Alerts) Recent(ctx context.Context, limit int) ([]AlertEvent, error) {
 // lease when it runs out, and another evaluator sends again (the
 // notifications are idempotent by key).
 func (s *Alerts) ClaimUnsent(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]AlertEvent, error) {
+	// Nearly always nothing is due: look on the read pool before taking the write lock.
+	var due int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM alert_events
+		WHERE fired_sent_at IS NULL OR (resolved_at IS NOT NULL AND resolved_sent_at IS NULL))`).Scan(&due); err != nil {
+		return nil, fmt.Errorf("claim alert notifications: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("claim alert notifications: %w", err)
