@@ -116,10 +116,13 @@ func TestNoWorkerSeesAsynqServers(t *testing.T) {
 	start := func(queues map[string]int) {
 		srv := asynq.NewServerFromRedisClient(e.Redis, asynq.Config{Queues: queues, LogLevel: asynq.FatalLevel,
 			TaskCheckInterval: 50 * time.Millisecond})
-		if err := srv.Start(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { return nil })); err != nil {
+		// The task stays running: the queue is not empty, only the worker is new.
+		release := make(chan struct{})
+		if err := srv.Start(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { <-release; return nil })); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(srv.Shutdown)
+		t.Cleanup(func() { close(release) })
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			servers, err := e.Inspector.Servers()
@@ -150,6 +153,9 @@ func TestNoWorkerSeesAsynqServers(t *testing.T) {
 	start(map[string]int{tasks.QueueInteractive: 6, tasks.QueueBatch: 1})
 	c.add(time.Second)
 	mustEvaluate(t, e)
+	if n, err := e.Inspector.GetQueueInfo(tasks.QueueInteractive); err != nil || n.Pending+n.Active == 0 {
+		t.Fatalf("queue = %+v, %v; want the job still there", n, err)
+	}
 	if o := open(t, d); len(o) != 0 {
 		t.Fatalf("still open with a worker running: %+v", o)
 	}
