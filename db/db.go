@@ -59,6 +59,7 @@ type DB struct {
 	Settings   *Settings
 	JobEnds    *JobEnds
 	Webhooks   *Webhooks
+	Alerts     *Alerts
 
 	readStmts  sync.Map // query -> *sql.Stmt on the read pool (hot paths only)
 	writeStmts sync.Map // query -> *sql.Stmt on the writer (hot paths only)
@@ -126,6 +127,7 @@ func OpenWith(path string, opts Options) (*DB, error) {
 	d.Settings = &Settings{db: d}
 	d.JobEnds = &JobEnds{db: d}
 	d.Webhooks = &Webhooks{db: d}
+	d.Alerts = &Alerts{db: d}
 	return d, nil
 }
 

@@ -76,6 +76,10 @@ func (s *Server) dashboard(ctx context.Context, jobs, live bool) (views.Dashboar
 		}
 	}
 	if live {
+		var err error
+		if d.Alerts, err = s.alerts(ctx, now, jobs); err != nil {
+			return d, err
+		}
 		if err := s.liveFigures(ctx, &d); err != nil {
 			d.RedisErr = err.Error()
 		}

@@ -141,6 +141,7 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/admin", as: admin},
 	{method: "GET", path: "/admin/fragments/live", as: admin},
 	{method: "GET", path: "/admin/fragments/jobs", as: admin},
+	{method: "POST", path: "/admin/alerts/{kind}", as: admin, form: true},
 	{method: "GET", path: "/admin/jobs", as: admin},
 	{method: "GET", path: "/admin/jobs/{job}", as: admin},
 	{method: "POST", path: "/admin/jobs/{job}/cancel", as: admin},
@@ -544,7 +545,7 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := strings.NewReplacer("{cand}", cand.ID, "{opening}", opening.ID, "{job}", done.ID,
-		"{token}", spare.ID, "{user}", bob.ID, "{queue}", "interactive", "{hook}", hook.ID)
+		"{token}", spare.ID, "{user}", bob.ID, "{queue}", "interactive", "{hook}", hook.ID, "{kind}", "success_rate")
 
 	conn, err := sql.Open("sqlite3", "file:"+e.db.Path()+"?mode=ro")
 	if err != nil {

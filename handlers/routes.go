@@ -134,6 +134,7 @@ func (s *Server) Routes() http.Handler {
 				r.Get("/admin", s.adminDashboard)
 				r.Get("/admin/fragments/live", s.adminLive)
 				r.Get("/admin/fragments/jobs", s.adminJobStats)
+				r.Post("/admin/alerts/{kind}", s.adminAlertRuleSave)
 				r.Get("/admin/jobs", s.adminJobs)
 				r.Get("/admin/jobs/{id}", s.adminJob)
 				r.Post("/admin/jobs/{id}/cancel", s.adminJobCancel)

@@ -162,6 +162,16 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	page(mail.UnsubscribePath, unsub, anon, rec)
 	check("unsubscribed", anon.post(unsub, url.Values{"List-Unsubscribe": {"One-Click"}}), http.StatusOK)
 	check("a forged unsubscribe link", anon.get(mail.UnsubscribePath+"?u="+ann.ID+"&k=ready&s=forged"), http.StatusNotFound)
+	// A firing alert and a resolved one, so /admin shows its banner, note and history.
+	for _, rule := range []string{"success_rate", "no_worker"} {
+		if _, _, err := e.db.Alerts.Fire(context.Background(), db.AlertEvent{Rule: rule, FiredAt: time.Now(), Value: 40, Threshold: 95,
+			Message: `<script>alert(1)</script> failed`}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.db.Alerts.Resolve(context.Background(), "no_worker", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	page("/admin", "/admin", rec, adm)
 	page("/admin/users", "/admin/users", rec, adm)
 	page("/admin/users/{id}/tokens", "/admin/users/"+ann.ID+"/tokens", rec, adm)
@@ -189,6 +199,7 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 
 	// Forms answered with their errors, and the page that shows a new token.
 	check("candidate form with errors", rec.post("/candidates/new", url.Values{"op": {"save"}}), http.StatusUnprocessableEntity)
+	check("alert rules form with errors", adm.post("/admin/alerts/success_rate", url.Values{"threshold": {"x"}}), http.StatusUnprocessableEntity)
 	check("opening form with errors", rec.post("/openings/new", url.Values{"title": {"x"}}), http.StatusUnprocessableEntity)
 	check("generate form with errors", rec.post("/candidates/"+cand.ID+"/generate", url.Values{}), http.StatusUnprocessableEntity)
 	check("new API token", rec.post("/settings/tokens", url.Values{"name": {"intranet"}}), http.StatusOK)

@@ -173,11 +173,14 @@ func (m *Metrics) workerCounters() (llmCalls, rateWaitMS int64) {
 }
 
 // QueueCollector reports asynq queue sizes at scrape time as
-// tailor_queue_size{queue,state}. Redis errors leave the queue out.
+// tailor_queue_size{queue,state}, and how long each queue's oldest pending
+// task has waited as tailor_queue_latency_seconds{queue}. Redis errors
+// leave the queue out.
 type QueueCollector struct {
 	inspector *asynq.Inspector
 	queues    []string
 	desc      *prometheus.Desc
+	latency   *prometheus.Desc
 }
 
 // NewQueueCollector reports the given queues and any other asynq knows.
@@ -187,11 +190,17 @@ func NewQueueCollector(inspector *asynq.Inspector, queues []string) *QueueCollec
 		desc: prometheus.NewDesc("tailor_queue_size",
 			"Tasks in each asynq queue by state (pending, active, scheduled, retry, archived, completed).",
 			[]string{"queue", "state"}, nil),
+		latency: prometheus.NewDesc("tailor_queue_latency_seconds",
+			"How long the oldest pending task of each asynq queue has waited (0 when none waits).",
+			[]string{"queue"}, nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
-func (c *QueueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c *QueueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.desc
+	ch <- c.latency
+}
 
 // Collect implements prometheus.Collector.
 func (c *QueueCollector) Collect(ch chan<- prometheus.Metric) {
@@ -220,6 +229,7 @@ func (c *QueueCollector) Collect(ch chan<- prometheus.Metric) {
 		} {
 			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), q, state)
 		}
+		ch <- prometheus.MustNewConstMetric(c.latency, prometheus.GaugeValue, info.Latency.Seconds(), q)
 	}
 }
 

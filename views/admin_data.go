@@ -25,6 +25,8 @@ type Dashboard struct {
 	Cache    []CacheRow
 	Chrome   ChromeStats
 
+	Alerts Alerts // firing and resolved alerts (live), rules and history (page)
+
 	UsageDays  []db.Usage
 	UsageUsers []db.Usage
 	PriceIn    float64 // USD per million input tokens

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	netmail "net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,12 +13,13 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tailor-app/tailor/alert"
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/llm"
-	"github.com/tailor-app/tailor/webhook"
 	"github.com/tailor-app/tailor/mail"
+	"github.com/tailor-app/tailor/webhook"
 )
 
 // Config is every setting, read from the environment (see README.md).
@@ -38,6 +39,7 @@ type Config struct {
 	CacheTTL          time.Duration
 	JobRetention      time.Duration
 	ReconcileInterval time.Duration // between reconciler passes (RECONCILE_INTERVAL)
+	AlertInterval     time.Duration // between evaluations of the alert rules (ALERT_INTERVAL)
 	BaseURL           string
 	EmbedOrigins      []string
 	APIRatePerMinute  int                   // API_RATE_PER_MINUTE: requests per API token per minute
@@ -102,6 +104,7 @@ func (c *Config) settings(onFly bool) []setting {
 		{"CACHE_TTL", "1h", duration(&c.CacheTTL)},
 		{"RECONCILE_INTERVAL", jobs.DefaultReconcileInterval.String(), duration(&c.ReconcileInterval)},
 		{"JOB_RETENTION", "30d", duration(&c.JobRetention)},
+		{"ALERT_INTERVAL", alert.DefaultInterval.String(), duration(&c.AlertInterval)},
 		{"BASE_URL", "", httpURL(&c.BaseURL)},
 		{"ALLOW_SIGNUP", "false", boolean(&c.AllowSignup)},
 		{"EMBED_ORIGINS", "", origins(&c.EmbedOrigins)},

@@ -32,6 +32,7 @@ func TestConfigDefaults(t *testing.T) {
 		CacheTTL:          time.Hour,
 		JobRetention:      30 * 24 * time.Hour,
 		ReconcileInterval: 30 * time.Second,
+		AlertInterval:     30 * time.Second,
 		APIRatePerMinute:  600,
 		TrustedProxy:      handlers.TrustedProxy{}, // no header trusted off Fly (issue 10, finding 5)
 		LogLevel:          slog.LevelInfo,
@@ -78,6 +79,8 @@ func TestConfigVariables(t *testing.T) {
 		{env: map[string]string{"CACHE_TTL": "0d"}},
 		{env: map[string]string{"RECONCILE_INTERVAL": "500ms"}, want: func(c *Config) { c.ReconcileInterval = 500 * time.Millisecond }},
 		{env: map[string]string{"RECONCILE_INTERVAL": "often"}},
+		{env: map[string]string{"ALERT_INTERVAL": "2s"}, want: func(c *Config) { c.AlertInterval = 2 * time.Second }},
+		{env: map[string]string{"ALERT_INTERVAL": "0s"}},
 		{env: map[string]string{"JOB_RETENTION": "90m"}, want: func(c *Config) { c.JobRetention = 90 * time.Minute }},
 		{env: map[string]string{"JOB_RETENTION": "30"}},
 		{env: map[string]string{"BASE_URL": "https://tailor.example.com/"}, want: func(c *Config) { c.BaseURL = "https://tailor.example.com" }},

@@ -24,6 +24,8 @@ var metricNames = map[string]string{
 	"tailor_jobs_finished_total":           "counter",
 	"tailor_job_stage_duration_seconds":    "histogram",
 	"tailor_queue_size":                    "gauge",
+	"tailor_queue_latency_seconds":         "gauge",
+	"tailor_alerts_firing":                 "gauge",
 	"tailor_cache_requests_total":          "counter",
 	"tailor_llm_calls_total":               "counter",
 	"tailor_llm_tokens_total":              "counter",

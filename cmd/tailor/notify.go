@@ -1,8 +1,11 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/hibiken/asynq"
 
+	"github.com/tailor-app/tailor/alert"
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/notify"
@@ -32,6 +35,8 @@ func (p *process) newNotifier(database *db.DB) *notifier {
 	channels = append(channels, n.mail)
 	n.webhooks = &webhook.Service{DB: database, Queue: asynq.NewClientFromRedisClient(p.rdb), BaseURL: p.cfg.BaseURL,
 		Policy: webhook.Policy{Allow: p.cfg.WebhookAllowNets}, Logger: p.logger, Metrics: webhook.NewMetrics(p.reg)}
+	// Admins' webhooks may also subscribe to the alerts (cmd/tailor/alerts.go).
+	n.webhooks.EventTypes = append(slices.Clone(webhook.JobEventTypes), alert.EventFired, alert.EventResolved)
 	n.webhooks.Register(n.worker)
 	channels = append(channels, n.webhooks)
 	n.dispatcher = notify.NewDispatcher(database.JobEnds, p.logger, channels...)

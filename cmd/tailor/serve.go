@@ -275,6 +275,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		}},
 		{"notifier", p.notifier.dispatcher.Run},
 		{"mail", p.notifier.mail.Run}, // the daily digest; mails Redis lost queued again
+		p.alertEvaluator(database, inspector),
 	}, nil
 }
 
