@@ -65,10 +65,14 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	}
 	var database *db.DB
 	if runWeb {
-		if database, err = openDatabase(ctx, cfg.DatabasePath, logger); err != nil {
+		var writerLease *stage
+		if database, writerLease, err = p.openWriter(ctx); err != nil {
 			return err
 		}
 		defer database.Close()
+		if writerLease != nil {
+			stages = append(stages, *writerLease) // stops after the consumer's last write
+		}
 		p.notifier = p.newNotifier(database)
 		stages = append(stages, p.eventsConsumer(database))
 	}
