@@ -14,7 +14,7 @@ import (
 // store is one copy of the database's recorded fence.
 type store struct{ fence db.Fence }
 
-func (s *store) WriterFence(context.Context) (db.Fence, error)        { return s.fence, nil }
+func (s *store) WriterFence(context.Context) (db.Fence, error)         { return s.fence, nil }
 func (s *store) RecordWriterFence(_ context.Context, f db.Fence) error { s.fence = f; return nil }
 
 func TestLeaseFencing(t *testing.T) {

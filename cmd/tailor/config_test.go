@@ -104,7 +104,7 @@ func TestConfigVariables(t *testing.T) {
 		{env: map[string]string{"LLM_PRICE_IN": "-1"}},
 		{env: map[string]string{"LLM_PRICE_OUT": "2.5"}, want: func(c *Config) { c.LLMPriceOut = 2.5 }},
 		{env: map[string]string{"LLM_PRICE_OUT": "$1"}},
-		{env: map[string]string{"LITESTREAM": "on"}, want: func(c *Config) { c.Litestream, c.DrillInterval = true, 24 * time.Hour }},
+		{env: map[string]string{"LITESTREAM": "on"}, want: func(c *Config) { c.Litestream, c.DrillInterval = true, 24*time.Hour }},
 		{env: map[string]string{"LITESTREAM": "yes please"}},
 		{env: map[string]string{"WRITER_LEASE": "off"}, want: func(c *Config) {}},
 		{env: map[string]string{"WRITER_LEASE": "on"}}, // needs REDIS_URL
