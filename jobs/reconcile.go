@@ -166,5 +166,22 @@ func PayloadFor(j db.Job, profile []byte) tasks.GeneratePayload {
 		JobID: j.ID, Profile: profile, JobDescription: j.JobDescription,
 		JobTitle: j.JobTitle, Company: j.Company, Theme: j.Theme, Paper: j.Paper,
 		EnqueuedAt: time.Now(), PriorAttempts: j.Attempts,
+		Row: &tasks.RowFields{
+			OwnerID: j.OwnerID, CandidateID: j.CandidateID, CandidateVersion: j.CandidateVersion,
+			CandidateName: j.CandidateName, Queue: j.Queue, InputsHash: j.InputsHash,
+			Model: j.Model, PromptVersion: j.PromptVersion, CreatedAt: j.CreatedAt,
+		},
 	}
+}
+
+// RowFor is the job row a task payload describes, as Jobs.Create stored it.
+func RowFor(p tasks.GeneratePayload) db.Job {
+	r := p.Row
+	j := db.Job{
+		ID: p.JobID, OwnerID: r.OwnerID, CandidateID: r.CandidateID, CandidateVersion: r.CandidateVersion,
+		CandidateName: r.CandidateName, JobTitle: p.JobTitle, Company: p.Company, JobDescription: p.JobDescription,
+		Theme: p.Theme, Paper: p.Paper, Queue: r.Queue, InputsHash: r.InputsHash, CreatedAt: r.CreatedAt,
+	}
+	j.Model, j.PromptVersion = r.Model, r.PromptVersion
+	return j
 }

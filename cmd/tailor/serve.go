@@ -127,6 +127,7 @@ func openDatabase(ctx context.Context, path string, logger *slog.Logger) (*db.DB
 func (p *process) eventsConsumer(database *db.DB) stage {
 	consumer := jobs.NewConsumer(p.rdb, database.Jobs, p.logger)
 	consumer.Metrics = p.metrics
+	consumer.Tasks = &tasks.Tasks{Redis: p.rdb, Inspector: asynq.NewInspectorFromRedisClient(p.rdb)}
 	consumer.Applied = func(ev tasks.Event) {
 		if ev.Kind == jobstate.EventSucceeded || ev.Kind == jobstate.EventFailed {
 			p.notifier.dispatcher.Poke() // mails and webhooks go out now, not at the next round
