@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/drill"
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/jobstate"
@@ -258,6 +259,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 	p.reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(p.rdb))
 	reconciler := &jobs.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: p.logger,
 		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb}
+	p.reg.MustRegister(drill.NewCollector(database.Settings))
 	purger := &jobs.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: p.logger}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -278,6 +280,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 			return p.notifier.worker.Run(ctx, p.rdb, notifyConcurrency, asynqLogger{p.logger})
 		}},
 		{"notifier", p.notifier.dispatcher.Run},
+		p.drillSchedule(database),
 	}, nil
 }
 
