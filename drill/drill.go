@@ -193,7 +193,7 @@ func (s *Schedule) Run(ctx context.Context) error {
 // read from the database at scrape time, so a drill run by `tailor drill`
 // shows too.
 type Collector struct {
-	settings *db.Settings
+	settings                                *db.Settings
 	lastRun, lastSuccess, lag, result, took *prometheus.Desc
 }
 
