@@ -35,6 +35,7 @@ var metricNames = map[string]string{
 	"tailor_events_consumer_lag":           "gauge",
 	"tailor_events_consumer_pending":       "gauge",
 	"tailor_events_applied_total":          "counter",
+	"tailor_jobs_recreated_total":          "counter",
 	"go_goroutines":                        "gauge",
 	"process_resident_memory_bytes":        "gauge",
 }
