@@ -90,6 +90,10 @@ func TestSecondWriterRefusesToStart(t *testing.T) {
 		t.Errorf("second writer served before refusing:\n%s", logs)
 	}
 	t.Logf("second writer refused after %s (waited for a TTL of 2 s)", time.Since(start).Round(100*time.Millisecond))
+	// Migrations are writes too: a release_command's `tailor migrate` refuses as well.
+	if code, logs := runToExit(t, second, 30*time.Second, "migrate"); code == 0 || !strings.Contains(logs, "is the writer of this database") {
+		t.Errorf("tailor migrate beside the writer: exit %d\n%s", code, logs)
+	}
 
 	a.stop() // releases the lease: the next writer need not wait
 	d, err := db.Open(dbPathOf(a))
@@ -108,10 +112,14 @@ func TestSecondWriterRefusesToStart(t *testing.T) {
 		t.Errorf("the next writer waited %s for a released lease", took)
 	}
 	b.stop()
+	// With no writer running, tailor migrate takes the lease and gives it back.
+	if code, logs := runToExit(t, b.env, 30*time.Second, "migrate"); code != 0 || !strings.Contains(logs, "migration(s) applied") {
+		t.Errorf("tailor migrate with no writer: exit %d\n%s", code, logs)
+	}
 	d, _ = db.Open(dbPathOf(a))
 	defer d.Close()
-	if next, _ := d.Settings.WriterFence(context.Background()); next.Token != first.Token+1 {
-		t.Errorf("fence %d after %d, want one more", next.Token, first.Token)
+	if next, _ := d.Settings.WriterFence(context.Background()); next.Token != first.Token+2 {
+		t.Errorf("fence %d after %d and two more writers (web, migrate), want %d", next.Token, first.Token, first.Token+2)
 	}
 }
 

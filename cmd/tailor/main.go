@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return serve(ctx, cmd, cfg, newLogger(stderr, cfg.LogLevel), stdout)
 	case "migrate":
-		return migrate(ctx, getenv, stdout)
+		return migrate(ctx, getenv, stdout, stderr)
 	case "user":
 		return userCommand(ctx, args, getenv, stdin, stdout, stderr)
 	case "token":

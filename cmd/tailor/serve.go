@@ -22,6 +22,7 @@ import (
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/lease"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/tasks"
@@ -66,13 +67,13 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	}
 	var database *db.DB
 	if runWeb {
-		var writerLease *stage
-		if database, writerLease, err = p.openWriter(ctx); err != nil {
+		var writerLease *lease.Lease
+		if database, writerLease, _, err = p.openWriter(ctx); err != nil {
 			return err
 		}
 		defer database.Close()
 		if writerLease != nil {
-			stages = append(stages, *writerLease) // stops after the consumer's last write
+			stages = append(stages, p.leaseStage(writerLease, database)) // stops after the consumer's last write
 		}
 		p.notifier = p.newNotifier(database)
 		stages = append(stages, p.eventsConsumer(database))
