@@ -156,3 +156,16 @@ func (s *Settings) RecordDrill(ctx context.Context, d Drill) (Drill, error) {
 	b, _ := json.Marshal(d)
 	return d, s.Set(ctx, drillKey, string(b))
 }
+
+// Problem says what an operator should be told about the last drill, or
+// "" when nothing: it failed, or none has passed for twice the interval
+// (drills stopped running). Alert rules call it on Settings.LastDrill.
+func (d Drill) Problem(now time.Time, interval time.Duration) string {
+	switch {
+	case !d.OK:
+		return "the last restore drill failed: " + d.Message
+	case interval > 0 && now.Sub(d.LastSuccess) > 2*interval:
+		return fmt.Sprintf("no restore drill has passed since %s", d.LastSuccess.Format(time.RFC3339))
+	}
+	return ""
+}

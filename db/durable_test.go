@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/db/dbtest"
@@ -55,5 +56,39 @@ func TestStopWrites(t *testing.T) {
 	}
 	if got, err := d.Jobs.Get(ctx, db.AllOwners, j.ID); err != nil || got.Status != "queued" {
 		t.Errorf("read after StopWrites: %v %v", got.Status, err)
+	}
+}
+
+// The last drill is kept with the last success carried forward, and
+// Problem says what an alert should.
+func TestLastDrill(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.MustOpen(t)
+	if _, err := d.Settings.LastDrill(ctx); err != db.ErrNotFound {
+		t.Fatalf("before any drill: %v, want ErrNotFound", err)
+	}
+	day := 24 * time.Hour
+	at := time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)
+	if _, err := d.Settings.RecordDrill(ctx, db.Drill{At: at, OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	failed, err := d.Settings.RecordDrill(ctx, db.Drill{At: at.Add(day), Message: "restore failed: no backups"})
+	if err != nil || !failed.LastSuccess.Equal(at) {
+		t.Fatalf("failed drill %+v %v: last success should stay %s", failed, err, at)
+	}
+	last, _ := d.Settings.LastDrill(ctx)
+	tests := []struct {
+		d    db.Drill
+		now  time.Time
+		want string
+	}{
+		{last, at.Add(day), "the last restore drill failed: restore failed: no backups"},
+		{db.Drill{OK: true, At: at, LastSuccess: at}, at.Add(day), ""},
+		{db.Drill{OK: true, At: at, LastSuccess: at}, at.Add(3 * day), "no restore drill has passed since 2026-11-30T03:00:00Z"},
+	}
+	for _, tt := range tests {
+		if got := tt.d.Problem(tt.now, day); got != tt.want {
+			t.Errorf("Problem = %q, want %q", got, tt.want)
+		}
 	}
 }
