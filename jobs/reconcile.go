@@ -28,6 +28,9 @@ type Reconciler struct {
 	Metrics   *tasks.Metrics // nil: no metrics
 	// Redis, if set, clears a requeued job's stale final marker (see requeue).
 	Redis redis.UniversalClient
+	// Tasks, if set, finds at start the jobs Redis keeps and SQLite lost
+	// (RecreateOrphans).
+	Tasks *tasks.Tasks
 
 	Interval time.Duration // between passes (default DefaultReconcileInterval)
 	Grace    time.Duration // leave jobs younger than this alone (default 10 s)
@@ -42,6 +45,13 @@ func (r *Reconciler) Run(ctx context.Context) error {
 	interval := r.Interval
 	if interval <= 0 {
 		interval = DefaultReconcileInterval
+	}
+	if r.Tasks != nil {
+		if n, err := r.RecreateOrphans(ctx, r.Tasks); err != nil && ctx.Err() == nil {
+			r.Logger.Warn("reconcile", "err", err)
+		} else if n > 0 {
+			r.Logger.Warn("reconciler: jobs missing from SQLite recreated from their tasks", "count", n)
+		}
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()

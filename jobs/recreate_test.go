@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/db/dbtest"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
@@ -85,5 +87,41 @@ func TestConsumerRecreatesOnlyWhatItCan(t *testing.T) {
 	}
 	if n, _ := rdb.XLen(ctx, tasks.EventStream).Result(); n != 0 {
 		t.Errorf("%d events left in the stream", n)
+	}
+}
+
+// A job that ended before the volume was lost, but whose row and result
+// the restored database lacks, sends no more events: at start the
+// reconciler finds its finished task, recreates the row, runs it again
+// (a cache hit) and the job ends with its PDF (issue 16).
+func TestReconcilerRecreatesFinishedJobsSQLiteLost(t *testing.T) {
+	p := startPipeline(t, pipelineOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
+	if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != jobstate.StatusSucceeded {
+		t.Fatalf("job = %s (%s)", got.Status, got.Error)
+	}
+	p.waitEventsApplied(t)
+	if err := p.db.Jobs.Delete(ctx, j.ID); err != nil { // the restore without the last second
+		t.Fatal(err)
+	}
+	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t), Redis: p.rdb,
+		Interval: 200 * time.Millisecond, Grace: time.Millisecond, Tasks: &tasks.Tasks{Redis: p.rdb, Inspector: p.insp}}
+	go rec.Run(ctx)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if has, _ := p.db.Jobs.HasJob(ctx, j.ID); has {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the reconciler did not recreate the job in 10 s")
+		}
+	}
+	got := p.waitFinal(t, j.ID, 30*time.Second)
+	if got.Status != jobstate.StatusSucceeded || got.CreatedAt.UnixMilli() != j.CreatedAt.UnixMilli() || !got.HasPDF {
+		t.Fatalf("recreated job = %s (%q), created %s (was %s), PDF %v", got.Status, got.Error, got.CreatedAt, j.CreatedAt, got.HasPDF)
+	}
+	if r := mustResult(t, p.db, j.ID); !bytes.HasPrefix(r.PDF, []byte("%PDF-")) {
+		t.Errorf("recreated job's result is not a PDF")
 	}
 }

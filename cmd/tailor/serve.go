@@ -259,7 +259,8 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 	}
 	p.reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(p.rdb))
 	reconciler := &jobs.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: p.logger,
-		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb}
+		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb,
+		Tasks: &tasks.Tasks{Redis: p.rdb, Inspector: inspector}}
 	p.reg.MustRegister(drill.NewCollector(database.Settings))
 	purger := &jobs.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: p.logger}
 
