@@ -116,6 +116,16 @@ func (s *Jobs) HasJob(ctx context.Context, id string) (bool, error) {
 	return n > 0, nil
 }
 
+// NewestCreatedAt is when the most recent job was created; zero when
+// there is none.
+func (s *Jobs) NewestCreatedAt(ctx context.Context) (time.Time, error) {
+	var ms sql.NullInt64
+	if err := s.db.read.QueryRowContext(ctx, "SELECT MAX(created_at) FROM jobs").Scan(&ms); err != nil {
+		return time.Time{}, fmt.Errorf("newest job: %w", err)
+	}
+	return timeFromMS(ms), nil
+}
+
 // Drill is the outcome of a restore drill (package drill): the replica
 // restored to a temporary file and compared with the live database. The
 // last one is kept in settings for the admin dashboard, the metrics and

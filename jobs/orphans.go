@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/tasks"
@@ -16,9 +17,21 @@ import (
 // applied to the lost copy, or the job waits in the queue). The reconciler's
 // pass then does the rest: a finished task is run again (the cache makes it
 // cheap), a failed one fails the job. It runs once, at start.
+//
+// A restore loses only the newest writes, so only tasks created after the
+// database's newest job, less a minute of leeway, are looked at: an older
+// job missing from SQLite was deleted on purpose (JOB_RETENTION, an admin).
 func (r *Reconciler) RecreateOrphans(ctx context.Context, found *tasks.Tasks) (int, error) {
+	newest, err := r.Jobs.NewestCreatedAt(ctx)
+	if err != nil {
+		return 0, err
+	}
+	cutoff := newest.Add(-time.Minute)
 	n := 0
-	err := found.Each(ctx, func(p tasks.GeneratePayload) error {
+	err = found.Each(ctx, func(p tasks.GeneratePayload) error {
+		if p.Row.CreatedAt.Before(cutoff) {
+			return nil
+		}
 		has, err := r.Jobs.HasJob(ctx, p.JobID)
 		if err != nil || has {
 			return err

@@ -93,18 +93,27 @@ func TestConsumerRecreatesOnlyWhatItCan(t *testing.T) {
 // A job that ended before the volume was lost, but whose row and result
 // the restored database lacks, sends no more events: at start the
 // reconciler finds its finished task, recreates the row, runs it again
-// (a cache hit) and the job ends with its PDF (issue 16).
+// (a cache hit) and the job ends with its PDF (issue 16). An older job
+// that is missing was deleted on purpose and stays deleted.
 func TestReconcilerRecreatesFinishedJobsSQLiteLost(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	p.db.Now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
+	purged := p.submit(t, resume.Sample(), "purged "+resume.SampleJobDescription) // deleted by JOB_RETENTION
+	p.db.Now = time.Now
+	kept := p.submit(t, resume.Sample(), "kept "+resume.SampleJobDescription) // the restored copy's newest
 	j := p.submit(t, resume.Sample(), resume.SampleJobDescription)
-	if got := p.waitFinal(t, j.ID, 30*time.Second); got.Status != jobstate.StatusSucceeded {
-		t.Fatalf("job = %s (%s)", got.Status, got.Error)
+	for _, id := range []string{purged.ID, kept.ID, j.ID} {
+		if got := p.waitFinal(t, id, 30*time.Second); got.Status != jobstate.StatusSucceeded {
+			t.Fatalf("job = %s (%s)", got.Status, got.Error)
+		}
 	}
 	p.waitEventsApplied(t)
-	if err := p.db.Jobs.Delete(ctx, j.ID); err != nil { // the restore without the last second
-		t.Fatal(err)
+	for _, id := range []string{purged.ID, j.ID} { // a purge, and the restore without the last second
+		if err := p.db.Jobs.Delete(ctx, id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	rec := &Reconciler{Jobs: p.db.Jobs, Inspector: p.insp, Enqueuer: p.enqueuer, Logger: testLogger(t), Redis: p.rdb,
 		Interval: 200 * time.Millisecond, Grace: time.Millisecond, Tasks: &tasks.Tasks{Redis: p.rdb, Inspector: p.insp}}
@@ -123,5 +132,8 @@ func TestReconcilerRecreatesFinishedJobsSQLiteLost(t *testing.T) {
 	}
 	if r := mustResult(t, p.db, j.ID); !bytes.HasPrefix(r.PDF, []byte("%PDF-")) {
 		t.Errorf("recreated job's result is not a PDF")
+	}
+	if has, _ := p.db.Jobs.HasJob(ctx, purged.ID); has {
+		t.Errorf("a job older than the database's newest was recreated: it was deleted on purpose")
 	}
 }
