@@ -104,7 +104,13 @@ func TestRestoreDrill(t *testing.T) {
 	metricsAddr := taskstest.FreeAddr(t)
 	a.env = append(a.env, "METRICS_ADDR="+metricsAddr)
 	a.startMode("web")
-	res, err := http.Get("http://" + metricsAddr + "/metrics")
+	var res *http.Response
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) { // the metrics stage starts beside the HTTP one
+		if res, err = http.Get("http://" + metricsAddr + "/metrics"); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
