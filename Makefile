@@ -6,6 +6,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: redis-server for tests and REDIS_URL set-ups, chromium
 # and fonts to print PDFs, poppler-utils (pdftotext) to read them back in tests.
 APT_PACKAGES := redis-server chromium fonts-liberation fonts-dejavu-core poppler-utils
+# The Litestream the image ships and the restore drill's tests run.
+LITESTREAM_VERSION := v0.5.18
 
 .DEFAULT_GOAL := help
 
@@ -26,6 +28,10 @@ deps: ## Install missing system packages (Debian; apt-get as root or with sudo)
 		echo "Installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# litestream for the restore drill's tests (tailor drill); a Go build, about 80 s, once per machine.
+	@command -v litestream >/dev/null || [ -x "$$($(GO) env GOPATH)/bin/litestream" ] || { \
+		echo "Installing litestream $(LITESTREAM_VERSION) into $$($(GO) env GOPATH)/bin (about 80 s, once)"; \
+		$(GO) install github.com/benbjohnson/litestream/cmd/litestream@$(LITESTREAM_VERSION); }
 
 # Litestream, pinned as in the Dockerfile: the deploy tests and make drill run it.
 LITESTREAM_VERSION := v0.5.18

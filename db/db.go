@@ -149,6 +149,18 @@ func (d *DB) Close() error {
 	return errors.Join(d.read.Close(), d.write.Close())
 }
 
+// StopWrites makes every later write of this process fail ("attempt to
+// write a readonly database"): the writer connection, the only one that
+// writes, is switched to query_only. A writer that lost its lease calls it
+// before it exits, so nothing it still runs reaches the file. It waits for
+// a transaction in progress to end.
+func (d *DB) StopWrites(ctx context.Context) error {
+	if _, err := d.write.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
+		return fmt.Errorf("stop writes: %w", err)
+	}
+	return nil
+}
+
 // Path is the database file.
 func (d *DB) Path() string { return d.path }
 

@@ -176,6 +176,60 @@ func (s *Jobs) Create(ctx context.Context, j Job, profile []byte) (Job, error) {
 	return j, nil
 }
 
+// ErrOwnerGone is Restore's answer when the job's owner is not in the
+// database either.
+var ErrOwnerGone = errors.New("the job's owner is not in the database")
+
+// Restore stores a queued job that the database lost (it was restored
+// from a replica without its last writes) from what its task still holds:
+// j as Create stored it, with its own id and created_at. A job that exists
+// is left alone; a candidate that is gone leaves candidate_id empty, as a
+// deleted candidate does. It reports whether it stored the row.
+func (s *Jobs) Restore(ctx context.Context, j Job, profile []byte) (bool, error) {
+	if j.ID == "" || j.CreatedAt.IsZero() {
+		return false, errors.New("restore job: no id or creation time")
+	}
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("restore job: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE id = ?", j.OwnerID).Scan(&n); err != nil {
+		return false, fmt.Errorf("restore job: %w", err)
+	}
+	if n == 0 {
+		return false, fmt.Errorf("restore job %s: owner %s: %w", j.ID, j.OwnerID, ErrOwnerGone)
+	}
+	if j.CandidateID != "" {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM candidates WHERE id = ?", j.CandidateID).Scan(&n); err != nil {
+			return false, fmt.Errorf("restore job: %w", err)
+		}
+		if n == 0 {
+			j.CandidateID = ""
+		}
+	}
+	j.Status, j.Attempts, j.Version, j.HasPDF = jobstate.StatusQueued, 0, 1, false
+	j.Change = jobstate.Change{Stage: "queued", Model: j.Model, PromptVersion: j.PromptVersion}
+	j.CreatedAt = j.CreatedAt.UTC()
+	j.UpdatedAt, j.StartedAt, j.FinishedAt = j.CreatedAt, time.Time{}, time.Time{}
+	args := []any{string(profile)}
+	for _, c := range jobTable {
+		if c.read == "" {
+			args = append(args, c.field(&j))
+		}
+	}
+	res, err := tx.ExecContext(ctx, insertJobQuery+" ON CONFLICT (id) DO NOTHING", args...)
+	if err != nil {
+		return false, fmt.Errorf("restore job: %w", err)
+	}
+	stored, _ := res.RowsAffected()
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("restore job: %w", err)
+	}
+	return stored > 0, nil
+}
+
 var getJobQuery = "SELECT " + jobColumns + " FROM jobs j WHERE j.id = ? AND " + ownerMatch
 
 // Get returns the owner's job; another owner's id is ErrNotFound.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -58,4 +59,49 @@ func (s *Settings) SigningKey(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("setting %s is not a hex key of 16 bytes or more", key)
 	}
 	return b, nil
+}
+
+// DatabaseID returns the database's identity, created by migration 0010:
+// the same for every copy of the file (a restore keeps it), so it names
+// the writer lease that lets only one copy write.
+func (s *Settings) DatabaseID(ctx context.Context) (string, error) {
+	id, err := s.Get(ctx, "database_id")
+	if err != nil {
+		return "", fmt.Errorf("database identity (run the migrations): %w", err)
+	}
+	return id, nil
+}
+
+// Fence is the writer lease's fencing token as this database last
+// recorded it: the token the last writer of this file was granted, and who
+// that was. It replicates with the data, so a copy that another writer has
+// moved past shows an older token than Redis's last grant.
+type Fence struct {
+	Token  int64  `json:"token"`
+	Holder string `json:"holder"`
+}
+
+const fenceKey = "writer_fence"
+
+// WriterFence returns the last recorded fence; the zero Fence when no
+// writer ever recorded one.
+func (s *Settings) WriterFence(ctx context.Context) (Fence, error) {
+	v, err := s.Get(ctx, fenceKey)
+	if errors.Is(err, ErrNotFound) {
+		return Fence{}, nil
+	}
+	if err != nil {
+		return Fence{}, err
+	}
+	var f Fence
+	if err := json.Unmarshal([]byte(v), &f); err != nil {
+		return Fence{}, fmt.Errorf("setting %s: %w", fenceKey, err)
+	}
+	return f, nil
+}
+
+// RecordWriterFence stores the fence a new writer was granted.
+func (s *Settings) RecordWriterFence(ctx context.Context, f Fence) error {
+	b, _ := json.Marshal(f)
+	return s.Set(ctx, fenceKey, string(b))
 }

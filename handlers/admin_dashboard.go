@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
 )
@@ -72,6 +73,11 @@ func (s *Server) dashboard(ctx context.Context, jobs, live bool) (views.Dashboar
 			return d, err
 		}
 		if d.DBSize, err = s.DB.Size(ctx); err != nil {
+			return d, err
+		}
+		if drill, err := s.DB.Settings.LastDrill(ctx); err == nil {
+			d.Drill = &drill
+		} else if !errors.Is(err, db.ErrNotFound) {
 			return d, err
 		}
 	}

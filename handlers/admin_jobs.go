@@ -174,6 +174,11 @@ func (s *Server) adminJobDelete(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	if s.Admin.Inspector != nil {
+		// Best effort: a finished task kept for its retention would bring
+		// the row back at the next start (jobs.Reconciler.RecreateOrphans).
+		s.Admin.Inspector.DeleteTask(j.Queue, j.ID)
+	}
 	s.flash(r, "Deleted job "+j.ID+".")
 	http.Redirect(w, r, "/admin/jobs", http.StatusSeeOther)
 }

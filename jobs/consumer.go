@@ -32,6 +32,14 @@ type Consumer struct {
 	Applied func(tasks.Event)
 	// Metrics, if set, counts applied events and finished jobs.
 	Metrics *tasks.Metrics
+	// Tasks, if set, finds the task of a job SQLite does not have, so its
+	// row is recreated instead of its events dropped (see recreate).
+	Tasks TaskFinder
+}
+
+// TaskFinder returns the payload of a job's task (tasks.Tasks).
+type TaskFinder interface {
+	Payload(ctx context.Context, jobID string) (tasks.GeneratePayload, error)
 }
 
 // NewConsumer returns a consumer named after the host and process.
@@ -194,6 +202,15 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 	}
 	applied, err := c.jobs.Apply(ctx, ev.JobID, ev.Event, result)
 	if errors.Is(err, db.ErrNotFound) {
+		recreated, rerr := c.recreate(ctx, ev.JobID)
+		if rerr != nil {
+			return rerr
+		}
+		if recreated {
+			applied, err = c.jobs.Apply(ctx, ev.JobID, ev.Event, result)
+		}
+	}
+	if errors.Is(err, db.ErrNotFound) {
 		c.logger.Warn("events consumer: event for unknown job dropped", "job_id", ev.JobID, "kind", ev.Kind)
 		return c.ack(ctx, m.ID)
 	}
@@ -213,6 +230,45 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 		c.Applied(ev)
 	}
 	return nil
+}
+
+// recreate stores the row of a job that SQLite does not have but Redis
+// still runs: SQLite was restored from its replica without its last
+// writes (Litestream's asynchronous window, about a second), so the job
+// was acknowledged to the recruiter and is then lost (issue 16). Its task
+// payload carries the row's fields. It reports whether the row exists now;
+// a job without a task, canceled, enqueued before payloads carried the
+// row, or whose owner is gone too stays unknown (logged).
+func (c *Consumer) recreate(ctx context.Context, jobID string) (bool, error) {
+	if c.Tasks == nil {
+		return false, nil
+	}
+	p, err := c.Tasks.Payload(ctx, jobID)
+	if errors.Is(err, tasks.ErrNoTask) || errors.Is(err, tasks.ErrCanceled) {
+		c.logger.Warn("events consumer: job unknown to SQLite cannot be recreated", "job_id", jobID, "reason", err.Error())
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("recreate job %s: %w", jobID, err)
+	}
+	stored, err := c.jobs.Restore(ctx, RowFor(p), p.Profile)
+	if errors.Is(err, db.ErrOwnerGone) {
+		// Users are rare writes: one created in the same lost second is
+		// not recreated from a job (no password, no e-mail to sign in with).
+		c.logger.Error("events consumer: job unknown to SQLite, and so is its owner: dropped", "job_id", jobID, "owner_id", p.Row.OwnerID)
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if stored {
+		c.logger.Warn("events consumer: job missing from SQLite (restored without its last writes) recreated from its task",
+			"job_id", jobID, "owner_id", p.Row.OwnerID, "created_at", p.Row.CreatedAt)
+		if c.Metrics != nil {
+			c.Metrics.JobRecreated()
+		}
+	}
+	return true, nil
 }
 
 // observe records an applied event in the metrics.

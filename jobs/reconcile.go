@@ -28,6 +28,9 @@ type Reconciler struct {
 	Metrics   *tasks.Metrics // nil: no metrics
 	// Redis, if set, clears a requeued job's stale final marker (see requeue).
 	Redis redis.UniversalClient
+	// Tasks, if set, finds at start the jobs Redis keeps and SQLite lost
+	// (RecreateOrphans).
+	Tasks *tasks.Tasks
 
 	Interval time.Duration // between passes (default DefaultReconcileInterval)
 	Grace    time.Duration // leave jobs younger than this alone (default 10 s)
@@ -42,6 +45,13 @@ func (r *Reconciler) Run(ctx context.Context) error {
 	interval := r.Interval
 	if interval <= 0 {
 		interval = DefaultReconcileInterval
+	}
+	if r.Tasks != nil {
+		if n, err := r.RecreateOrphans(ctx, r.Tasks); err != nil && ctx.Err() == nil {
+			r.Logger.Warn("reconcile", "err", err)
+		} else if n > 0 {
+			r.Logger.Warn("reconciler: jobs missing from SQLite recreated from their tasks", "count", n)
+		}
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -166,5 +176,22 @@ func PayloadFor(j db.Job, profile []byte) tasks.GeneratePayload {
 		JobID: j.ID, Profile: profile, JobDescription: j.JobDescription,
 		JobTitle: j.JobTitle, Company: j.Company, Theme: j.Theme, Paper: j.Paper,
 		EnqueuedAt: time.Now(), PriorAttempts: j.Attempts,
+		Row: &tasks.RowFields{
+			OwnerID: j.OwnerID, CandidateID: j.CandidateID, CandidateVersion: j.CandidateVersion,
+			CandidateName: j.CandidateName, Queue: j.Queue, InputsHash: j.InputsHash,
+			Model: j.Model, PromptVersion: j.PromptVersion, CreatedAt: j.CreatedAt,
+		},
 	}
+}
+
+// RowFor is the job row a task payload describes, as Jobs.Create stored it.
+func RowFor(p tasks.GeneratePayload) db.Job {
+	r := p.Row
+	j := db.Job{
+		ID: p.JobID, OwnerID: r.OwnerID, CandidateID: r.CandidateID, CandidateVersion: r.CandidateVersion,
+		CandidateName: r.CandidateName, JobTitle: p.JobTitle, Company: p.Company, JobDescription: p.JobDescription,
+		Theme: p.Theme, Paper: p.Paper, Queue: r.Queue, InputsHash: r.InputsHash, CreatedAt: r.CreatedAt,
+	}
+	j.Model, j.PromptVersion = r.Model, r.PromptVersion
+	return j
 }

@@ -28,6 +28,7 @@ type Metrics struct {
 	rateWaits     prometheus.Counter
 	rateWaitSecs  prometheus.Counter
 	eventsApplied *prometheus.CounterVec
+	jobsRecreated prometheus.Counter
 
 	// This process's worker counters, published to Redis by StatsReporter.
 	llmCallCount atomic.Int64
@@ -76,9 +77,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		eventsApplied: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tailor_events_applied_total", Help: "Worker events applied to SQLite by the events consumer, by kind.",
 		}, []string{"kind"}),
+		jobsRecreated: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tailor_jobs_recreated_total",
+			Help: "Job rows the events consumer recreated from their task: SQLite was restored without them.",
+		}),
 	}
 	reg.MustRegister(m.jobsFinished, m.stageDuration, m.cacheRequests, m.llmCalls, m.llmTokens,
-		m.rateWaits, m.rateWaitSecs, m.eventsApplied)
+		m.rateWaits, m.rateWaitSecs, m.eventsApplied, m.jobsRecreated)
 	// Every known series from the start, so dashboards and alerts see zeros
 	// rather than no data.
 	for _, s := range []string{jobstate.StatusSucceeded, jobstate.StatusFailed, jobstate.StatusCanceled} {
@@ -151,6 +156,14 @@ func (m *Metrics) EventApplied(kind string) {
 		return
 	}
 	m.eventsApplied.WithLabelValues(kind).Inc()
+}
+
+// JobRecreated counts a job row recreated from its task.
+func (m *Metrics) JobRecreated() {
+	if m == nil {
+		return
+	}
+	m.jobsRecreated.Inc()
 }
 
 // JobFinished counts a job that reached status; stages maps the timed

@@ -79,6 +79,25 @@ type GeneratePayload struct {
 	// PriorAttempts is how many attempts the job had before this task was
 	// enqueued (by the reconciler, after Redis lost the task).
 	PriorAttempts int `json:"prior_attempts,omitempty"`
+	// Row is the rest of the job's row, which the worker does not need:
+	// with it the events consumer recreates a row that SQLite lost (a
+	// restore without its last second of writes, issue 16). Payloads
+	// enqueued before it existed have none.
+	Row *RowFields `json:"row,omitempty"`
+}
+
+// RowFields are the job row's fields that the payload does not carry
+// otherwise.
+type RowFields struct {
+	OwnerID          string    `json:"owner_id"`
+	CandidateID      string    `json:"candidate_id,omitempty"`
+	CandidateVersion int       `json:"candidate_version"`
+	CandidateName    string    `json:"candidate_name"`
+	Queue            string    `json:"queue"`
+	InputsHash       string    `json:"inputs_hash"`
+	Model            string    `json:"model,omitempty"`
+	PromptVersion    string    `json:"prompt_version,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // encode is json.Marshal without re-validating the profile, which is

@@ -31,6 +31,8 @@ type Dashboard struct {
 	UsageUsers []db.Usage
 	PriceIn    float64 // USD per million input tokens
 	PriceOut   float64
+
+	Drill *db.Drill // the last restore drill; nil before the first
 }
 
 // WindowCounts is a time window's jobs by status.

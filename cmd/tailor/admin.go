@@ -31,10 +31,13 @@ func openDB(ctx context.Context, getenv func(string) string) (*db.DB, error) {
 	return d, nil
 }
 
-func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.WriterLease {
+		return migrateAsWriter(ctx, cfg, stdout, stderr)
 	}
 	d, err := db.OpenWith(cfg.DatabasePath, cfg.DBOptions())
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
+	"github.com/tailor-app/tailor/lease"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/webhook"
@@ -51,7 +53,14 @@ type Config struct {
 	AllowSignup       bool    // ALLOW_SIGNUP=true: open sign-up for recruiters
 	LLMPriceIn        float64 // USD per million input tokens (LLM_PRICE_IN), for cost estimates
 	LLMPriceOut       float64 // USD per million output tokens (LLM_PRICE_OUT)
-	Litestream        bool    // LITESTREAM=on: Litestream replicates the database and checkpoints it (deploy/entrypoint.sh sets it)
+	Litestream        bool    // LITESTREAM=on: Litestream replicates DATABASE_PATH (the image's entrypoint sets it)
+	// WriterLease: web processes hold the writer lease (WRITER_LEASE, resolved: auto is on with
+	// REDIS_URL and Litestream or Fly), for WriterLeaseTTL after each renewal.
+	WriterLease      bool
+	WriterLeaseTTL   time.Duration
+	LitestreamConfig string        // LITESTREAM_CONFIG: the config `tailor drill` restores with
+	DrillInterval    time.Duration // DRILL_INTERVAL resolved: 0 is off (auto: 24h with Litestream)
+	DrillMaxLag      time.Duration // DRILL_MAX_LAG: how far behind the live database a restore may be
 }
 
 // DBOptions are the database settings that follow from the configuration.
@@ -130,7 +139,40 @@ func (c *Config) settings(onFly bool) []setting {
 		{"LOG_LEVEL", "info", logLevel(&c.LogLevel)},
 		{"LLM_PRICE_IN", "0.15", price(&c.LLMPriceIn)},
 		{"LLM_PRICE_OUT", "0.60", price(&c.LLMPriceOut)},
+		// After REDIS_URL: WRITER_LEASE and DRILL_INTERVAL read what these say.
 		{"LITESTREAM", "off", onOff(&c.Litestream)},
+		{"WRITER_LEASE", "auto", func(v string) error {
+			switch v {
+			case "auto":
+				c.WriterLease = c.RedisURL != "" && (c.Litestream || onFly)
+			case "on":
+				if c.RedisURL == "" {
+					return errors.New("on needs REDIS_URL: the embedded Redis is not shared with another process")
+				}
+				c.WriterLease = true
+			case "off":
+				c.WriterLease = false
+			default:
+				return fmt.Errorf("must be auto, on or off, not %q", v)
+			}
+			return nil
+		}},
+		{"WRITER_LEASE_TTL", lease.DefaultTTL.String(), duration(&c.WriterLeaseTTL)},
+		{"LITESTREAM_CONFIG", "/etc/litestream.yml", text(&c.LitestreamConfig)},
+		{"DRILL_INTERVAL", "auto", func(v string) error {
+			switch v {
+			case "auto":
+				if c.DrillInterval = 0; c.Litestream {
+					c.DrillInterval = 24 * time.Hour
+				}
+				return nil
+			case "off":
+				c.DrillInterval = 0
+				return nil
+			}
+			return duration(&c.DrillInterval)(v)
+		}},
+		{"DRILL_MAX_LAG", "1m", duration(&c.DrillMaxLag)},
 	}
 }
 
@@ -152,6 +194,21 @@ func loadConfig(getenv func(string) string) (Config, error) {
 // UsesLLM reports whether an OpenAI-compatible server is configured; else
 // the offline tailor runs.
 func (c Config) UsesLLM() bool { return c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "" }
+
+// onOff reads on or off (or true/false).
+func onOff(p *bool) func(string) error {
+	return func(v string) error {
+		switch strings.ToLower(v) {
+		case "on", "true", "1", "yes":
+			*p = true
+		case "off", "false", "0", "no":
+			*p = false
+		default:
+			return fmt.Errorf("must be on or off, not %q", v)
+		}
+		return nil
+	}
+}
 
 func text(p *string) func(string) error {
 	return func(v string) error { *p = v; return nil }
@@ -218,21 +275,6 @@ func price(p *float64) func(string) error {
 			return fmt.Errorf("must be a non-negative number of US dollars, not %q", v)
 		}
 		*p = f
-		return nil
-	}
-}
-
-// onOff reads on or off.
-func onOff(p *bool) func(string) error {
-	return func(v string) error {
-		switch strings.ToLower(v) {
-		case "on":
-			*p = true
-		case "off":
-			*p = false
-		default:
-			return fmt.Errorf("must be on or off, not %q", v)
-		}
 		return nil
 	}
 }

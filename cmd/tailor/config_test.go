@@ -39,6 +39,9 @@ func TestConfigDefaults(t *testing.T) {
 		LLMPriceIn:        0.15,
 		LLMPriceOut:       0.60,
 		MailFrom:          "Tailor <tailor@localhost>",
+		WriterLeaseTTL:    30 * time.Second,
+		LitestreamConfig:  "/etc/litestream.yml",
+		DrillMaxLag:       time.Minute,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", got, want)
@@ -114,9 +117,19 @@ func TestConfigVariables(t *testing.T) {
 		{env: map[string]string{"LLM_PRICE_IN": "-1"}},
 		{env: map[string]string{"LLM_PRICE_OUT": "2.5"}, want: func(c *Config) { c.LLMPriceOut = 2.5 }},
 		{env: map[string]string{"LLM_PRICE_OUT": "$1"}},
-		{env: map[string]string{"LITESTREAM": "on"}, want: func(c *Config) { c.Litestream = true }},
+		{env: map[string]string{"LITESTREAM": "on"}, want: func(c *Config) { c.Litestream, c.DrillInterval = true, 24*time.Hour }},
+		{env: map[string]string{"LITESTREAM": "yes please"}},
+		{env: map[string]string{"WRITER_LEASE": "off"}, want: func(c *Config) {}},
+		{env: map[string]string{"WRITER_LEASE": "on"}}, // needs REDIS_URL
+		{env: map[string]string{"WRITER_LEASE_TTL": "5s"}, want: func(c *Config) { c.WriterLeaseTTL = 5 * time.Second }},
+		{env: map[string]string{"WRITER_LEASE_TTL": "soon"}},
+		{env: map[string]string{"LITESTREAM_CONFIG": "/app/litestream.yml"}, want: func(c *Config) { c.LitestreamConfig = "/app/litestream.yml" }},
+		{env: map[string]string{"DRILL_INTERVAL": "6h"}, want: func(c *Config) { c.DrillInterval = 6 * time.Hour }},
+		{env: map[string]string{"DRILL_INTERVAL": "off"}, want: func(c *Config) {}},
+		{env: map[string]string{"DRILL_INTERVAL": "daily"}},
+		{env: map[string]string{"DRILL_MAX_LAG": "10s"}, want: func(c *Config) { c.DrillMaxLag = 10 * time.Second }},
+		{env: map[string]string{"DRILL_MAX_LAG": "-1s"}},
 		{env: map[string]string{"LITESTREAM": "off"}, want: func(c *Config) { c.Litestream = false }},
-		{env: map[string]string{"LITESTREAM": "yes"}},
 	}
 	defaults, err := loadConfig(func(string) string { return "" })
 	if err != nil {
@@ -150,7 +163,7 @@ func TestConfigVariables(t *testing.T) {
 		})
 	}
 	// Every variable has a valid value here, and an invalid one if it can have any.
-	freeText := map[string]bool{"DATABASE_PATH": true, "OPENAI_API_KEY": true, "OPENAI_MODEL": true, "CHROME_PATH": true}
+	freeText := map[string]bool{"DATABASE_PATH": true, "OPENAI_API_KEY": true, "OPENAI_MODEL": true, "CHROME_PATH": true, "SMTP_URL": true, "LITESTREAM_CONFIG": true}
 	for _, s := range new(Config).settings(false) {
 		if !valid[s.name] {
 			t.Errorf("%s: no valid value tested", s.name)
@@ -184,5 +197,31 @@ func TestBadSettingStopsStart(t *testing.T) {
 	}
 	if _, err := os.Stat(dbPath); !os.IsNotExist(err) {
 		t.Errorf("the database was created: %v", err)
+	}
+}
+
+// WRITER_LEASE=auto takes the lease where two volumes could overwrite one
+// replica: a shared Redis, and Litestream or Fly (issue 16).
+func TestWriterLeaseAuto(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"LITESTREAM": "on"}, false}, // the embedded Redis is this process's own
+		{map[string]string{"REDIS_URL": "redis://r:6379"}, false},
+		{map[string]string{"REDIS_URL": "redis://r:6379", "LITESTREAM": "on"}, true},
+		{map[string]string{"REDIS_URL": "redis://r:6379", "FLY_APP_NAME": "tailor"}, true},
+		{map[string]string{"REDIS_URL": "redis://r:6379", "FLY_APP_NAME": "tailor", "WRITER_LEASE": "off"}, false},
+		{map[string]string{"REDIS_URL": "redis://r:6379", "WRITER_LEASE": "on"}, true},
+	}
+	for _, tt := range tests {
+		c, err := loadConfig(func(k string) string { return tt.env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.WriterLease != tt.want {
+			t.Errorf("%v: WriterLease %v, want %v", tt.env, c.WriterLease, tt.want)
+		}
 	}
 }

@@ -37,6 +37,8 @@ Usage:
                                      create a user; the password is read from stdin
   tailor token create --email E [--name N]
                                      create an API token for a user; prints only the token
+  tailor drill [--replica URL]       restore the latest replica to a temporary file, check it against
+                                     the live database, print the measured RPO; exits 1 on failure
 
 Configuration is read from the environment; see README.md (ADDR, DATABASE_PATH,
 REDIS_URL, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, CHROME_PATH, ...).
@@ -59,11 +61,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return serve(ctx, cmd, cfg, newLogger(stderr, cfg.LogLevel), stdout)
 	case "migrate":
-		return migrate(ctx, getenv, stdout)
+		return migrate(ctx, getenv, stdout, stderr)
 	case "user":
 		return userCommand(ctx, args, getenv, stdin, stdout, stderr)
 	case "token":
 		return tokenCommand(ctx, args, getenv, stdout, stderr)
+	case "drill":
+		return drillCommand(ctx, args, getenv, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "tailor: unknown command %q\n\n%s", cmd, usage)
 		return errUsage

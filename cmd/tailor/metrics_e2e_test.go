@@ -43,6 +43,7 @@ var metricNames = map[string]string{
 	"tailor_mail_sent_total":               "counter",
 	"tailor_mail_failed_total":             "counter",
 	"tailor_mail_skipped_total":            "counter",
+	"tailor_jobs_recreated_total":          "counter",
 	"go_goroutines":                        "gauge",
 	"process_resident_memory_bytes":        "gauge",
 }

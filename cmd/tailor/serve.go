@@ -18,9 +18,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/drill"
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/lease"
 	"github.com/tailor-app/tailor/llm"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/tasks"
@@ -65,10 +67,14 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	}
 	var database *db.DB
 	if runWeb {
-		if database, err = openDatabase(ctx, cfg.DatabasePath, cfg.DBOptions(), logger); err != nil {
+		var writerLease *lease.Lease
+		if database, writerLease, _, err = p.openWriter(ctx); err != nil {
 			return err
 		}
 		defer database.Close()
+		if writerLease != nil {
+			stages = append(stages, p.leaseStage(writerLease, database)) // stops after the consumer's last write
+		}
 		p.notifier = p.newNotifier(database)
 		stages = append(stages, p.eventsConsumer(database))
 	}
@@ -123,6 +129,7 @@ func openDatabase(ctx context.Context, path string, opts db.Options, logger *slo
 func (p *process) eventsConsumer(database *db.DB) stage {
 	consumer := jobs.NewConsumer(p.rdb, database.Jobs, p.logger)
 	consumer.Metrics = p.metrics
+	consumer.Tasks = &tasks.Tasks{Redis: p.rdb, Inspector: asynq.NewInspectorFromRedisClient(p.rdb)}
 	consumer.Applied = func(ev tasks.Event) {
 		if ev.Kind == jobstate.EventSucceeded || ev.Kind == jobstate.EventFailed {
 			p.notifier.dispatcher.Poke() // mails and webhooks go out now, not at the next round
@@ -253,7 +260,9 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 	}
 	p.reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(p.rdb))
 	reconciler := &jobs.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: p.logger,
-		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb}
+		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb,
+		Tasks: &tasks.Tasks{Redis: p.rdb, Inspector: inspector}}
+	p.reg.MustRegister(drill.NewCollector(database.Settings))
 	purger := &jobs.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: p.logger}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -276,6 +285,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		{"notifier", p.notifier.dispatcher.Run},
 		{"mail", p.notifier.mail.Run}, // the daily digest; mails Redis lost queued again
 		p.alertEvaluator(database, inspector),
+		p.drillSchedule(database),
 	}, nil
 }
 
