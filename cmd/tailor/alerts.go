@@ -25,7 +25,9 @@ func (p *process) alertEvaluator(database *db.DB, inspector *asynq.Inspector) st
 // Both are idempotent by the change's key, so a retried change sends once.
 func (p *process) alertNotifiers(database *db.DB) []alert.Notifier {
 	return []alert.Notifier{
-		alert.Mail(p.notifier.mail.SendToAdmins, p.cfg.BaseURL+"/admin"),
+		// No link here: the mail composer adds "Admin console: BASE_URL/admin"
+		// (and none without BASE_URL, where "/admin" could not be clicked).
+		alert.Mail(p.notifier.mail.SendToAdmins, ""),
 		alert.Webhooks(alert.AdminIDs(database.Users), p.notifier.webhooks.Emit),
 	}
 }
