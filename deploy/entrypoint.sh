@@ -86,7 +86,9 @@ if [ -z "${LITESTREAM_REPLICA_URL:-}" ]; then
 fi
 DATABASE_PATH=${DATABASE_PATH:-/data/tailor.db}
 LITESTREAM_CONFIG=${LITESTREAM_CONFIG:-/etc/litestream.yml}
-export DATABASE_PATH LITESTREAM_REPLICA_URL LITESTREAM_CONFIG
+# The RPO of everything but jobs (those come back from their task): README, Durability.
+LITESTREAM_SYNC_INTERVAL=${LITESTREAM_SYNC_INTERVAL:-1s}
+export DATABASE_PATH LITESTREAM_REPLICA_URL LITESTREAM_CONFIG LITESTREAM_SYNC_INTERVAL
 export LITESTREAM=on # tailor: wal_autocheckpoint=0 on the writer
 
 db=$DATABASE_PATH
