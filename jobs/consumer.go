@@ -32,6 +32,8 @@ type Consumer struct {
 	Applied func(tasks.Event)
 	// Metrics, if set, counts applied events and finished jobs.
 	Metrics *tasks.Metrics
+	// Updates, if set, announces each applied event to the live streams.
+	Updates *Updates
 }
 
 // NewConsumer returns a consumer named after the host and process.
@@ -208,6 +210,9 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 	}
 	if applied {
 		c.observe(ctx, ev)
+	}
+	if applied {
+		c.Updates.PublishID(ctx, c.jobs, ev.JobID)
 	}
 	if applied && c.Applied != nil {
 		c.Applied(ev)

@@ -28,6 +28,8 @@ type Reconciler struct {
 	Metrics   *tasks.Metrics // nil: no metrics
 	// Redis, if set, clears a requeued job's stale final marker (see requeue).
 	Redis redis.UniversalClient
+	// Updates, if set, announces the jobs it fails to the live streams.
+	Updates *Updates
 
 	Interval time.Duration // between passes (default DefaultReconcileInterval)
 	Grace    time.Duration // leave jobs younger than this alone (default 10 s)
@@ -148,6 +150,7 @@ func (r *Reconciler) fail(ctx context.Context, j db.Job, msg string) error {
 		Change: jobstate.Change{Stage: tasks.StageFailed, Error: msg},
 	}, nil)
 	if applied {
+		r.Updates.Publish(ctx, j)
 		r.Metrics.JobFinished(jobstate.StatusFailed, map[string]time.Duration{"total": now.Sub(j.CreatedAt)})
 	}
 	return err

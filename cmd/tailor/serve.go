@@ -52,7 +52,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	p := &process{mode: mode, cfg: cfg, logger: logger, out: out, rdb: rdb, reg: reg,
-		metrics: tasks.NewMetrics(reg), tailorer: newTailorer(cfg)}
+		metrics: tasks.NewMetrics(reg), tailorer: newTailorer(cfg), updates: jobs.NewUpdates(rdb, logger)}
 
 	// The stages start together and stop in reverse order of this list:
 	// the HTTP server stops accepting, the worker finishes or hands back its
@@ -96,6 +96,7 @@ type process struct {
 	reg      *prometheus.Registry
 	metrics  *tasks.Metrics
 	tailorer llm.Tailorer
+	updates  *jobs.Updates // committed job changes, for every web process's live streams
 }
 
 func openDatabase(ctx context.Context, path string, logger *slog.Logger) (*db.DB, error) {
@@ -120,6 +121,7 @@ func openDatabase(ctx context.Context, path string, logger *slog.Logger) (*db.DB
 func (p *process) eventsConsumer(database *db.DB) stage {
 	consumer := jobs.NewConsumer(p.rdb, database.Jobs, p.logger)
 	consumer.Metrics = p.metrics
+	consumer.Updates = p.updates
 	return stage{"events consumer", func(ctx context.Context) error {
 		if err := consumer.Run(ctx); err != nil {
 			return err
@@ -235,6 +237,8 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		EmbedOrigins: cfg.EmbedOrigins, APIRatePerMinute: cfg.APIRatePerMinute, TrustedProxy: cfg.TrustedProxy,
 		Admin: handlers.AdminDeps{Redis: p.rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
 	}
+	srv.Live = &handlers.Live{Updates: p.updates, MaxStreams: cfg.SSEMaxStreams, MaxPerUser: cfg.SSEMaxUserStreams,
+		Logger: p.logger, Metrics: handlers.NewLiveMetrics(p.reg)}
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -244,7 +248,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 	}
 	p.reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(p.rdb))
 	reconciler := &jobs.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: p.logger,
-		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb}
+		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb, Updates: p.updates}
 	purger := &jobs.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: p.logger}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -259,6 +263,8 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 			}
 			return nil
 		}},
+		// After the server: stopped first, so streams end before the drain.
+		{"live updates", srv.Live.Run},
 		{"reconciler", reconciler.Run},
 		{"purger", purger.Run},
 	}, nil
