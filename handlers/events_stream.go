@@ -74,7 +74,7 @@ func (s *Server) eventsURL(r *http.Request, owner string) string {
 
 func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, owner string, embed bool) {
 	if s.Live == nil || owner == "" {
-		http.Error(w, "Live updates are off here: the page keeps polling.", http.StatusServiceUnavailable)
+		http.Error(w, "Live updates are not served here: job cards keep polling.", http.StatusNotFound)
 		return
 	}
 	l := s.Live

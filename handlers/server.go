@@ -59,7 +59,7 @@ type Server struct {
 
 	Metrics *HTTPMetrics // nil: no HTTP metrics
 
-	// Live serves /events and /embed/events; nil answers 503 and every
+	// Live serves /events and /embed/events; nil answers 404 and every
 	// card keeps polling.
 	Live *Live
 
