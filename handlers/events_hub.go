@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,10 +47,13 @@ type Live struct {
 	// Routes sets it (it needs the Server's signing key and views).
 	render func(ctx context.Context, jobID, ownerID string, embed *http.Request) ([]byte, error)
 
-	mu     sync.Mutex
-	byUser map[string]map[*stream]struct{}
-	n      int
-	closed bool
+	started atomic.Bool // the tail knows where the stream ends: later updates reach streams
+
+	mu      sync.Mutex
+	byUser  map[string]map[*stream]struct{} // the streams that receive updates
+	perUser map[string]int                  // streams and reservations, per user
+	n       int                             // streams and reservations, in all
+	closed  bool
 }
 
 // stream is one connected browser tab.
@@ -127,15 +131,13 @@ func (l *Live) reserveLocked(user string) error {
 		return errLiveClosed
 	case l.n >= l.maxStreams():
 		return errLiveFull
-	case len(l.byUser[user]) >= l.maxPerUser():
+	case l.perUser[user] >= l.maxPerUser():
 		return errLiveUserFull
 	}
-	if l.byUser == nil {
-		l.byUser = map[string]map[*stream]struct{}{}
+	if l.perUser == nil {
+		l.byUser, l.perUser = map[string]map[*stream]struct{}{}, map[string]int{}
 	}
-	if l.byUser[user] == nil {
-		l.byUser[user] = map[*stream]struct{}{}
-	}
+	l.perUser[user]++
 	l.n++
 	return nil
 }
@@ -146,7 +148,7 @@ func (l *Live) add(s *stream) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
-		l.n--
+		l.unreserveLocked(s.user)
 		return false
 	}
 	if l.byUser[s.user] == nil {
@@ -158,10 +160,17 @@ func (l *Live) add(s *stream) bool {
 }
 
 // release gives back a reservation that never became a stream.
-func (l *Live) release() {
+func (l *Live) release(user string) {
 	l.mu.Lock()
-	l.n--
+	l.unreserveLocked(user)
 	l.mu.Unlock()
+}
+
+func (l *Live) unreserveLocked(user string) {
+	l.n--
+	if l.perUser[user]--; l.perUser[user] <= 0 {
+		delete(l.perUser, user)
+	}
 }
 
 // drop removes a stream and closes it; safe to call more than once.
@@ -170,7 +179,7 @@ func (l *Live) drop(s *stream) {
 	if set, ok := l.byUser[s.user]; ok {
 		if _, ok := set[s]; ok {
 			delete(set, s)
-			l.n--
+			l.unreserveLocked(s.user)
 			l.Metrics.closed()
 			if len(set) == 0 {
 				delete(l.byUser, s.user)
@@ -206,6 +215,7 @@ func (l *Live) tail(ctx context.Context) {
 	for ctx.Err() == nil {
 		last, err := l.Updates.Last(ctx)
 		if err == nil {
+			l.started.Store(true)
 			l.Updates.Tail(ctx, last, l.dispatch)
 			return
 		}
@@ -321,6 +331,9 @@ func (l *Live) beat(ctx context.Context) {
 		}
 	}
 }
+
+// tailing reports whether updates from now on reach the streams.
+func (l *Live) tailing() bool { return l.started.Load() }
 
 // Streams is the number of open streams.
 func (l *Live) Streams() int {

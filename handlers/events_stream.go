@@ -91,7 +91,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, owner strin
 	}
 	st, err := s.openStream(w, r, owner)
 	if err != nil {
-		l.release()
+		l.release(owner)
 		s.logger(r).Warn("open live stream", "err", err)
 		return
 	}
