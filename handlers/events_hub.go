@@ -269,20 +269,23 @@ func (l *Live) dispatch(ups []jobs.Update) {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		var page []byte // rendered once for all of the owner's app tabs
+		// Rendered once per form of card: the app's, and the embedded one
+		// per host its links are built for.
+		frames := map[string][]byte{}
 		for _, s := range targets {
-			if s.embed == nil && page != nil {
-				l.send(s, page)
-				continue
+			key := ""
+			if s.embed != nil {
+				key = "embed " + s.embed.Host
 			}
-			data, err := l.render(ctx, u.JobID, u.OwnerID, s.embed)
-			if err != nil {
-				l.Logger.Warn("live updates: render card", "job_id", u.JobID, "err", err)
-				break
-			}
-			frame := sseFrame(u.ID, "job", data)
-			if s.embed == nil {
-				page = frame
+			frame, ok := frames[key]
+			if !ok {
+				data, err := l.render(ctx, u.JobID, u.OwnerID, s.embed)
+				if err != nil {
+					l.Logger.Warn("live updates: render card", "job_id", u.JobID, "err", err)
+					break
+				}
+				frame = sseFrame(u.ID, "job", data)
+				frames[key] = frame
 			}
 			l.send(s, frame)
 		}
