@@ -109,8 +109,9 @@ func benchSSE(ctx context.Context, o options, rep *report) error {
 			}
 			connected.Add(1)
 			go func() { <-cctx.Done(); conn.Close() }()
-			if err := sseRead(conn, &lat); err != nil && cctx.Err() == nil {
-				broken.Add(1)
+			sseRead(conn, &lat)
+			if cctx.Err() == nil {
+				broken.Add(1) // the server ended the stream during the run
 			}
 		})
 	}
@@ -244,8 +245,9 @@ func sseDial(host, token string) (net.Conn, error) {
 	return conn, nil
 }
 
-// sseRead records, for each event id, now minus the id's milliseconds.
-func sseRead(conn net.Conn, lat *latencies) error {
+// sseRead records, for each event id, now minus the id's milliseconds,
+// until the stream ends.
+func sseRead(conn net.Conn, lat *latencies) {
 	br := bufio.NewReaderSize(conn, 8192)
 	for {
 		line, err := br.ReadSlice('\n')
@@ -253,7 +255,7 @@ func sseRead(conn net.Conn, lat *latencies) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return
 		}
 		if rest, ok := bytes.CutPrefix(line, []byte("id: ")); ok {
 			msStr, _, _ := strings.Cut(string(rest), "-")
