@@ -24,9 +24,12 @@ const (
 	DefaultMaxStreams     = 20_000 // SSE_MAX_STREAMS: streams one web process holds
 	DefaultMaxUserStreams = 20     // streams one user holds in one process (tabs)
 	liveHeartbeat         = 15 * time.Second
-	liveWriteTimeout      = 2 * time.Second // a client this slow reconnects and replays
-	liveRetryMS           = 2000            // the browser's reconnection delay
-	liveReplayLimit       = 2000            // entries read for one reconnection
+	// A write blocks only when the client's socket buffer is full, i.e. it
+	// stopped reading: drop it soon (it reconnects and replays), since the
+	// hub writes one stream after another.
+	liveWriteTimeout = 250 * time.Millisecond
+	liveRetryMS      = 2000 // the browser's reconnection delay
+	liveReplayLimit  = 2000 // entries read for one reconnection
 )
 
 // Live fans job updates out to the SSE streams of this web process. Every
@@ -67,8 +70,8 @@ type stream struct {
 	done     chan struct{}         // closed when the stream ends (the Flusher path waits on it)
 	closeOne sync.Once
 
-	mu        sync.Mutex // one frame at a time
-	lastWrite time.Time
+	mu        sync.Mutex   // one frame at a time
+	lastWrite atomic.Int64 // unix nanoseconds; read by the heartbeat without mu, which a slow write holds
 	dead      bool
 }
 
@@ -308,7 +311,8 @@ func (l *Live) send(s *stream, frame []byte) bool {
 // keeps proxies from closing it and finds the clients that went away.
 func (l *Live) beat(ctx context.Context) {
 	every := l.heartbeat()
-	tick := time.NewTicker(min(every, time.Second))
+	// A short tick spreads the heartbeats of streams opened together.
+	tick := time.NewTicker(min(every/4, 250*time.Millisecond))
 	defer tick.Stop()
 	ping := []byte(":\n\n")
 	for {
@@ -346,9 +350,7 @@ func (l *Live) Streams() int {
 }
 
 func (s *stream) idleSince(now time.Time) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return now.Sub(s.lastWrite)
+	return time.Duration(now.UnixNano() - s.lastWrite.Load())
 }
 
 func (s *stream) write(p []byte, deadline time.Time) error {
@@ -366,7 +368,7 @@ func (s *stream) write(p []byte, deadline time.Time) error {
 		s.dead = true
 		return err
 	}
-	s.lastWrite = time.Now()
+	s.lastWrite.Store(time.Now().UnixNano())
 	return nil
 }
 

@@ -130,7 +130,8 @@ func (s *Server) openStream(w http.ResponseWriter, r *http.Request, owner string
 	h.Set("X-Accel-Buffering", "no") // nginx and proxies like it: do not buffer
 	h.Del("Content-Length")
 	first := []byte("retry: " + strconv.Itoa(liveRetryMS) + "\n\n")
-	st := &stream{user: owner, done: make(chan struct{}), lastWrite: time.Now()}
+	st := &stream{user: owner, done: make(chan struct{})}
+	st.lastWrite.Store(time.Now().UnixNano())
 	rc := http.NewResponseController(w)
 	if r.ProtoMajor == 1 {
 		conn, brw, err := rc.Hijack()
