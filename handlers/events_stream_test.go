@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -434,5 +435,41 @@ func TestEventsEndAtShutdown(t *testing.T) {
 	}
 	if s, r := c.stream("/events"); s != nil || r.status != http.StatusServiceUnavailable {
 		t.Errorf("stream during shutdown: %d, want 503", r.status)
+	}
+}
+
+// TestEventsOverHTTP2 takes the Flusher path: an HTTP/2 connection cannot
+// be hijacked, so the handler holds the response and flushes each event.
+func TestEventsOverHTTP2(t *testing.T) {
+	e := newLiveEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	tok := e.token(ann)
+	c := e.client()
+	c.signIn(ann.Email)
+	j := e.job(c, e.candidate(ann, resume.Sample()))
+
+	ts := httptest.NewUnstartedServer(e.srv.Routes())
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	req, _ := http.NewRequest("GET", ts.URL+"/embed/events", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ProtoMajor != 2 || res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("%s %d %q, want an HTTP/2 event stream", res.Proto, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	s := &sse{res: res, frames: make(chan sseEvent, 100)}
+	t.Cleanup(s.close)
+	go s.read()
+	e.report(j, jobstate.EventStarted, tasks.StageTailoring, 20)
+	s.next(t, 5*time.Second, func(ev sseEvent) bool {
+		return ev.event == "job" && strings.Contains(ev.data, `id="tailor-job-`+j.ID+`"`)
+	})
+	e.stop()
+	if _, ok := s.next(t, 5*time.Second, func(ev sseEvent) bool { return false }); ok {
+		t.Error("stream still open after shutdown")
 	}
 }
