@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -210,6 +211,28 @@ func TestLiveUpdatesAcrossWebProcesses(t *testing.T) {
 		t.Fatalf("B's stream showed %v for the job submitted through A (scan: %v)", states, sc.Err())
 	}
 	t.Logf("B's stream: %v", states)
+
+	// SIGTERM to B: its streams end (a retry hint, then the end) before
+	// the HTTP server's 10 s drain, and B exits cleanly.
+	start := time.Now()
+	b.cmd.Process.Signal(syscall.SIGTERM)
+	sawRetry := false
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "retry: ") {
+			sawRetry = true
+		}
+	}
+	if took := time.Since(start); took > 5*time.Second || !sawRetry {
+		t.Errorf("B's stream ended %s after SIGTERM, with a retry hint: %v; want within 5 s, with one", took, sawRetry)
+	}
+	select {
+	case err := <-b.exited:
+		if err != nil {
+			t.Errorf("B exited with %v after SIGTERM", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("B did not exit within 30 s of SIGTERM")
+	}
 }
 
 // envValue is the NAME=value entry of the app's environment.
