@@ -89,12 +89,14 @@ func TestLiveCardInTheBrowser(t *testing.T) {
 			chromedp.SetValue(chromedp.ID("job_title"), title),
 			chromedp.SetValue(chromedp.ID("job_description"), resume.SampleJobDescription+" "+title),
 			chromedp.Click(chromedp.CSS(`[data-testid=generate]`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-card]`)),
 		)
+		// The new card, among the candidate's earlier ones.
+		card := `[...document.querySelectorAll('[data-testid=job-card]')].find(c => c.textContent.includes(` + jsString(title) + `))`
+		b.do(poll(card + ` !== undefined`))
 		var seen []string
 		deadline := time.Now().Add(60 * time.Second)
 		for time.Now().Before(deadline) {
-			st := eval[string](b, `(function(){var c=document.querySelector('[data-testid=job-card]');
+			st := eval[string](b, `(function(){var c=`+card+`;
 				return c.dataset.status+' '+c.querySelector('[data-testid=job-progress]').value})()`)
 			if len(seen) == 0 || seen[len(seen)-1] != st {
 				seen = append(seen, st)
