@@ -35,6 +35,8 @@ var metricNames = map[string]string{
 	"tailor_events_consumer_lag":           "gauge",
 	"tailor_events_consumer_pending":       "gauge",
 	"tailor_events_applied_total":          "counter",
+	"tailor_sse_streams":                   "gauge",
+	"tailor_sse_events_sent_total":         "counter",
 	"go_goroutines":                        "gauge",
 	"process_resident_memory_bytes":        "gauge",
 }
