@@ -356,6 +356,10 @@ func (s *stream) idleSince(now time.Time) time.Duration {
 func (s *stream) write(p []byte, deadline time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.writeLocked(p, deadline)
+}
+
+func (s *stream) writeLocked(p []byte, deadline time.Time) error {
 	if s.dead {
 		return net.ErrClosed
 	}

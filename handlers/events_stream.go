@@ -89,7 +89,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, owner strin
 	if !jobs.ValidID(last) {
 		last = ""
 	}
-	st, err := s.openStream(w, r, owner)
+	st, head, err := s.openStream(w, r, owner)
 	if err != nil {
 		l.release(owner)
 		s.logger(r).Warn("open live stream", "err", err)
@@ -98,9 +98,18 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, owner strin
 	if embed {
 		st.embed = &http.Request{Host: r.Host, Header: http.Header{}, URL: &url.URL{}, TLS: r.TLS}
 	}
+	// Registered before its first byte goes out, so a client that has seen
+	// the head misses no update; the hub's writes wait for the head on mu.
+	st.mu.Lock()
 	if !l.add(st) {
-		st.write([]byte("retry: "+strconv.Itoa(liveRetryMS)+"\n\n"), time.Now().Add(time.Second))
-		st.close()
+		st.mu.Unlock()
+		st.close() // shutting down since the reservation: the client retries
+		return
+	}
+	err = st.writeLocked(head, time.Now().Add(liveWriteTimeout))
+	st.mu.Unlock()
+	if err != nil {
+		l.drop(st)
 		return
 	}
 	if last != "" {
@@ -117,13 +126,13 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request, owner strin
 	}
 }
 
-// openStream answers 200 and the stream's first lines. On HTTP/1.1 it
-// hijacks the connection, writing the response head itself (with the
-// headers the middleware set) and no chunking, so the stream then costs a
-// socket and a small struct, and no goroutine; otherwise (HTTP/2, tests
-// with a recorder) it streams through the ResponseWriter with a flush per
-// event.
-func (s *Server) openStream(w http.ResponseWriter, r *http.Request, owner string) (*stream, error) {
+// openStream prepares the answer: 200 and the stream's first lines, which
+// it returns to be written once the stream is registered. On HTTP/1.1 it
+// hijacks the connection, and the head is written by hand (with the headers
+// the middleware set) without chunking, so the stream then costs a socket
+// and a small struct, and no goroutine; otherwise (HTTP/2, tests with a
+// recorder) it streams through the ResponseWriter with a flush per event.
+func (s *Server) openStream(w http.ResponseWriter, r *http.Request, owner string) (*stream, []byte, error) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -138,7 +147,7 @@ func (s *Server) openStream(w http.ResponseWriter, r *http.Request, owner string
 		if err == nil {
 			if brw.Reader.Buffered() > 0 {
 				conn.Close() // a pipelined request: nothing sane to do with it
-				return nil, errors.New("client sent data after the request")
+				return nil, nil, errors.New("client sent data after the request")
 			}
 			conn.SetDeadline(time.Time{}) // the server's read and write timeouts no longer apply
 			var head bytes.Buffer
@@ -148,24 +157,28 @@ func (s *Server) openStream(w http.ResponseWriter, r *http.Request, owner string
 			head.WriteString("\r\n")
 			head.Write(first)
 			st.w, st.conn, st.deadline = conn, conn, conn.SetWriteDeadline
-			if err := st.write(head.Bytes(), time.Now().Add(liveWriteTimeout)); err != nil {
-				conn.Close()
-				return nil, fmt.Errorf("write stream head: %w", err)
-			}
-			return st, nil
+			return st, head.Bytes(), nil
 		}
 		if !errors.Is(err, http.ErrNotSupported) {
-			return nil, fmt.Errorf("hijack: %w", err)
+			return nil, nil, fmt.Errorf("hijack: %w", err)
 		}
 	}
 	rc.SetReadDeadline(time.Time{})
-	st.w, st.flush, st.deadline = w, rc.Flush, rc.SetWriteDeadline
-	w.WriteHeader(http.StatusOK)
-	if err := st.write(first, time.Now().Add(liveWriteTimeout)); err != nil {
-		return nil, fmt.Errorf("write stream start: %w", err)
-	}
-	return st, nil
+	wroteHeader := false
+	st.w, st.flush, st.deadline = writerFunc(func(p []byte) (int, error) {
+		if !wroteHeader {
+			wroteHeader = true
+			w.WriteHeader(http.StatusOK)
+		}
+		return w.Write(p)
+	}), rc.Flush, rc.SetWriteDeadline
+	return st, first, nil
 }
+
+// writerFunc is an io.Writer from a function.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // refuseEvents answers a stream the caps or a shutdown turn away: a
 // readable text, Retry-After, and the page keeps polling meanwhile.
