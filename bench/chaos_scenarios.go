@@ -132,7 +132,7 @@ func chaosFlushRetrying(ctx context.Context, o chaosOptions) (*chaosResult, erro
 func (r *chaosRun) retrying(minAttempts int) []string {
 	var ids []string
 	for _, j := range r.listJobs("queued") {
-		if j.Stage == tasks.StageRetrying && j.Attempts >= minAttempts {
+		if tasks.IsRetrying(j.Stage) && j.Attempts >= minAttempts {
 			ids = append(ids, j.JobID)
 		}
 	}

@@ -307,6 +307,7 @@ func (s *Server) cancel(r *http.Request, id string) (db.Job, error) {
 	if err != nil {
 		return j, err
 	}
+	s.announce(r.Context(), j)
 	if err := s.Canceler.Cancel(r.Context(), j.ID, j.Queue); err != nil {
 		s.Logger.Warn("cancel task", "job_id", j.ID, "err", err)
 	}

@@ -71,6 +71,8 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/api/openapi.json"},
 	{method: "GET", path: "/embed/embed.css"},
 	{method: "GET", path: "/embed/htmx.min.js"},
+	{method: "GET", path: "/embed/htmx-ext-sse.min.js"},
+	{method: "GET", path: "/embed/events"},
 	{method: "GET", path: "/embed/example"},
 	{method: "GET", path: "/embed/example.css"},
 	{method: "GET", path: "/embed/example.js"},
@@ -91,6 +93,7 @@ var badInputRoutes = []badInputRoute{
 	{method: "POST", path: "/embed/jobs/{job}/cancel", as: withToken},
 
 	// Pages, signed in.
+	{method: "GET", path: "/events", as: recruiter},
 	{method: "GET", path: "/candidates", as: recruiter},
 	{method: "GET", path: "/candidates/new", as: recruiter},
 	{method: "POST", path: "/candidates/new", as: recruiter, form: true},
@@ -406,7 +409,12 @@ func badAnswer(method, path string, r resp) string {
 		return ""
 	}
 	switch {
-	case strings.HasPrefix(path, "/static/"), path == "/embed/embed.css", path == "/embed/htmx.min.js",
+	case path == "/events", strings.HasPrefix(path, "/embed/events"):
+		// A refused live stream: the sse extension reads no body; a short text is enough.
+		if strings.TrimSpace(r.body) == "" {
+			return fmt.Sprintf("status %d with an empty body", r.status)
+		}
+	case strings.HasPrefix(path, "/static/"), path == "/embed/embed.css", path == "/embed/htmx.min.js", path == "/embed/htmx-ext-sse.min.js",
 		path == "/embed/example.css", path == "/embed/example.js":
 		// Assets: a plain 404 is enough.
 	case strings.HasPrefix(path, "/api/"):

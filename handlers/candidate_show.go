@@ -34,7 +34,7 @@ func (s *Server) candidateShow(w http.ResponseWriter, r *http.Request) {
 	if len(cp.Generate.Openings) > 0 {
 		cp.Generate.OpeningID = cp.Generate.Openings[0].ID
 	}
-	s.render(w, r, http.StatusOK, views.CandidateShow(s.page(r, c.Name, "candidates"), cp))
+	s.render(w, r, http.StatusOK, views.CandidateShow(s.livePage(s.page(r, c.Name, "candidates")), cp))
 }
 
 // candidateView loads what the candidate page shows around the form g.

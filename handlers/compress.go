@@ -62,6 +62,10 @@ func compress(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/events" || r.URL.Path == "/embed/events" {
+			next.ServeHTTP(w, r) // a live stream: never buffered, and hijacked
+			return
+		}
 		gz.ServeHTTP(&encodedWriter{ResponseWriter: w}, r)
 	})
 }

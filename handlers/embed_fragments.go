@@ -22,6 +22,9 @@ func (s *Server) embedCard(r *http.Request, j db.Job) views.EmbedCard {
 	if !jobstate.IsFinal(j.Status) {
 		c.PollURL = s.absURL(r, "/embed/jobs/"+j.ID+"/card")
 		c.CancelURL = s.absURL(r, "/embed/jobs/"+j.ID+"/cancel")
+		if s.Live != nil {
+			c.EventsURL = s.eventsURL(r, j.OwnerID)
+		}
 	}
 	if j.Status == jobstate.StatusSucceeded && j.HasPDF {
 		// The host page cannot send the token with a plain link: the PDF

@@ -20,13 +20,21 @@ const statusStopPolling = 286
 
 // card is a job as its card shows it, with a poll URL while it runs.
 func (s *Server) card(r *http.Request, j db.Job) views.Card {
-	return s.cardFor(j, ownerScope(currentUser(r)))
+	c := s.cardFor(j, ownerScope(currentUser(r)))
+	c.Live = c.PollURL != "" && j.OwnerID == currentUser(r).ID
+	return c
 }
 
+// cardFor is a job's card for a viewer with scope. A running job's card
+// polls; it is Live (its poll held back while the page's event stream is
+// connected) when the viewer owns it, since streams carry their owner's
+// jobs only.
 func (s *Server) cardFor(j db.Job, scope db.Owner) views.Card {
 	c := views.Card{Job: j, Stage: stageWords(j), Elapsed: elapsed(j, s.now())}
 	if !jobstate.IsFinal(j.Status) {
 		c.PollURL = s.pollURL(j.ID, scope)
+		c.Live = !scope.All() && scope.String() == j.OwnerID
+		c.ElapsedMS = max(s.now().Sub(j.CreatedAt).Milliseconds(), 1)
 	}
 	c.Retryable = (j.Status == jobstate.StatusFailed || j.Status == jobstate.StatusCanceled) && j.CandidateID != ""
 	return c

@@ -38,5 +38,5 @@ func (s *Server) jobList(w http.ResponseWriter, r *http.Request) {
 	for _, j := range jobs {
 		l.Cards = append(l.Cards, s.card(r, j))
 	}
-	s.render(w, r, http.StatusOK, views.Jobs(s.page(r, "My jobs", "jobs"), l))
+	s.render(w, r, http.StatusOK, views.Jobs(s.livePage(s.page(r, "My jobs", "jobs")), l))
 }

@@ -48,7 +48,7 @@ func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 	if j.Status == jobstate.StatusSucceeded {
 		d.ShareURL, d.ShareExpires = s.shareURL(r, j.ID)
 	}
-	s.render(w, r, http.StatusOK, views.JobDetailView(s.page(r, j.CandidateName, "jobs"), d))
+	s.render(w, r, http.StatusOK, views.JobDetailView(s.livePage(s.page(r, j.CandidateName, "jobs")), d))
 }
 
 // factCheck reads the job's fact check report, if it has one.

@@ -50,7 +50,7 @@ func TestGenerateFromTheCandidatePage(t *testing.T) {
 	o, _ := e.db.Openings.Create(context.Background(), db.Opening{OwnerID: ann.ID, Title: "Go Engineer", Company: "Globex", Description: resume.SampleJobDescription})
 	r = c.post("/candidates/"+cand.ID+"/generate", url.Values{"opening_id": {o.ID}, "theme": {"classic"}, "paper": {"letter"}}, "HX-Request", "true")
 	wantStatus(t, r, http.StatusOK)
-	wantBody(t, r, `data-testid="job-card"`, `hx-trigger="every 2s"`, "/card?o="+ann.ID, "waiting in queue", `aria-live="polite"`, "Cancel")
+	wantBody(t, r, `data-testid="job-card"`, `hx-trigger="every 2s, refresh"`, "/card?o="+ann.ID, "waiting in queue", `aria-live="polite"`, "Cancel")
 	if e.queue.count() != 1 {
 		t.Fatalf("enqueued %d", e.queue.count())
 	}
@@ -83,7 +83,7 @@ func TestJobCardPolling(t *testing.T) {
 	anon := e.client()
 	r := anon.get(poll)
 	wantStatus(t, r, http.StatusOK)
-	wantBody(t, r, `hx-trigger="every 2s"`, "60% · checking facts", `value="60"`)
+	wantBody(t, r, `hx-trigger="every 2s, refresh"`, "60% · checking facts", `value="60"`)
 	r = c.get(poll)
 	if sc := r.header.Get("Set-Cookie"); sc != "" {
 		t.Errorf("poll wrote a cookie: %q", sc)

@@ -23,6 +23,9 @@ const maxWebBody = 3 << 20
 func (s *Server) Routes() http.Handler {
 	s.initWeb()
 	s.initAPI()
+	if s.Live != nil {
+		s.Live.render = s.liveCard
+	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	// The embeddable fragments authenticate by token header only, never by
@@ -49,6 +52,8 @@ func (s *Server) Routes() http.Handler {
 	// for EMBED_ORIGINS (embed_access.go). Assets for host pages first.
 	r.Method(http.MethodGet, "/embed/embed.css", static.Alias(static.EmbedCSS))
 	r.Method(http.MethodGet, "/embed/htmx.min.js", static.Alias(static.HTMX))
+	r.Get("/embed/events", s.embedEvents) // live updates for an embedding page: signed URL or token
+	r.Method(http.MethodGet, "/embed/htmx-ext-sse.min.js", static.Alias(static.SSE))
 	r.Get("/embed/example", s.embedExample) // a Tailor page: the page policy, this origin only
 	r.Method(http.MethodGet, "/embed/example.js", static.Alias(static.EmbedExampleJS))
 	r.Method(http.MethodGet, "/embed/example.css", static.Alias(static.EmbedExampleCSS))
@@ -103,6 +108,7 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/openings/{id}/delete", s.openingDeletePage)
 			r.Post("/openings/{id}/delete", s.openingDelete)
 
+			r.Get("/events", s.events) // live job updates, one stream per tab (events_stream.go)
 			r.Get("/jobs", s.jobList)
 			r.Get("/jobs/{id}", s.jobShow)
 			r.Get("/jobs/{id}/download", s.jobDownload)

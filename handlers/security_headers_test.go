@@ -45,6 +45,7 @@ var notPages = map[string]string{
 	"/embed/*":                "fragments: their own policy (TestEmbedFragmentsHaveTheirOwnPolicy)",
 	"/embed/embed.css":        "CSS",
 	"/embed/htmx.min.js":      "JavaScript",
+	"/events":                 "text/event-stream (TestEventsStreamHeaders)",
 	"/embed/example.js":       "JavaScript (TestEmbedExampleUsesItsOwnOriginOnly)",
 	"/embed/example.css":      "CSS",
 }

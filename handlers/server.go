@@ -61,6 +61,9 @@ type Server struct {
 	Metrics *HTTPMetrics // nil: no HTTP metrics
 
 	Webhooks *webhook.Service // the token owners' webhooks; nil: their routes answer 404
+	// Live serves /events and /embed/events; nil answers 404 and every
+	// card keeps polling.
+	Live *Live
 
 	// The admin console. Admin reads Redis through Admin.Redis and asynq's
 	// Inspector; a nil Redis shows as "Redis is unreachable".
@@ -75,6 +78,14 @@ type AdminDeps struct {
 	Inspector *asynq.Inspector
 	PriceIn   float64 // USD per million input tokens, for cost estimates
 	PriceOut  float64
+}
+
+// announce tells the live streams that a job changed outside the events
+// consumer (a cancel): after the commit, like the consumer does.
+func (s *Server) announce(ctx context.Context, j db.Job) {
+	if s.Live != nil {
+		s.Live.Updates.Publish(ctx, j)
+	}
 }
 
 func (s *Server) now() time.Time {

@@ -191,6 +191,13 @@ func (s *Server) flashError(r *http.Request, msg string) {
 }
 
 // page builds the layout data: the user and any flash message (read once).
+// livePage is a page with job cards: it opens the live-update stream
+// when this process serves one.
+func (s *Server) livePage(p views.Page) views.Page {
+	p.Live = s.Live != nil && p.User != nil
+	return p
+}
+
 func (s *Server) page(r *http.Request, title, nav string) views.Page {
 	p := views.Page{Title: title, Nav: nav}
 	if u := currentUser(r); u.ID != "" {

@@ -35,6 +35,8 @@ type Consumer struct {
 	// Tasks, if set, finds the task of a job SQLite does not have, so its
 	// row is recreated instead of its events dropped (see recreate).
 	Tasks TaskFinder
+	// Updates, if set, announces each applied event to the live streams.
+	Updates *Updates
 }
 
 // TaskFinder returns the payload of a job's task (tasks.Tasks).
@@ -225,6 +227,9 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 	}
 	if applied {
 		c.observe(ctx, ev)
+	}
+	if applied {
+		c.Updates.PublishID(ctx, c.jobs, ev.JobID)
 	}
 	if applied && c.Applied != nil {
 		c.Applied(ev)

@@ -31,6 +31,8 @@ type Reconciler struct {
 	// Tasks, if set, finds at start the jobs Redis keeps and SQLite lost
 	// (RecreateOrphans).
 	Tasks *tasks.Tasks
+	// Updates, if set, announces the jobs it fails to the live streams.
+	Updates *Updates
 
 	Interval time.Duration // between passes (default DefaultReconcileInterval)
 	Grace    time.Duration // leave jobs younger than this alone (default 10 s)
@@ -158,6 +160,7 @@ func (r *Reconciler) fail(ctx context.Context, j db.Job, msg string) error {
 		Change: jobstate.Change{Stage: tasks.StageFailed, Error: msg},
 	}, nil)
 	if applied {
+		r.Updates.Publish(ctx, j)
 		r.Metrics.JobFinished(jobstate.StatusFailed, map[string]time.Duration{"total": now.Sub(j.CreatedAt)})
 	}
 	return err

@@ -234,7 +234,7 @@ func TestRedisFlushWhileRetryingLosesNoJob(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if j.Attempts == 2 && j.Stage == tasks.StageRetrying {
+		if j.Attempts == 2 && tasks.IsRetrying(j.Stage) {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -2,8 +2,8 @@
 // works without either.
 (function () {
   "use strict";
-  // A job card that just finished (answered by a poll) carries an
-  // auto-download link: follow it once so the PDF arrives by itself.
+  // A job card that just finished (answered by a poll or a live update)
+  // carries an auto-download link: follow it once so the PDF arrives by itself.
   htmx.onLoad(function (elt) {
     var links = elt.matches && elt.matches("[data-autodownload]") ? [elt] : elt.querySelectorAll("[data-autodownload]");
     links.forEach(function (a) {
@@ -22,4 +22,96 @@
       navigator.clipboard.writeText(input.value).then(function () { btn.textContent = "Copied"; });
     }
   });
+
+  // Live updates (README "Live updates"). The sse extension swaps each
+  // event, a job card marked hx-swap-oob, in by its id. While the stream is
+  // connected the cards it feeds (data-live) hold back their 2 s poll; when
+  // it is not (refused, blocked, buffered by a proxy) they poll as before.
+  var live = document.getElementById("live");
+  var connected = false;
+  var lastId = ""; // the last event's id: a new EventSource resumes after it
+  var early = {};  // cards whose update came before the card (a Generate in flight)
+
+  function setConnected(on) {
+    connected = on;
+    document.documentElement.classList.toggle("live-connected", on);
+  }
+  // refresh polls a card once, connected or not (its hx-trigger has "refresh").
+  function refresh(card) { htmx.trigger(card, "refresh"); }
+  function refreshAll() { document.querySelectorAll(".job-card[data-live]").forEach(refresh); }
+  function resync() {
+    lastId = "";
+    live.setAttribute("sse-connect", "/events");
+    refreshAll();
+  }
+  function isFinal(card) { return /^(succeeded|failed|canceled)$/.test(card.getAttribute("data-status")); }
+
+  document.addEventListener("htmx:sseOpen", function (e) {
+    e.detail.source.addEventListener("resync", resync);
+    setConnected(true);
+    // Without a position to resume from, what changed between the page
+    // and the stream is fetched once.
+    if (lastId === "") refreshAll();
+  });
+  document.addEventListener("htmx:sseError", function () { setConnected(false); });
+  document.addEventListener("htmx:sseClose", function () { setConnected(false); });
+
+  document.addEventListener("htmx:sseBeforeMessage", function (e) {
+    var m = e.detail;
+    if (m.lastEventId) {
+      lastId = m.lastEventId;
+      // The extension opens a new EventSource after an error, which sends
+      // no Last-Event-ID: it reads this attribute instead.
+      live.setAttribute("sse-connect", "/events?last=" + encodeURIComponent(lastId));
+    }
+    var id = / id="(job-[^"]+)"/.exec(m.data);
+    var version = /data-version="(\d+)"/.exec(m.data);
+    if (!id) { e.preventDefault(); return; }
+    var card = document.getElementById(id[1]);
+    if (!card) {
+      // Not on this page, or not yet: remember it for a card that arrives.
+      if (Object.keys(early).length > 200) early = {};
+      early[id[1]] = true;
+      e.preventDefault();
+      return;
+    }
+    if (isFinal(card) || (version && +card.getAttribute("data-version") >= +version[1])) {
+      e.preventDefault(); // older than, or the same as, what the card shows
+    }
+  });
+  htmx.onLoad(function (elt) {
+    var cards = elt.matches && elt.matches(".job-card") ? [elt] : elt.querySelectorAll(".job-card");
+    cards.forEach(function (card) {
+      if (early[card.id]) {
+        delete early[card.id];
+        if (!isFinal(card)) refresh(card);
+      }
+    });
+    (elt.matches && elt.matches("[data-elapsed-ms]") ? [elt] : elt.querySelectorAll("[data-elapsed-ms]")).forEach(function (el) {
+      el.setAttribute("data-base", String(Date.now() - (+el.getAttribute("data-elapsed-ms"))));
+    });
+  });
+  // While connected, a live card's own timer does not poll; a refresh
+  // (an event that triggered the request) still does.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    if (!connected || !elt.matches || !elt.matches(".job-card[data-live]")) return;
+    if (e.detail.requestConfig && e.detail.requestConfig.triggeringEvent) return;
+    e.preventDefault();
+  });
+
+  // Elapsed time moves every second, between updates, on the browser's clock.
+  function shortDuration(ms) {
+    var s = Math.max(ms, 0) / 1000;
+    if (s < 10) return s.toFixed(1) + " s";
+    if (s < 60) return Math.floor(s) + " s";
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    if (s < 3600) return Math.floor(s / 60) + " min " + pad(Math.floor(s) % 60) + " s";
+    return Math.floor(s / 3600) + " h " + pad(Math.floor(s / 60) % 60) + " min";
+  }
+  setInterval(function () {
+    document.querySelectorAll("[data-base]").forEach(function (el) {
+      el.textContent = shortDuration(Date.now() - (+el.getAttribute("data-base")));
+    });
+  }, 1000);
 })();

@@ -5,9 +5,7 @@
 // Vendored: htmx.org 2.0.11 (dist/htmx.min.js), htmx-ext-sse 2.2.4
 // (dist/sse.min.js). To update: `npm pack htmx.org@2 htmx-ext-sse@2`, copy
 // the two files here under their versioned names and change the names below.
-// The sse extension waits for live updates: until a page loads it, it is not
-// embedded, since under script-src 'self' every script served is one more a
-// page could be made to load.
+// The sse extension carries the live job updates (README "Live updates").
 package static
 
 import (
@@ -27,7 +25,7 @@ import (
 	"github.com/andybalholm/brotli"
 )
 
-//go:embed htmx-2.0.11.min.js app.js embed-example.js *.css
+//go:embed htmx-2.0.11.min.js htmx-ext-sse-2.2.4.min.js app.js embed-example.js *.css
 var files embed.FS
 
 // embedExample is the example host page for the embeddable fragments
@@ -42,6 +40,7 @@ func EmbedExample() []byte { return embedExample }
 // Asset names used by the pages.
 const (
 	HTMX     = "htmx-2.0.11.min.js"
+	SSE      = "htmx-ext-sse-2.2.4.min.js" // htmx's sse extension: the live job updates
 	CSS      = "app.css"
 	JS       = "app.js"
 	EmbedCSS = "embed.css" // the optional stylesheet for pages that embed Tailor's fragments

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	final := retried >= maxRetry || errors.Is(err, asynq.SkipRetry)
 	msg := userMessage(err)
-	kind, stage := jobstate.EventRetry, StageRetrying
+	kind, stage := jobstate.EventRetry, retryStage(phase, retried+2, maxRetry+1, RetryDelay(retried, err, t))
 	if final {
 		kind, stage = jobstate.EventFailed, StageFailed
 	}
@@ -381,7 +382,7 @@ func IsFailure(err error) bool {
 // RetryDelay is asynq's RetryDelayFunc: rate-limit waits last as long as
 // the provider asked; other retries back off exponentially with jitter,
 // starting fast (asynq's default starts at 15 s, too slow for a recruiter).
-func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
+func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 	var rl *rateLimited
 	if errors.As(err, &rl) {
 		// asynq keeps retry times in whole seconds (it truncates): add one
@@ -392,8 +393,37 @@ func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
 		return 0 // the worker died: run again at once, the recoverer was slow enough
 	}
 	base := time.Second << min(n, 6) // 1s, 2s, 4s ... 64s
-	jitter := time.Duration(time.Now().UnixNano() % int64(base/2+1))
+	// The jitter comes from the task and the retry count, not the clock, so
+	// the worker can tell the recruiter the delay asynq will use.
+	h := fnv.New64a()
+	if t != nil {
+		h.Write(t.Payload())
+	}
+	h.Write([]byte{byte(n)})
+	jitter := time.Duration(h.Sum64() % uint64(base/2+1))
 	return base/2 + jitter
+}
+
+// retryStage is a retrying job's stage in words: why the attempt failed,
+// when the next one runs and which it is, e.g. "provider error, retrying in
+// 4 s (attempt 2 of 4)". phase is where the attempt failed. asynq keeps
+// retry times in whole seconds, so the delay is shown in whole seconds.
+func retryStage(phase string, next, of int, in time.Duration) string {
+	reason := "error"
+	switch phase {
+	case StageTailoring, StageWaitingLLM:
+		reason = "provider error"
+	case StageChecking:
+		reason = "fact check error"
+	case StagePrinting:
+		reason = "PDF printing error"
+	}
+	return fmt.Sprintf("%s, retrying in %d s (attempt %d of %d)", reason, max(int(in/time.Second), 1), next, of)
+}
+
+// IsRetrying reports whether a job's stage says it waits for its next attempt.
+func IsRetrying(stage string) bool {
+	return stage == StageRetrying || strings.Contains(stage, ", retrying in ")
 }
 
 // userMessage is the error text stored on the job: readable, without the

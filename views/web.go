@@ -18,6 +18,7 @@ type Page struct {
 	User  *db.User // nil when signed out
 	Flash Flash
 	Nav   string // the current section: candidates, openings, jobs, admin
+	Live  bool   // the page has job cards: it opens the live-update stream
 }
 
 // Flash is a one-time message shown at the top of the next page.
@@ -34,6 +35,14 @@ type Card struct {
 	PollURL      string // "" when the job has ended: the card stops polling
 	AutoDownload bool   // the job just succeeded under the recruiter's eyes
 	Retryable    bool
+	// Live: the viewer's own running job, which the page's event stream
+	// updates; app.js then holds back its poll (README "Live updates").
+	Live bool
+	// OOB marks the card for an out-of-band swap (a live update).
+	OOB bool
+	// ElapsedMS (a running job's Elapsed, in ms) lets app.js move the
+	// elapsed time every second, on the browser's clock.
+	ElapsedMS int64
 }
 
 // Final reports whether the card's job has ended.
@@ -171,6 +180,8 @@ type ConfirmPage struct {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func pct(p *int) string {
 	if p == nil {

@@ -10,6 +10,7 @@ import (
 const (
 	eventsReadTimeout = time.Second     // the events consumer's blocking read ends before its drain
 	closeTimeout      = 3 * time.Second // Chrome, the database and Redis close after the stages
+	liveStopTimeout   = time.Second     // the live streams end; their blocking read of Redis (1 s) returns
 )
 
 // shutdownBudget is the longest `tailor serve` takes to exit after SIGTERM:
@@ -19,7 +20,8 @@ const (
 // (issue 16, item 3; TestShutdownBudgetFits). A stage added to serve with
 // a timeout of its own adds it here.
 func shutdownBudget() time.Duration {
-	return notify.ShutdownTimeout + // web: deliveries in flight
+	return liveStopTimeout + // web: live-update streams end first
+		notify.ShutdownTimeout + // web: deliveries in flight
 		httpShutdownTimeout + // web: requests in flight
 		workerShutdownTimeout + abandonedTaskTimeout + // worker: tasks in flight, then handed-back ones
 		eventsReadTimeout + drainTimeout + // events consumer: the last events reach SQLite

@@ -45,6 +45,8 @@ type Config struct {
 	BaseURL           string
 	EmbedOrigins      []string
 	APIRatePerMinute  int                   // API_RATE_PER_MINUTE: requests per API token per minute
+	SSEMaxStreams     int                   // SSE_MAX_STREAMS: live-update streams per web process
+	SSEMaxUserStreams int                   // SSE_MAX_STREAMS_PER_USER: per user, in each web process
 	TrustedProxy      handlers.TrustedProxy // TRUSTED_PROXY: whose headers name the client (default fly on Fly, else none)
 	SMTPURL           string                // SMTP_URL: the mail server of e-mail notifications; "": mails written to stdout
 	MailFrom          string                // MAIL_FROM: the From of e-mail notifications
@@ -120,6 +122,8 @@ func (c *Config) settings(onFly bool) []setting {
 		// Ten requests a second per token, with a minute's worth as a burst: a
 		// page embedding a few job cards (one poll every 2 s each) stays far below.
 		{"API_RATE_PER_MINUTE", "600", positiveInt(&c.APIRatePerMinute)},
+		{"SSE_MAX_STREAMS", strconv.Itoa(handlers.DefaultMaxStreams), positiveInt(&c.SSEMaxStreams)},
+		{"SSE_MAX_STREAMS_PER_USER", strconv.Itoa(handlers.DefaultMaxUserStreams), positiveInt(&c.SSEMaxUserStreams)},
 		{"TRUSTED_PROXY", proxy, func(v string) (err error) { c.TrustedProxy, err = handlers.ParseTrustedProxy(v); return err }},
 		{"SMTP_URL", "", func(v string) error {
 			if _, err := mail.ParseSMTPURL(v); v != "" && err != nil {

@@ -34,6 +34,8 @@ func TestConfigDefaults(t *testing.T) {
 		ReconcileInterval: 30 * time.Second,
 		AlertInterval:     30 * time.Second,
 		APIRatePerMinute:  600,
+		SSEMaxStreams:     20000,
+		SSEMaxUserStreams: 20,
 		TrustedProxy:      handlers.TrustedProxy{}, // no header trusted off Fly (issue 10, finding 5)
 		LogLevel:          slog.LevelInfo,
 		LLMPriceIn:        0.15,
@@ -97,6 +99,10 @@ func TestConfigVariables(t *testing.T) {
 		{env: map[string]string{"EMBED_ORIGINS": "intranet.example.com"}},         // nor is a bare host
 		{env: map[string]string{"API_RATE_PER_MINUTE": "60"}, want: func(c *Config) { c.APIRatePerMinute = 60 }},
 		{env: map[string]string{"API_RATE_PER_MINUTE": "0"}},
+		{env: map[string]string{"SSE_MAX_STREAMS": "500"}, want: func(c *Config) { c.SSEMaxStreams = 500 }},
+		{env: map[string]string{"SSE_MAX_STREAMS": "-1"}},
+		{env: map[string]string{"SSE_MAX_STREAMS_PER_USER": "5"}, want: func(c *Config) { c.SSEMaxUserStreams = 5 }},
+		{env: map[string]string{"SSE_MAX_STREAMS_PER_USER": "many"}},
 		{env: map[string]string{"TRUSTED_PROXY": "fly"}, want: func(c *Config) { c.TrustedProxy = handlers.TrustedProxy{Fly: true} }},
 		{env: map[string]string{"TRUSTED_PROXY": "10.0.0.0/8, 127.0.0.1"}, want: func(c *Config) { c.TrustedProxy = cidrs }},
 		{env: map[string]string{"TRUSTED_PROXY": "none", "FLY_APP_NAME": "tailor"}, want: func(c *Config) {}},

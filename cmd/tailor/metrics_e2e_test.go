@@ -44,6 +44,8 @@ var metricNames = map[string]string{
 	"tailor_mail_failed_total":             "counter",
 	"tailor_mail_skipped_total":            "counter",
 	"tailor_jobs_recreated_total":          "counter",
+	"tailor_sse_streams":                   "gauge",
+	"tailor_sse_events_sent_total":         "counter",
 	"go_goroutines":                        "gauge",
 	"process_resident_memory_bytes":        "gauge",
 }

@@ -55,7 +55,7 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	p := &process{mode: mode, cfg: cfg, logger: logger, out: out, rdb: rdb, reg: reg,
-		metrics: tasks.NewMetrics(reg), tailorer: newTailorer(cfg)}
+		metrics: tasks.NewMetrics(reg), tailorer: newTailorer(cfg), updates: jobs.NewUpdates(rdb, logger)}
 
 	// The stages start together and stop in reverse order of this list:
 	// the HTTP server stops accepting, the worker finishes or hands back its
@@ -105,6 +105,7 @@ type process struct {
 	metrics  *tasks.Metrics
 	tailorer llm.Tailorer
 	notifier *notifier // web processes only
+	updates  *jobs.Updates // committed job changes, for every web process's live streams
 }
 
 func openDatabase(ctx context.Context, path string, opts db.Options, logger *slog.Logger) (*db.DB, error) {
@@ -135,6 +136,7 @@ func (p *process) eventsConsumer(database *db.DB) stage {
 			p.notifier.dispatcher.Poke() // mails and webhooks go out now, not at the next round
 		}
 	}
+	consumer.Updates = p.updates
 	return stage{"events consumer", func(ctx context.Context) error {
 		if err := consumer.Run(ctx); err != nil {
 			return err
@@ -251,6 +253,8 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		Admin: handlers.AdminDeps{Redis: p.rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
 	}
 	srv.Webhooks = p.notifier.webhooks
+	srv.Live = &handlers.Live{Updates: p.updates, MaxStreams: cfg.SSEMaxStreams, MaxPerUser: cfg.SSEMaxUserStreams,
+		Logger: p.logger, Metrics: handlers.NewLiveMetrics(p.reg)}
 	httpSrv := &http.Server{
 		Handler:           srv.Routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -261,7 +265,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 	p.reg.MustRegister(tasks.NewQueueCollector(inspector, tasks.QueueNames()), tasks.NewEventsLagCollector(p.rdb))
 	reconciler := &jobs.Reconciler{Jobs: database.Jobs, Inspector: inspector, Enqueuer: enqueuer, Logger: p.logger,
 		Interval: cfg.ReconcileInterval, Metrics: p.metrics, Redis: p.rdb,
-		Tasks: &tasks.Tasks{Redis: p.rdb, Inspector: inspector}}
+		Tasks: &tasks.Tasks{Redis: p.rdb, Inspector: inspector}, Updates: p.updates}
 	p.reg.MustRegister(drill.NewCollector(database.Settings))
 	purger := &jobs.Purger{Jobs: database.Jobs, Sessions: database.Sessions, Keep: cfg.JobRetention, Logger: p.logger}
 
@@ -277,6 +281,8 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 			}
 			return nil
 		}},
+		// After the server: stopped first, so streams end before the drain.
+		{"live updates", srv.Live.Run},
 		{"reconciler", reconciler.Run},
 		{"purger", purger.Run},
 		{"notify worker", func(ctx context.Context) error {
