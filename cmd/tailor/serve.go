@@ -104,7 +104,7 @@ type process struct {
 	reg      *prometheus.Registry
 	metrics  *tasks.Metrics
 	tailorer llm.Tailorer
-	notifier *notifier // web processes only
+	notifier *notifier     // web processes only
 	updates  *jobs.Updates // committed job changes, for every web process's live streams
 }
 
