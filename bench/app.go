@@ -23,6 +23,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tailor-app/tailor/deploy/stack"
 	"github.com/tailor-app/tailor/proc"
 	"github.com/tailor-app/tailor/resume"
 )
@@ -285,35 +286,16 @@ func (h *harness) Close() {
 
 // api sends an authenticated API request and returns the body of a 2xx.
 func (h *harness) api(method, path string, body []byte) ([]byte, error) {
-	req, _ := http.NewRequest(method, h.baseURL+path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+h.token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := h.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode/100 != 2 {
-		return b, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, b)
-	}
-	return b, nil
+	return h.apiClient().Do(method, path, body)
 }
 
 // submit starts a job and returns its id.
 func (h *harness) submit(jobDescription string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"candidate_id": h.cand, "job_description": jobDescription})
-	res, err := h.api("POST", "/api/resume-async/generate-async", body)
-	if err != nil {
-		return "", err
-	}
-	var out struct {
-		JobID string `json:"job_id"`
-	}
-	if err := json.Unmarshal(res, &out); err != nil {
-		return "", err
-	}
-	return out.JobID, nil
+	return h.apiClient().Submit(h.cand, jobDescription)
+}
+
+func (h *harness) apiClient() stack.APIClient {
+	return stack.APIClient{BaseURL: h.baseURL, Token: h.token, HTTP: h.client}
 }
 
 type jobStatus struct {

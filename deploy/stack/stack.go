@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -271,35 +270,12 @@ func (s *Stack) Setup() error {
 }
 
 func (s *Stack) api(method, path string, body []byte) ([]byte, error) {
-	req, _ := http.NewRequest(method, "http://"+s.Addr+path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+s.Token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := s.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode/100 != 2 {
-		return b, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, b)
-	}
-	return b, nil
+	return APIClient{BaseURL: "http://" + s.Addr, Token: s.Token, HTTP: s.client}.Do(method, path, body)
 }
 
 // Submit starts a job; a returned id is an acknowledged job (202).
 func (s *Stack) Submit(jobDescription string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"candidate_id": s.Cand, "job_description": jobDescription})
-	b, err := s.api("POST", "/api/resume-async/generate-async", body)
-	if err != nil {
-		return "", err
-	}
-	var out struct {
-		JobID string `json:"job_id"`
-	}
-	if err := json.Unmarshal(b, &out); err != nil || out.JobID == "" {
-		return "", fmt.Errorf("no job id in %s", b)
-	}
-	return out.JobID, nil
+	return APIClient{BaseURL: "http://" + s.Addr, Token: s.Token, HTTP: s.client}.Submit(s.Cand, jobDescription)
 }
 
 // Ack is an acknowledged job and when the 202 came.
