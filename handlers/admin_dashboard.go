@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
@@ -113,6 +115,9 @@ func (s *Server) liveFigures(ctx context.Context, d *views.Dashboard) error {
 		return err
 	}
 	for _, sv := range servers {
+		if !servesGenerate(sv) {
+			continue // a web process's notify worker: not a resume worker
+		}
 		d.Workers = append(d.Workers, views.WorkerRow{
 			Host: sv.Host, PID: sv.PID, Concurrency: sv.Concurrency, Active: len(sv.ActiveWorkers),
 			Started: sv.Started, Status: sv.Status,
@@ -146,6 +151,16 @@ func (s *Server) liveFigures(ctx context.Context, d *views.Dashboard) error {
 	return nil
 }
 
+// servesGenerate reports whether an asynq server runs resume generation.
+func servesGenerate(sv *asynq.ServerInfo) bool {
+	for _, q := range tasks.QueueNames() {
+		if _, ok := sv.Queues[q]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // queueRows reads each of Tailor's queues; a queue asynq has not seen yet
 // is shown empty.
 func (s *Server) queueRows() ([]views.QueueRow, error) {
@@ -154,7 +169,7 @@ func (s *Server) queueRows() ([]views.QueueRow, error) {
 		return nil, err
 	}
 	var out []views.QueueRow
-	for _, name := range tasks.QueueNames() {
+	for _, name := range adminQueues() {
 		if !slices.Contains(known, name) {
 			out = append(out, views.QueueRow{Name: name})
 			continue

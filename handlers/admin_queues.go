@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/hibiken/asynq"
 
+	"github.com/tailor-app/tailor/notify"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
 )
@@ -47,9 +48,14 @@ func (s *Server) readQueues(q *views.AdminQueues) error {
 	return nil
 }
 
+// adminQueues are the queues the admin pages show and act on: the
+// generate queues, then the notify queue of mails and webhook deliveries
+// (web processes run it), so a delivery that gave up can be seen and retried.
+func adminQueues() []string { return append(tasks.QueueNames(), notify.Queue) }
+
 // knownQueue guards the queue URL parameter.
 func knownQueue(name string) bool {
-	return slices.Contains(tasks.QueueNames(), name)
+	return slices.Contains(adminQueues(), name)
 }
 
 // POST /admin/queues/{queue}/pause and /resume

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,9 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/notify"
 	"github.com/tailor-app/tailor/resume"
+	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/tasks/taskstest"
 )
 
@@ -276,4 +279,48 @@ func TestAdminRevokesAUsersToken(t *testing.T) {
 	if got := api(); got != http.StatusUnauthorized {
 		t.Errorf("token after revoke: %d, want 401", got)
 	}
+}
+
+// A web process's notify worker (mails, webhooks) is not a resume worker:
+// the Workers panel leaves it out, while the notify queue is listed with
+// the others so a delivery that gave up can be seen and retried.
+func TestDashboardTellsNotifyFromResumeWorkers(t *testing.T) {
+	rdb := taskstest.StartRedis(t).Client(t)
+	e := newWebEnv(t, func(s *Server) {
+		s.Admin = AdminDeps{Redis: rdb, Inspector: asynq.NewInspectorFromRedisClient(rdb)}
+	})
+	e.user("root@example.com", db.RoleAdmin)
+	for _, queues := range []map[string]int{{notify.Queue: 1}, {tasks.QueueInteractive: 6, tasks.QueueBatch: 1}} {
+		srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: 1, Queues: queues, LogLevel: asynq.FatalLevel})
+		if err := srv.Start(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { return nil })); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(srv.Shutdown)
+	}
+	// asynq writes a server's info on its first heartbeat.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if servers, _ := e.srv.Admin.Inspector.Servers(); len(servers) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the two asynq servers never showed up")
+		}
+	}
+	d, err := e.srv.dashboard(context.Background(), true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Workers) != 1 || d.Workers[0].Concurrency != 1 {
+		t.Fatalf("workers = %+v, want the one resume worker", d.Workers)
+	}
+	var names []string
+	for _, q := range d.Queues {
+		names = append(names, q.Name)
+	}
+	if want := []string{tasks.QueueInteractive, tasks.QueueBatch, notify.Queue}; !slices.Equal(names, want) {
+		t.Errorf("queues = %v, want %v", names, want)
+	}
+	c := e.client()
+	c.signIn("root@example.com")
+	wantStatus(t, c.post("/admin/queues/"+notify.Queue+"/pause", nil), http.StatusSeeOther)
 }
