@@ -92,6 +92,21 @@ func (s *Server) adminDeadRetry(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, errorf(http.StatusNotFound, "No such queue."))
 		return
 	}
+	if name == notify.Queue {
+		// A mail or a webhook delivery: the same task runs again (it is
+		// idempotent: its sent-marker or delivery log says if it went out).
+		if s.Admin.Inspector == nil {
+			s.pageError(w, r, errorf(http.StatusNotFound, "No such queue."))
+			return
+		}
+		if err := s.Admin.Inspector.RunTask(name, id); err != nil {
+			s.flashError(r, "Could not run "+id+" again: "+err.Error())
+		} else {
+			s.flash(r, "Queued "+id+" to run again.")
+		}
+		http.Redirect(w, r, "/admin/queues", http.StatusSeeOther)
+		return
+	}
 	j, err := s.retryAs(r, id)
 	if err != nil {
 		s.pageError(w, r, err)

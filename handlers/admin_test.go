@@ -324,3 +324,30 @@ func TestDashboardTellsNotifyFromResumeWorkers(t *testing.T) {
 	c.signIn("root@example.com")
 	wantStatus(t, c.post("/admin/queues/"+notify.Queue+"/pause", nil), http.StatusSeeOther)
 }
+
+// A dead delivery on the notify queue runs again as itself: it is not a
+// job's inputs to start a new job with.
+func TestDeadNotifyTaskRunsAgain(t *testing.T) {
+	rdb := taskstest.StartRedis(t).Client(t)
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	e := newWebEnv(t, func(s *Server) { s.Admin = AdminDeps{Redis: rdb, Inspector: insp} })
+	e.user("root@example.com", db.RoleAdmin)
+	client := asynq.NewClientFromRedisClient(rdb)
+	if _, err := client.Enqueue(asynq.NewTask("mail:job_end", []byte(`{}`)), asynq.Queue(notify.Queue), asynq.TaskID("mail:job:x:ready")); err != nil {
+		t.Fatal(err)
+	}
+	if err := insp.ArchiveTask(notify.Queue, "mail:job:x:ready"); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.signIn("root@example.com")
+	wantBody(t, c.get("/admin/queues"), "mail:job:x:ready")
+	wantStatus(t, c.post("/admin/queues/"+notify.Queue+"/dead/mail:job:x:ready/retry", nil), http.StatusSeeOther)
+	info, err := insp.GetTaskInfo(notify.Queue, "mail:job:x:ready")
+	if err != nil || info.State != asynq.TaskStatePending {
+		t.Fatalf("task after retry: %+v, %v; want pending", info, err)
+	}
+	if counts, _ := e.db.Jobs.CountByStatus(context.Background(), time.Time{}); counts[jobstate.StatusQueued] != 0 {
+		t.Errorf("a retry of a mail created jobs: %v", counts)
+	}
+}
