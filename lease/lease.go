@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -106,6 +107,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`)
 
+// takeoverScript deletes a lease only if it still holds what we read (a
+// dead holder's), so a live writer that renewed since is never evicted.
+var takeoverScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
 // releaseScript deletes the lease only if we still hold it.
 var releaseScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -158,6 +165,16 @@ func Acquire(ctx context.Context, rdb redis.UniversalClient, store Store, o Opti
 				"Restore this volume from the replica (delete the database file and start again) instead of writing over newer data",
 				ErrStale, mine.Token, res[1], res[2], res[3])
 		}
+		if crashedHere(res[1], host, path) {
+			// This machine's previous writer of this file died (kill -9, OOM,
+			// a VM restart): nobody renews its lease, so take it now instead
+			// of keeping the app down for a TTL.
+			if n, err := takeoverScript.Run(ctx, rdb, []string{leaseKey}, res[1]).Int(); err == nil && n == 1 {
+				o.Logger.Warn("writer lease: took over from a writer of this file on this host that is no longer running",
+					"previous", res[1])
+				continue
+			}
+		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("%w: the writer lease %s is held by %s (only one process may write a database, "+
 				"or Litestream replicas overwrite each other; run workers as `tailor worker`, and set WRITER_LEASE=off only "+
@@ -174,6 +191,26 @@ func Acquire(ctx context.Context, rdb redis.UniversalClient, store Store, o Opti
 		case <-time.After(min(time.Second, o.TTL/4)):
 		}
 	}
+}
+
+// crashedHere reports whether a lease value names a writer of this file on
+// this host that is not running: its process is gone, or its pid is ours
+// (a restarted container numbers its processes the same way, and we do
+// not hold the lease yet).
+func crashedHere(value, host, path string) bool {
+	var h, p string
+	var pid int
+	if _, err := fmt.Sscanf(value, "host=%s pid=%d path=%s", &h, &pid, &p); err != nil {
+		return false
+	}
+	if h != host || p != path {
+		return false
+	}
+	if pid == os.Getpid() {
+		return true
+	}
+	err := syscall.Kill(pid, 0)
+	return errors.Is(err, syscall.ESRCH)
 }
 
 // Run renews the lease until ctx is done, then releases it. It returns

@@ -3,6 +3,10 @@ package lease
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -102,5 +106,47 @@ func TestLeaseLost(t *testing.T) {
 				t.Fatal("Run did not notice the lost lease")
 			}
 		})
+	}
+}
+
+// A writer of this file on this host that was killed (its process is gone)
+// leaves a lease nobody renews: the next start takes it at once, while a
+// live holder of the same file still makes it wait and refuse.
+func TestLeaseTakenFromADeadWriterOfThisFile(t *testing.T) {
+	ctx := context.Background()
+	rdb := taskstest.StartRedis(t).Client(t)
+	host, _ := os.Hostname()
+	path, _ := filepath.Abs("/data/tailor.db")
+	volume := &store{fence: db.Fence{Token: 7}}
+	rdb.HSet(ctx, "tailor:writer:db1:fence", "token", 7, "host", host, "path", path)
+
+	// A process that has exited: its pid is free.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	held := fmt.Sprintf("host=%s pid=%d path=%s fence=7", host, dead.Process.Pid, path)
+	rdb.Set(ctx, "tailor:writer:db1", held, time.Minute)
+	start := time.Now()
+	l, err := Acquire(ctx, rdb, volume, Options{DatabaseID: "db1", Path: "/data/tailor.db", TTL: time.Minute})
+	if err != nil {
+		t.Fatalf("after a crash of this file's writer: %v", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second || l.Token != 8 {
+		t.Fatalf("took %v with token %d; want at once, token 8", waited, l.Token)
+	}
+	l.Release(ctx)
+
+	// A live process (this test's parent) holding the same file: refused.
+	live := fmt.Sprintf("host=%s pid=%d path=%s fence=8", host, os.Getppid(), path)
+	rdb.Set(ctx, "tailor:writer:db1", live, time.Minute)
+	if _, err := Acquire(ctx, rdb, volume, Options{DatabaseID: "db1", Path: "/data/tailor.db", TTL: time.Minute, Wait: -1}); !errors.Is(err, ErrHeld) {
+		t.Fatalf("a live writer of the same file: %v, want ErrHeld", err)
+	}
+	// Another host's writer: refused too.
+	other := fmt.Sprintf("host=%s pid=%d path=%s fence=8", host+"-other", dead.Process.Pid, path)
+	rdb.Set(ctx, "tailor:writer:db1", other, time.Minute)
+	if _, err := Acquire(ctx, rdb, volume, Options{DatabaseID: "db1", Path: "/data/tailor.db", TTL: time.Minute, Wait: -1}); !errors.Is(err, ErrHeld) {
+		t.Fatalf("another host's writer: %v, want ErrHeld", err)
 	}
 }
