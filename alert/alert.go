@@ -34,10 +34,13 @@ const (
 	KindSuccessRate  = "success_rate"
 	KindQueueLatency = "queue_latency"
 	KindNoWorker     = "no_worker"
+	KindRestoreDrill = "restore_drill"
 )
 
 // Kinds lists the rules in the order /admin shows them.
-func Kinds() []string { return []string{KindSuccessRate, KindQueueLatency, KindNoWorker} }
+func Kinds() []string {
+	return []string{KindSuccessRate, KindQueueLatency, KindNoWorker, KindRestoreDrill}
+}
 
 // Title names a rule kind for people.
 func Title(kind string) string {
@@ -48,6 +51,8 @@ func Title(kind string) string {
 		return "Queue latency high"
 	case KindNoWorker:
 		return "No worker alive"
+	case KindRestoreDrill:
+		return "Restore drill failing"
 	}
 	return kind
 }
@@ -70,9 +75,15 @@ type Evaluator struct {
 	Logger    *slog.Logger
 	Interval  time.Duration    // 0: DefaultInterval
 	Now       func() time.Time // nil: time.Now
+	// Drills reads the last restore drill (db.Settings.LastDrill);
+	// DrillInterval is how often this process runs one (0: never, and the
+	// restore-drill rule stays quiet until a drill has run somewhere).
+	Drills        func(ctx context.Context) (db.Drill, error)
+	DrillInterval time.Duration
 
 	mu       sync.Mutex
 	lastSeen time.Time // the newest worker heartbeat this evaluator saw
+	started  time.Time // the first evaluation: a drill is not overdue before its interval has passed since
 }
 
 func (e *Evaluator) now() time.Time {
@@ -181,6 +192,8 @@ func (e *Evaluator) Measure(ctx context.Context, r db.AlertRule, now time.Time) 
 		return e.queueLatency(r)
 	case KindNoWorker:
 		return e.noWorker(ctx, r, now)
+	case KindRestoreDrill:
+		return e.restoreDrill(ctx, r, now)
 	}
 	return Sample{}, fmt.Errorf("unknown rule kind %q", r.Kind)
 }
@@ -251,6 +264,43 @@ func (e *Evaluator) noWorker(ctx context.Context, r db.AlertRule, now time.Time)
 		s.Message = fmt.Sprintf("No worker heartbeat for %s while %d jobs are in the queues.", Seconds(silent), waiting)
 	}
 	return s, nil
+}
+
+// restoreDrill: the last restore drill failed, or none has passed for the
+// threshold (hours), e.g. the schedule stopped or the replica is gone. The
+// value is the hours since the last drill that passed.
+func (e *Evaluator) restoreDrill(ctx context.Context, r db.AlertRule, now time.Time) (Sample, error) {
+	e.mu.Lock()
+	if e.started.IsZero() {
+		e.started = now
+	}
+	started := e.started
+	e.mu.Unlock()
+	if e.Drills == nil {
+		return Sample{Message: "Restore drills are not checked by this process."}, nil
+	}
+	d, err := e.Drills(ctx)
+	if errors.Is(err, db.ErrNotFound) {
+		if e.DrillInterval <= 0 {
+			return Sample{Message: "No restore drill has run: drills are off here (DRILL_INTERVAL), run `tailor drill` to try one."}, nil
+		}
+		waited := now.Sub(started).Hours()
+		return Sample{Value: waited, Holds: waited > r.Threshold,
+			Message: fmt.Sprintf("No restore drill has run in the %s since this process started.", Hours(waited))}, nil
+	}
+	if err != nil {
+		return Sample{}, fmt.Errorf("%w: %v", errUnknown, err)
+	}
+	since := now.Sub(d.LastSuccess).Hours()
+	if d.LastSuccess.IsZero() {
+		since = now.Sub(d.At).Hours()
+	}
+	if !d.OK {
+		return Sample{Value: since, Holds: true,
+			Message: fmt.Sprintf("The restore drill of %s failed: %s", d.At.UTC().Format("2006-01-02 15:04 UTC"), d.Message)}, nil
+	}
+	return Sample{Value: since, Holds: since > r.Threshold,
+		Message: fmt.Sprintf("The last restore drill passed %s ago (replica %s behind).", Hours(since), d.Lag.Round(time.Millisecond))}, nil
 }
 
 // lastHeartbeat is when a worker was last known alive: now if asynq lists
@@ -387,4 +437,12 @@ func Minutes(d time.Duration) string {
 		return fmt.Sprintf("%d s", d/time.Second)
 	}
 	return fmt.Sprintf("%.0f min", d.Minutes())
+}
+
+// Hours writes a time in hours for people: 40 min, 26 h.
+func Hours(h float64) string {
+	if h < 1 {
+		return fmt.Sprintf("%.0f min", h*60)
+	}
+	return fmt.Sprintf("%.0f h", h)
 }

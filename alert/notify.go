@@ -95,6 +95,8 @@ func ThresholdText(kind string, v float64) string {
 		return "oldest interactive job waiting over " + Seconds(v)
 	case KindNoWorker:
 		return "no worker heartbeat for " + Seconds(v) + " while jobs wait"
+	case KindRestoreDrill:
+		return "a failed restore drill, or none passed for " + Hours(v)
 	}
 	return fmt.Sprint(v)
 }

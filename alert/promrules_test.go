@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/tailor-app/tailor/alert"
+	"github.com/tailor-app/tailor/drill"
 	"github.com/tailor-app/tailor/handlers"
 	"github.com/tailor-app/tailor/pdf"
 	"github.com/tailor-app/tailor/tasks"
@@ -40,7 +41,7 @@ func exportedNames(t *testing.T) []string {
 	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: "127.0.0.1:1"}) // described, never collected
 	t.Cleanup(func() { insp.Close() })
 	reg.MustRegister(tasks.NewQueueCollector(insp, tasks.QueueNames()), tasks.NewEventsLagCollector(nil),
-		tasks.NewChromeCollector(func() pdf.Stats { return pdf.Stats{} }))
+		tasks.NewChromeCollector(func() pdf.Stats { return pdf.Stats{} }), drill.NewCollector(nil))
 	fqName := regexp.MustCompile(`fqName: "([^"]+)"`)
 	var names []string
 	for _, c := range reg.list {
@@ -57,7 +58,7 @@ func exportedNames(t *testing.T) []string {
 }
 
 // The rules file parses as Prometheus would load it (promtool's checks:
-// strict YAML, valid names, templates and expressions), has the three
+// strict YAML, valid names, templates and expressions), has the four
 // alerts, and names only metrics Tailor exports.
 func TestPrometheusRulesFile(t *testing.T) {
 	p := parser.NewParser(parser.Options{})
@@ -100,7 +101,7 @@ func TestPrometheusRulesFile(t *testing.T) {
 		}
 	}
 	slices.Sort(alerts)
-	if want := []string{"TailorNoWorker", "TailorQueueLatencyHigh", "TailorSuccessRateLow"}; !slices.Equal(alerts, want) {
+	if want := []string{"TailorNoWorker", "TailorQueueLatencyHigh", "TailorRestoreDrillFailing", "TailorSuccessRateLow"}; !slices.Equal(alerts, want) {
 		t.Errorf("alerts = %v, want %v", alerts, want)
 	}
 }

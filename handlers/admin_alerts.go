@@ -65,6 +65,7 @@ const (
 	maxAlertSeconds       = 24 * 60 * 60
 	// Workers publish a heartbeat every 10 s: a shorter silence is no news.
 	minNoWorkerSeconds = 20
+	maxAlertDrillHours = 24 * 31
 )
 
 // parseAlertRule reads a rule's form; the form carries the errors, if any.
@@ -105,6 +106,8 @@ func parseAlertRule(kind string, v url.Values) (views.AlertRuleForm, db.AlertRul
 		rule.Threshold = float64(whole("threshold", f.Threshold, 1, maxAlertSeconds, "a wait in seconds"))
 	case alert.KindNoWorker:
 		rule.Threshold = float64(whole("threshold", f.Threshold, minNoWorkerSeconds, maxAlertSeconds, "a silence in seconds"))
+	case alert.KindRestoreDrill:
+		rule.Threshold = float64(whole("threshold", f.Threshold, 1, maxAlertDrillHours, "a number of hours"))
 	}
 	return f, rule
 }
@@ -123,6 +126,9 @@ func alertRuleForm(r db.AlertRule) views.AlertRuleForm {
 		f.Help = "Fires when the oldest job waiting in the interactive queue has waited longer than this."
 	case alert.KindNoWorker:
 		f.Help = "Fires when jobs are in the queues and no worker has sent a heartbeat for this long."
+	case alert.KindRestoreDrill:
+		f.Help = "Fires when the last restore drill failed (the replica could not be restored, was corrupt or too far behind), or when none has passed for this long (the drills stopped)."
+		f.ThresholdUnit = "hours"
 	}
 	return f
 }
@@ -174,6 +180,9 @@ func alertRow(e db.AlertEvent) views.AlertRow {
 	case alert.KindSuccessRate:
 		row.Value = alert.Percent(e.Value)
 		row.Link, row.LinkText = "/admin/jobs?status=failed", "See the failed jobs"
+	case alert.KindRestoreDrill:
+		row.Value = alert.Hours(e.Value) + " since a drill passed"
+		row.Link, row.LinkText = "/admin#drill", "See the restore drill"
 	default:
 		row.Value = alert.Seconds(e.Value)
 		row.Link, row.LinkText = "/admin/queues", "See the queues"

@@ -15,6 +15,7 @@ func (p *process) alertEvaluator(database *db.DB, inspector *asynq.Inspector) st
 		Alerts: database.Alerts, Jobs: database.Jobs, Redis: p.rdb, Inspector: inspector,
 		Metrics: alert.NewMetrics(p.reg), Logger: p.logger, Interval: p.cfg.AlertInterval,
 		Notifiers: p.alertNotifiers(database),
+		Drills:    database.Settings.LastDrill, DrillInterval: p.cfg.DrillInterval,
 	}
 	return stage{"alerts", ev.Run}
 }

@@ -16,7 +16,8 @@ CREATE TABLE alert_rules (
 INSERT INTO alert_rules (kind, enabled, threshold, window_seconds, min_jobs) VALUES
     ('success_rate', 1, 95, 900, 10),
     ('queue_latency', 1, 60, 0, 0),
-    ('no_worker', 1, 60, 0, 0);
+    ('no_worker', 1, 60, 0, 0),
+    ('restore_drill', 1, 48, 0, 0);
 
 CREATE TABLE alert_events (
     id               TEXT PRIMARY KEY,
