@@ -102,7 +102,7 @@ func (s *Batches) Create(ctx context.Context, b Batch, jobs []BatchJob) (Batch, 
 	for i, bj := range jobs {
 		j := bj.Job
 		j.OwnerID, j.BatchID, j.Held = b.OwnerID, b.ID, true
-				args := newJob(&j, now.Add(time.Duration(i)*time.Millisecond), bj.Profile)
+		args := newJobArgs(&j, now.Add(time.Duration(i)*time.Millisecond), bj.Profile)
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return Batch{}, nil, fmt.Errorf("create batch job %d: %w", i, err)
 		}
@@ -316,7 +316,7 @@ func (s *Batches) Retry(ctx context.Context, owner Owner, id string, jobs []Batc
 	for i, bj := range jobs {
 		j := bj.Job
 		j.ID, j.OwnerID, j.BatchID, j.Held = "", b.OwnerID, b.ID, true
-		args := newJob(&j, now.Add(time.Duration(i)*time.Millisecond), bj.Profile)
+		args := newJobArgs(&j, now.Add(time.Duration(i)*time.Millisecond), bj.Profile)
 		if _, err := tx.ExecContext(ctx, insertJobQuery, args...); err != nil {
 			return nil, fmt.Errorf("retry batch: %w", err)
 		}

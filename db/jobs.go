@@ -157,7 +157,7 @@ var insertJobQuery = func() string {
 // submitted with profile. The caller enqueues the task only after Create
 // returns, so a crash in between leaves a row the reconciler finds.
 func (s *Jobs) Create(ctx context.Context, j Job, profile []byte) (Job, error) {
-	args := newJob(&j, s.db.Now().UTC(), profile)
+	args := newJobArgs(&j, s.db.Now().UTC(), profile)
 	st, err := s.db.writeStmt(ctx, insertJobQuery)
 	if err != nil {
 		return Job{}, fmt.Errorf("create job: %w", err)
@@ -168,9 +168,9 @@ func (s *Jobs) Create(ctx context.Context, j Job, profile []byte) (Job, error) {
 	return j, nil
 }
 
-// newJob resets j to a new queued job created at now and returns the
+// newJobArgs resets j to a new queued job created at now and returns the
 // arguments of insertJobQuery that store it with profile.
-func newJob(j *Job, now time.Time, profile []byte) []any {
+func newJobArgs(j *Job, now time.Time, profile []byte) []any {
 	if j.ID == "" {
 		j.ID = NewID()
 	}
