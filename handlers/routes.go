@@ -186,6 +186,13 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/resume-async/regenerate/{id}", s.apiRegenerate)
 		r.Post("/resume-async/share/{id}", s.apiShare)
 
+		r.Post("/batches", s.apiBatchCreate)
+		r.Get("/batches", s.apiBatchList)
+		r.Get("/batches/{id}", s.apiBatchGet)
+		r.Post("/batches/{id}/cancel", s.apiBatchCancel)
+		r.Post("/batches/{id}/retry-failed", s.apiBatchRetry)
+		r.Get("/batches/{id}/zip", s.apiBatchZip)
+
 		r.Get("/tokens", s.apiTokenList)
 		r.Post("/tokens", s.apiTokenCreate)
 		r.Delete("/tokens/{id}", s.apiTokenRevoke)
