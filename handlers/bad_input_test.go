@@ -21,6 +21,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -44,7 +45,7 @@ const (
 )
 
 // badInputRoute is a route of routes.go. Path placeholders: {cand}
-// {opening} {job} {token} {user} {queue} {hook}; doc wraps a JSON value where
+// {opening} {job} {batch} {token} {user} {queue} {hook}; doc wraps a JSON value where
 // the route reads a string, for the API's write routes.
 type badInputRoute struct {
 	method, path string
@@ -178,6 +179,12 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/api/tokens", as: withToken},
 	{method: "POST", path: "/api/tokens", as: withToken, doc: jsonIn(`{"name":`, `}`)},
 	{method: "DELETE", path: "/api/tokens/{token}", as: withToken, destructive: true},
+	{method: "POST", path: "/api/batches", as: withToken, doc: jsonIn(`{"candidate_ids":["{cand}"],"job_description":`, `}`)},
+	{method: "GET", path: "/api/batches", as: withToken},
+	{method: "GET", path: "/api/batches/{batch}", as: withToken},
+	{method: "POST", path: "/api/batches/{batch}/cancel", as: withToken},
+	{method: "POST", path: "/api/batches/{batch}/retry-failed", as: withToken},
+	{method: "GET", path: "/api/batches/{batch}/zip", as: withToken},
 	{method: "GET", path: "/api/webhooks", as: withToken},
 	{method: "POST", path: "/api/webhooks", as: withToken, doc: jsonIn(`{"url":`, `}`)},
 	{method: "GET", path: "/api/webhooks/{hook}/deliveries", as: withToken},
@@ -418,7 +425,7 @@ func badAnswer(method, path string, r resp) string {
 		path == "/embed/example.css", path == "/embed/example.js":
 		// Assets: a plain 404 is enough.
 	case strings.HasPrefix(path, "/api/"):
-		if r.status == http.StatusNoContent || r.status == http.StatusNotModified || strings.HasPrefix(ct, "application/pdf") {
+		if r.status == http.StatusNoContent || r.status == http.StatusNotModified || strings.HasPrefix(ct, "application/pdf") || strings.HasPrefix(ct, "application/zip") {
 			return ""
 		}
 		var body map[string]any
@@ -552,7 +559,13 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := strings.NewReplacer("{cand}", cand.ID, "{opening}", opening.ID, "{job}", done.ID,
+	batch, err := jobs.CreateBatch(ctx, e.db, ann.ID, "m", jobs.BatchRequest{OpeningID: opening.ID, CandidateIDs: []string{cand.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batchJobs, _ := e.db.Batches.Jobs(ctx, db.AllOwners, batch.ID, 10, 0)
+	e.succeed(batchJobs[0], resume.Sample())
+	ids := strings.NewReplacer("{cand}", cand.ID, "{opening}", opening.ID, "{job}", done.ID, "{batch}", batch.ID,
 		"{token}", spare.ID, "{user}", bob.ID, "{queue}", "interactive", "{hook}", hook.ID, "{kind}", "success_rate")
 
 	conn, err := sql.Open("sqlite3", "file:"+e.db.Path()+"?mode=ro")
