@@ -67,6 +67,7 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/readyz"},
 	{method: "GET", path: "/static/{job}"},
 	{method: "GET", path: "/jobs/{job}/card"},
+	{method: "GET", path: "/batches/{batch}/progress"},
 	{method: "GET", path: "/share/{job}"},
 	{method: "GET", path: "/docs/api"},
 	{method: "GET", path: "/api/openapi.json"},
@@ -108,6 +109,15 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/candidates/{cand}/delete", as: recruiter},
 	{method: "POST", path: "/candidates/{cand}/delete", as: recruiter, destructive: true},
 	{method: "POST", path: "/candidates/{cand}/generate", as: recruiter, form: true},
+	{method: "GET", path: "/candidates/{cand}/batch", as: recruiter},
+	{method: "POST", path: "/candidates/{cand}/batch", as: recruiter, form: true},
+	{method: "GET", path: "/openings/{opening}/batch", as: recruiter},
+	{method: "POST", path: "/openings/{opening}/batch", as: recruiter, form: true},
+	{method: "GET", path: "/batches", as: recruiter},
+	{method: "GET", path: "/batches/{batch}", as: recruiter},
+	{method: "GET", path: "/batches/{batch}/zip", as: recruiter},
+	{method: "POST", path: "/batches/{batch}/cancel", as: recruiter},
+	{method: "POST", path: "/batches/{batch}/retry-failed", as: recruiter},
 	{method: "GET", path: "/openings", as: recruiter},
 	{method: "GET", path: "/openings/new", as: recruiter},
 	{method: "POST", path: "/openings/new", as: recruiter, form: true},
@@ -435,7 +445,8 @@ func badAnswer(method, path string, r resp) string {
 		if msg, _ := body["error"].(string); r.status >= 400 && strings.TrimSpace(msg) == "" {
 			return fmt.Sprintf("status %d without an error message: %s", r.status, snippet(r.body))
 		}
-	case strings.HasPrefix(path, "/jobs/") && strings.HasSuffix(path, "/card"):
+	case strings.HasPrefix(path, "/jobs/") && strings.HasSuffix(path, "/card"),
+		strings.HasPrefix(path, "/batches/") && strings.HasSuffix(path, "/progress"):
 		// The poll is an htmx fragment: a short text is enough.
 		if strings.TrimSpace(r.body) == "" {
 			return fmt.Sprintf("status %d with an empty body", r.status)
@@ -677,8 +688,13 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 		share := func(id, exp string) string {
 			return "/share/" + id + "?e=" + exp + "&s=" + e.srv.mac("share", id, exp)
 		}
+		progress := func(id, o, exp string) string {
+			return "/batches/" + id + "/progress?o=" + url.QueryEscape(o) + "&e=" + exp + "&s=" + e.srv.mac("batch", id, o, exp)
+		}
 		far := "99999999999"
 		for _, link := range []string{
+			progress(batch.ID, ann.ID, far), progress(batch.ID, "*", far), progress(batch.ID, ann.ID, "-1"),
+			progress(batch.ID, bob.ID, far), progress("does-not-exist", "*", far), progress(batch.ID, "", far),
 			card(done.ID, ann.ID, far), card(queued.ID, "*", far), card(queued.ID, ann.ID, "-1"), card(done.ID, ann.ID, "99999999999999999999"),
 			card(done.ID, "../../", far), card(done.ID, "", far), card("does-not-exist", "*", far), card(queued.ID, bob.ID, far),
 			card(done.ID, ann.ID, "9223372036854775807"),
