@@ -53,6 +53,11 @@ func TestBatchCountsDerivedFromJobs(t *testing.T) {
 	if _, err := d.Jobs.Apply(ctx, js[1].ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The outbox says which ends belong to a batch (the mailer skips them).
+	ends, err := d.JobEnds.Pending(ctx, 10)
+	if err != nil || len(ends) != 2 || ends[0].BatchID != b.ID {
+		t.Fatalf("pending ends %+v, %v; want two of batch %s", ends, err, b.ID)
+	}
 	got, _ = d.Batches.Get(ctx, OwnedBy(u.ID), b.ID)
 	if want := (BatchCounts{Queued: 1, Succeeded: 1, Failed: 1}); got.Counts != want || !got.FinishedAt.IsZero() {
 		t.Fatalf("counts %+v finished %v, want %+v", got.Counts, got.FinishedAt, want)
