@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobs"
@@ -243,5 +244,39 @@ func TestAPIBatchZip(t *testing.T) {
 	}
 	if row := recs[3]; row[0] != "" || row[1] != "Bo" || row[4] != "failed" || row[8] != "model said no, twice" {
 		t.Errorf("row 3 %q", row)
+	}
+}
+
+// A 1,000-job batch answers at once: the rows in one transaction, nothing
+// enqueued on the request's path (the feeder does it).
+func TestAPIBatchCreateThousand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates 1,000 candidates")
+	}
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	tok := e.token(ann)
+	ids := make([]string, 0, db.MaxBatchJobs)
+	profile, _ := json.Marshal(resume.Sample())
+	for i := range db.MaxBatchJobs {
+		c, err := e.db.Candidates.Create(context.Background(), ann.ID, "Cand "+strings.Repeat("x", i%5), profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	start := time.Now()
+	r := e.api("POST", "/api/batches", tok, map[string]any{"job_description": resume.SampleJobDescription, "candidate_ids": ids})
+	took := time.Since(start)
+	wantStatus(t, r, http.StatusAccepted)
+	if b := decodeBatch(t, r); b.Counts.Total != db.MaxBatchJobs {
+		t.Fatalf("counts %+v", b.Counts)
+	}
+	if n := e.queue.count(); n != 0 {
+		t.Errorf("%d tasks enqueued on the request's path; the feeder enqueues", n)
+	}
+	t.Logf("POST /api/batches with 1,000 candidates answered in %s", took.Round(time.Millisecond))
+	if took > 3*time.Second {
+		t.Errorf("a 1,000-job create took %s", took)
 	}
 }
