@@ -370,9 +370,9 @@ func (s *Batches) Release(ctx context.Context, perBatch int) ([]Job, error) {
 	var ids []any
 	for _, w := range wants {
 		rows, err := tx.QueryContext(ctx, `
-			UPDATE jobs SET held = 0, updated_at = ? WHERE id IN (
-				SELECT id FROM jobs WHERE batch_id = ? AND held = 1 AND status = 'queued'
-				ORDER BY created_at, id LIMIT ?) RETURNING id`, now, w.id, w.n)
+			UPDATE jobs SET held = 0, released_at = ?1, updated_at = ?1 WHERE id IN (
+				SELECT id FROM jobs WHERE batch_id = ?2 AND held = 1 AND status = 'queued'
+				ORDER BY created_at, id LIMIT ?3) RETURNING id`, now, w.id, w.n)
 		if err != nil {
 			return nil, fmt.Errorf("release batch jobs: %w", err)
 		}

@@ -150,8 +150,8 @@ func TestBatchReleaseInterleaves(t *testing.T) {
 	var order []string
 	for _, j := range got {
 		order = append(order, j.BatchID)
-		if j.Held {
-			t.Errorf("released job %s still held", j.ID)
+		if j.Held || j.ReleasedAt.IsZero() {
+			t.Errorf("released job %s: held %v, released at %v", j.ID, j.Held, j.ReleasedAt)
 		}
 	}
 	if want := fmt.Sprint([]string{b1.ID, b2.ID, b1.ID, b2.ID}); fmt.Sprint(order) != want && fmt.Sprint(order) != fmt.Sprint([]string{b2.ID, b1.ID, b2.ID, b1.ID}) {

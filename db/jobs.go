@@ -28,8 +28,9 @@ type Job struct {
 	Paper            string
 	Queue            string
 	InputsHash       string
-	BatchID          string // "" for a job on its own
-	Held             bool   // a batch job the feeder has not released to the queue yet
+	BatchID          string    // "" for a job on its own
+	Held             bool      // a batch job the feeder has not released to the queue yet
+	ReleasedAt       time.Time // when the feeder released a batch job; zero otherwise
 
 	Status          string
 	Attempts        int
@@ -83,6 +84,7 @@ var jobTable = []column{
 	{name: "inputs_hash", field: func(j *Job) any { return &j.InputsHash }},
 	{name: "batch_id", field: func(j *Job) any { return nullString{&j.BatchID} }},
 	{name: "held", field: func(j *Job) any { return &j.Held }},
+	{name: "released_at", field: func(j *Job) any { return unixMS{&j.ReleasedAt} }},
 	{name: "status", field: func(j *Job) any { return &j.Status }},
 	{name: "attempts", field: func(j *Job) any { return &j.Attempts }},
 	{name: "stage", field: func(j *Job) any { return &j.Stage }, merge: "?"},

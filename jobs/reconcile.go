@@ -91,7 +91,12 @@ func (r *Reconciler) Once(ctx context.Context) (Outcome, error) {
 	}
 	for _, j := range jobs {
 		out.Checked++
-		if now.Sub(j.CreatedAt) > deadline {
+		// A batch job's deadline counts from its release to the queue.
+		since := j.CreatedAt
+		if j.ReleasedAt.After(since) {
+			since = j.ReleasedAt
+		}
+		if now.Sub(since) > deadline {
 			r.Inspector.DeleteTask(j.Queue, j.ID) // best effort; an active task is canceled below
 			r.Inspector.CancelProcessing(j.ID)
 			if err := r.fail(ctx, j, fmt.Sprintf("timed out: not finished within %s", deadline)); err != nil {

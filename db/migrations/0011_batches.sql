@@ -20,5 +20,8 @@ CREATE INDEX batches_owner ON batches(owner_id, created_at DESC);
 -- thousand jobs reach the queue a few at a time and batches interleave.
 ALTER TABLE jobs ADD COLUMN batch_id TEXT REFERENCES batches(id) ON DELETE SET NULL;
 ALTER TABLE jobs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+-- When the feeder released it: a batch job's deadline counts from there,
+-- not from the batch's creation (a thousand jobs at 10 a minute take 100 min).
+ALTER TABLE jobs ADD COLUMN released_at INTEGER;
 CREATE INDEX jobs_batch ON jobs(batch_id, created_at) WHERE batch_id IS NOT NULL;
 CREATE INDEX jobs_held ON jobs(batch_id) WHERE held = 1;
