@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/tailor-app/tailor/jobstate"
 )
@@ -169,5 +170,30 @@ func TestBatchReleaseInterleaves(t *testing.T) {
 	}
 	if un, _ := d.Jobs.Unfinished(ctx, d.Now().Add(1e12), 100); len(un) != 4 {
 		t.Errorf("Unfinished sees %d jobs; want the 4 released and unfinished", len(un))
+	}
+}
+
+// Retention deletes a batch with its last job, not before.
+func TestBatchGoesWithItsLastJob(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	u := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	b, js := mustBatch(t, d, u.ID, 2)
+	if _, err := d.Jobs.Apply(ctx, js[0].ID, jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	later := d.Now().Add(time.Hour)
+	if _, err := d.Jobs.DeleteOlderThan(ctx, later, 10); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.Batches.Get(ctx, AllOwners, b.ID); err != nil || got.Counts.Total() != 1 {
+		t.Fatalf("after one job was purged: %+v, %v", got.Counts, err)
+	}
+	d.Batches.Cancel(ctx, AllOwners, b.ID)
+	if _, err := d.Jobs.DeleteOlderThan(ctx, later, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Batches.Get(ctx, AllOwners, b.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the batch outlived its jobs: %v", err)
 	}
 }
