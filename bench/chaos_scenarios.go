@@ -531,6 +531,6 @@ func chaosBatch(ctx context.Context, o chaosOptions) (*chaosResult, error) {
 			res.Lost += n - got.Counts.Total
 		}
 	}
-	res.note("1 kill during a %d-job batch; %d jobs caught and run again", n, res.Affected)
+	res.note("1 kill during a %d-job batch; %d jobs had not ended at the kill", n, res.Affected)
 	return res, nil
 }
