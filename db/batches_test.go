@@ -197,3 +197,23 @@ func TestBatchGoesWithItsLastJob(t *testing.T) {
 		t.Errorf("the batch outlived its jobs: %v", err)
 	}
 }
+
+// A batch job recreated from its task keeps its batch if SQLite still has
+// it, and stands alone otherwise; it is never held (its task exists).
+func TestRestoreBatchJob(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	u := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	b, js := mustBatch(t, d, u.ID, 1)
+	for _, tc := range []struct{ batchID, want string }{{b.ID, b.ID}, {"lost-batch", ""}} {
+		j := js[0]
+		j.ID, j.BatchID, j.Held = NewID(), tc.batchID, true
+		if stored, err := d.Jobs.Restore(ctx, j, []byte(`{}`)); err != nil || !stored {
+			t.Fatalf("restore with batch %q: %v, %v", tc.batchID, stored, err)
+		}
+		got, err := d.Jobs.Get(ctx, AllOwners, j.ID)
+		if err != nil || got.BatchID != tc.want || got.Held {
+			t.Errorf("restored with batch %q: batch %q held %v (%v); want batch %q, not held", tc.batchID, got.BatchID, got.Held, err, tc.want)
+		}
+	}
+}

@@ -221,6 +221,15 @@ func (s *Jobs) Restore(ctx context.Context, j Job, profile []byte) (bool, error)
 			j.CandidateID = ""
 		}
 	}
+	if j.BatchID != "" {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM batches WHERE id = ?", j.BatchID).Scan(&n); err != nil {
+			return false, fmt.Errorf("restore job: %w", err)
+		}
+		if n == 0 {
+			j.BatchID = "" // lost with it: the job stands alone
+		}
+	}
+	j.Held = false // its task exists: it was released
 	j.Status, j.Attempts, j.Version, j.HasPDF = jobstate.StatusQueued, 0, 1, false
 	j.Change = jobstate.Change{Stage: "queued", Model: j.Model, PromptVersion: j.PromptVersion}
 	j.CreatedAt = j.CreatedAt.UTC()
