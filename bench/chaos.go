@@ -54,6 +54,7 @@ var chaosScenarios = []struct {
 	{"chrome", chaosChrome},
 	{"llm", chaosLLMFaults},
 	{"sigterm", chaosSIGTERM},
+	{"batch", chaosBatch},
 }
 
 // runChaos runs the fault scenarios of issue #5 against the real app and

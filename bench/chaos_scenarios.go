@@ -15,6 +15,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/proc"
+	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/tasks"
 )
 
@@ -443,4 +444,93 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
+}
+
+// chaosBatch: a batch of distinct candidates runs on two workers behind the
+// web process's feeder; a worker is SIGKILLed while it has batch jobs
+// mid-call, a replacement started. Every job of the batch must end once:
+// none lost (a held job the reconciler or feeder forgot), none duplicated.
+func chaosBatch(ctx context.Context, o chaosOptions) (*chaosResult, error) {
+	r, err := newChaosRun(ctx, "batch", harnessOptions{concurrency: 2, llmLatency: 1500 * time.Millisecond}, 2)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	res := &chaosResult{}
+	n := o.jobsFor(40)
+	ids := make([]string, 0, n)
+	for i := range n {
+		p := resume.Sample()
+		p.Basics.Name = fmt.Sprintf("Chaos Candidate %03d", i)
+		body, _ := json.Marshal(p)
+		raw, err := r.h.api("POST", "/api/candidates", body)
+		if err != nil {
+			return nil, err
+		}
+		var c struct{ ID string }
+		json.Unmarshal(raw, &c)
+		ids = append(ids, c.ID)
+	}
+	body, _ := json.Marshal(map[string]any{"job_description": resume.SampleJobDescription + "\n\nReference: chaos batch.",
+		"candidate_ids": ids})
+	raw, err := r.h.api("POST", "/api/batches", body)
+	if err != nil {
+		return nil, err
+	}
+	var b struct{ ID string }
+	json.Unmarshal(raw, &b)
+	// Every job of the batch counts as accepted.
+	for offset := 0; offset < n; offset += 100 {
+		raw, err := r.h.api("GET", fmt.Sprintf("/api/batches/%s?limit=100&offset=%d", b.ID, offset), nil)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Jobs []struct {
+				JobID string `json:"job_id"`
+			} `json:"jobs"`
+		}
+		json.Unmarshal(raw, &page)
+		r.mu.Lock()
+		for _, j := range page.Jobs {
+			r.jobs = append(r.jobs, &chaosJob{id: j.JobID})
+		}
+		r.mu.Unlock()
+	}
+	start := time.Now()
+	waitUntil := time.Now().Add(20 * time.Second)
+	for r.h.llm.InFlight() < 3 && time.Now().Before(waitUntil) && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	inflight := r.h.llm.InFlight()
+	live := r.liveWorkers()
+	if len(live) == 0 {
+		return nil, fmt.Errorf("no worker to kill")
+	}
+	live[0].stop(syscall.SIGKILL, 10*time.Second)
+	at := time.Now()
+	r.logf("worker pid %d SIGKILLed %.1f s into a %d-job batch, %d LLM calls in flight", live[0].pid(), at.Sub(start).Seconds(), n, inflight)
+	if _, err := r.startWorker(); err != nil {
+		return nil, fmt.Errorf("replacement worker: %w", err)
+	}
+	kills := []fault{{at, at}}
+	r.waitAllFinal(ctx, at.Add(o.deadline))
+	res.SubmitSeconds = time.Since(start).Seconds()
+	if err := r.finish(res, kills, nil); err != nil {
+		return nil, err
+	}
+	raw, err = r.h.api("GET", "/api/batches/"+b.ID+"?limit=1", nil)
+	if err == nil {
+		var got struct {
+			Status string
+			Counts struct{ Total, Succeeded int }
+		}
+		json.Unmarshal(raw, &got)
+		res.note("batch %s: %d of %d succeeded, status %s", b.ID, got.Counts.Succeeded, got.Counts.Total, got.Status)
+		if got.Counts.Total != n {
+			res.Lost += n - got.Counts.Total
+		}
+	}
+	res.note("1 kill during a %d-job batch; %d jobs had not ended at the kill", n, res.Affected)
+	return res, nil
 }

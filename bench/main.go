@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&o.soak, "soak", 1000, "jobs in the memory soak")
 	fs.DurationVar(&o.llmLatency, "llm-latency", 0, "the fake LLM's answer time")
 	fs.BoolVar(&o.profile, "profile", false, "write CPU and heap profiles of the web process during the hottest scenario")
-	fs.StringVar(&o.only, "only", "", "comma-separated scenarios to run (enqueue,status,recruiters,pdf,jobs,soak,claims,sse); empty = all")
+	fs.StringVar(&o.only, "only", "", "comma-separated scenarios to run (enqueue,status,recruiters,pdf,jobs,soak,batch,claims,sse); empty = all")
 	fs.IntVar(&o.sseClients, "sse-clients", 0, "connected live-update clients in the sse scenario (default 10000, -quick 2000)")
 	fs.StringVar(&o.out, "out", "bench/results", "folder for the JSON results and profiles")
 	if err := fs.Parse(args); err != nil {

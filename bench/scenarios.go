@@ -40,6 +40,11 @@ func runBench(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	if o.wants("batch") {
+		if err := benchBatch(ctx, o, rep); err != nil {
+			return err
+		}
+	}
 	if o.wants("sse") {
 		if err := benchSSE(ctx, o, rep); err != nil {
 			return err

@@ -54,6 +54,7 @@ type DB struct {
 	Tokens     *Tokens
 	Candidates *Candidates
 	Jobs       *Jobs
+	Batches    *Batches
 	Openings   *Openings
 	Sessions   *Sessions
 	Settings   *Settings
@@ -123,6 +124,7 @@ func OpenWith(path string, opts Options) (*DB, error) {
 	d.Candidates = &Candidates{db: d}
 	d.Jobs = &Jobs{db: d}
 	d.Openings = &Openings{db: d}
+	d.Batches = &Batches{db: d}
 	d.Sessions = &Sessions{db: d}
 	d.Settings = &Settings{db: d}
 	d.JobEnds = &JobEnds{db: d}

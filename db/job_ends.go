@@ -14,6 +14,7 @@ type JobEnd struct {
 	OwnerID string
 	Status  string // succeeded, failed or canceled
 	EndedAt time.Time
+	BatchID string // "" for a job on its own
 }
 
 // JobEnds is the outbox of ended jobs. A row is written in the transaction
@@ -37,8 +38,9 @@ func recordEnd(ctx context.Context, tx *sql.Tx, jobID, status string, atMS int64
 // Pending returns up to limit ends not yet dispatched, oldest first.
 func (s *JobEnds) Pending(ctx context.Context, limit int) ([]JobEnd, error) {
 	rows, err := s.db.read.QueryContext(ctx, `
-		SELECT job_id, owner_id, status, ended_at FROM job_ends
-		WHERE dispatched_at IS NULL ORDER BY ended_at LIMIT ?`, limit)
+		SELECT e.job_id, e.owner_id, e.status, e.ended_at, COALESCE(j.batch_id, '')
+		FROM job_ends e LEFT JOIN jobs j ON j.id = e.job_id
+		WHERE e.dispatched_at IS NULL ORDER BY e.ended_at LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending job ends: %w", err)
 	}
@@ -47,7 +49,7 @@ func (s *JobEnds) Pending(ctx context.Context, limit int) ([]JobEnd, error) {
 	for rows.Next() {
 		var e JobEnd
 		var ms int64
-		if err := rows.Scan(&e.JobID, &e.OwnerID, &e.Status, &ms); err != nil {
+		if err := rows.Scan(&e.JobID, &e.OwnerID, &e.Status, &ms, &e.BatchID); err != nil {
 			return nil, fmt.Errorf("pending job ends: %w", err)
 		}
 		e.EndedAt = time.UnixMilli(ms)

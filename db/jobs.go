@@ -28,6 +28,9 @@ type Job struct {
 	Paper            string
 	Queue            string
 	InputsHash       string
+	BatchID          string    // "" for a job on its own
+	Held             bool      // a batch job the feeder has not released to the queue yet
+	ReleasedAt       time.Time // when the feeder released a batch job; zero otherwise
 
 	Status          string
 	Attempts        int
@@ -79,6 +82,9 @@ var jobTable = []column{
 	{name: "paper", field: func(j *Job) any { return &j.Paper }},
 	{name: "queue", field: func(j *Job) any { return &j.Queue }},
 	{name: "inputs_hash", field: func(j *Job) any { return &j.InputsHash }},
+	{name: "batch_id", field: func(j *Job) any { return nullString{&j.BatchID} }},
+	{name: "held", field: func(j *Job) any { return &j.Held }},
+	{name: "released_at", field: func(j *Job) any { return unixMS{&j.ReleasedAt} }},
 	{name: "status", field: func(j *Job) any { return &j.Status }},
 	{name: "attempts", field: func(j *Job) any { return &j.Attempts }},
 	{name: "stage", field: func(j *Job) any { return &j.Stage }, merge: "?"},
@@ -153,7 +159,20 @@ var insertJobQuery = func() string {
 // submitted with profile. The caller enqueues the task only after Create
 // returns, so a crash in between leaves a row the reconciler finds.
 func (s *Jobs) Create(ctx context.Context, j Job, profile []byte) (Job, error) {
-	now := s.db.Now().UTC()
+	args := newJobArgs(&j, s.db.Now().UTC(), profile)
+	st, err := s.db.writeStmt(ctx, insertJobQuery)
+	if err != nil {
+		return Job{}, fmt.Errorf("create job: %w", err)
+	}
+	if _, err := st.ExecContext(ctx, args...); err != nil {
+		return Job{}, fmt.Errorf("create job: %w", err)
+	}
+	return j, nil
+}
+
+// newJobArgs resets j to a new queued job created at now and returns the
+// arguments of insertJobQuery that store it with profile.
+func newJobArgs(j *Job, now time.Time, profile []byte) []any {
 	if j.ID == "" {
 		j.ID = NewID()
 	}
@@ -163,17 +182,10 @@ func (s *Jobs) Create(ctx context.Context, j Job, profile []byte) (Job, error) {
 	args := []any{string(profile)}
 	for _, c := range jobTable {
 		if c.read == "" {
-			args = append(args, c.field(&j))
+			args = append(args, c.field(j))
 		}
 	}
-	st, err := s.db.writeStmt(ctx, insertJobQuery)
-	if err != nil {
-		return Job{}, fmt.Errorf("create job: %w", err)
-	}
-	if _, err := st.ExecContext(ctx, args...); err != nil {
-		return Job{}, fmt.Errorf("create job: %w", err)
-	}
-	return j, nil
+	return args
 }
 
 // ErrOwnerGone is Restore's answer when the job's owner is not in the
@@ -209,6 +221,15 @@ func (s *Jobs) Restore(ctx context.Context, j Job, profile []byte) (bool, error)
 			j.CandidateID = ""
 		}
 	}
+	if j.BatchID != "" {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM batches WHERE id = ?", j.BatchID).Scan(&n); err != nil {
+			return false, fmt.Errorf("restore job: %w", err)
+		}
+		if n == 0 {
+			j.BatchID = "" // lost with it: the job stands alone
+		}
+	}
+	j.Held = false // its task exists: it was released
 	j.Status, j.Attempts, j.Version, j.HasPDF = jobstate.StatusQueued, 0, 1, false
 	j.Change = jobstate.Change{Stage: "queued", Model: j.Model, PromptVersion: j.PromptVersion}
 	j.CreatedAt = j.CreatedAt.UTC()
@@ -310,7 +331,7 @@ func (s *Jobs) query(ctx context.Context, q string, args ...any) ([]Job, error) 
 // before the given time: the reconciler's work list.
 func (s *Jobs) Unfinished(ctx context.Context, updatedBefore time.Time, limit int) ([]Job, error) {
 	jobs, err := s.query(ctx, "SELECT "+jobColumns+` FROM jobs j
-		WHERE j.status IN ('queued', 'running') AND j.updated_at < ?
+		WHERE j.status IN ('queued', 'running') AND j.held = 0 AND j.updated_at < ?
 		ORDER BY j.created_at LIMIT ?`, updatedBefore.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("unfinished jobs: %w", err)
@@ -328,7 +349,7 @@ func (s *Jobs) Cancel(ctx context.Context, owner Owner, id string) (Job, error) 
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `
-		UPDATE jobs SET status = 'canceled', stage = 'canceled', finished_at = ?, updated_at = ?, version = version + 1
+		UPDATE jobs SET status = 'canceled', stage = 'canceled', held = 0, finished_at = ?, updated_at = ?, version = version + 1
 		WHERE id = ? AND `+ownerMatch+` AND status IN ('queued', 'running')`,
 		owner.args(now, now, id)...)
 	if err != nil {

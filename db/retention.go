@@ -16,11 +16,22 @@ const retentionPause = 5 * time.Millisecond
 // never holds the writer for long. A queued or running job is left alone:
 // the reconciler fails it first. It returns how many jobs it deleted.
 func (s *Jobs) DeleteOlderThan(ctx context.Context, cutoff time.Time, batch int) (int, error) {
-	return deleteInBatches(ctx, s.db, `
+	n, err := deleteInBatches(ctx, s.db, `
 		DELETE FROM jobs WHERE id IN (
 			SELECT id FROM jobs
 			WHERE created_at < ? AND status IN ('succeeded', 'failed', 'canceled')
 			LIMIT ?)`, cutoff.UnixMilli(), batch)
+	if err != nil {
+		return n, err
+	}
+	// A batch goes with its last job.
+	_, err = s.db.write.ExecContext(ctx, `
+		DELETE FROM batches WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.batch_id = batches.id)`,
+		cutoff.UnixMilli())
+	if err != nil {
+		return n, fmt.Errorf("delete old batches: %w", err)
+	}
+	return n, nil
 }
 
 // deleteInBatches runs query, a DELETE whose last argument is the batch

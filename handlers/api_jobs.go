@@ -175,6 +175,7 @@ type jobJSON struct {
 	FinishedAt  *time.Time `json:"finished_at"`
 	DownloadURL string     `json:"download_url"`
 
+	BatchID       string `json:"batch_id,omitempty"`
 	CandidateID   string `json:"candidate_id"`
 	CandidateName string `json:"candidate_name"`
 	JobTitle      string `json:"job_title"`
@@ -190,7 +191,7 @@ func toJobJSON(j db.Job) jobJSON {
 		JobID: j.ID, Status: j.Status, Stage: j.Stage, Progress: j.Progress, Attempts: j.Attempts,
 		Error: j.Error, Cached: j.Cached, CreatedAt: j.CreatedAt,
 		StartedAt: timePtr(j.StartedAt), FinishedAt: timePtr(j.FinishedAt), DownloadURL: downloadURL(j.ID),
-		CandidateID: j.CandidateID, CandidateName: j.CandidateName, JobTitle: j.JobTitle, Company: j.Company,
+		BatchID: j.BatchID, CandidateID: j.CandidateID, CandidateName: j.CandidateName, JobTitle: j.JobTitle, Company: j.Company,
 		Theme: j.Theme, Paper: j.Paper, MatchBefore: j.MatchBefore, MatchAfter: j.MatchAfter,
 	}
 }

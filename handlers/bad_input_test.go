@@ -21,6 +21,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/resume"
 )
 
@@ -44,7 +45,7 @@ const (
 )
 
 // badInputRoute is a route of routes.go. Path placeholders: {cand}
-// {opening} {job} {token} {user} {queue} {hook}; doc wraps a JSON value where
+// {opening} {job} {batch} {token} {user} {queue} {hook}; doc wraps a JSON value where
 // the route reads a string, for the API's write routes.
 type badInputRoute struct {
 	method, path string
@@ -66,6 +67,7 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/readyz"},
 	{method: "GET", path: "/static/{job}"},
 	{method: "GET", path: "/jobs/{job}/card"},
+	{method: "GET", path: "/batches/{batch}/progress"},
 	{method: "GET", path: "/share/{job}"},
 	{method: "GET", path: "/docs/api"},
 	{method: "GET", path: "/api/openapi.json"},
@@ -107,6 +109,15 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/candidates/{cand}/delete", as: recruiter},
 	{method: "POST", path: "/candidates/{cand}/delete", as: recruiter, destructive: true},
 	{method: "POST", path: "/candidates/{cand}/generate", as: recruiter, form: true},
+	{method: "GET", path: "/candidates/{cand}/batch", as: recruiter},
+	{method: "POST", path: "/candidates/{cand}/batch", as: recruiter, form: true},
+	{method: "GET", path: "/openings/{opening}/batch", as: recruiter},
+	{method: "POST", path: "/openings/{opening}/batch", as: recruiter, form: true},
+	{method: "GET", path: "/batches", as: recruiter},
+	{method: "GET", path: "/batches/{batch}", as: recruiter},
+	{method: "GET", path: "/batches/{batch}/zip", as: recruiter},
+	{method: "POST", path: "/batches/{batch}/cancel", as: recruiter},
+	{method: "POST", path: "/batches/{batch}/retry-failed", as: recruiter},
 	{method: "GET", path: "/openings", as: recruiter},
 	{method: "GET", path: "/openings/new", as: recruiter},
 	{method: "POST", path: "/openings/new", as: recruiter, form: true},
@@ -178,6 +189,12 @@ var badInputRoutes = []badInputRoute{
 	{method: "GET", path: "/api/tokens", as: withToken},
 	{method: "POST", path: "/api/tokens", as: withToken, doc: jsonIn(`{"name":`, `}`)},
 	{method: "DELETE", path: "/api/tokens/{token}", as: withToken, destructive: true},
+	{method: "POST", path: "/api/batches", as: withToken, doc: jsonIn(`{"candidate_ids":["{cand}"],"job_description":`, `}`)},
+	{method: "GET", path: "/api/batches", as: withToken},
+	{method: "GET", path: "/api/batches/{batch}", as: withToken},
+	{method: "POST", path: "/api/batches/{batch}/cancel", as: withToken},
+	{method: "POST", path: "/api/batches/{batch}/retry-failed", as: withToken},
+	{method: "GET", path: "/api/batches/{batch}/zip", as: withToken},
 	{method: "GET", path: "/api/webhooks", as: withToken},
 	{method: "POST", path: "/api/webhooks", as: withToken, doc: jsonIn(`{"url":`, `}`)},
 	{method: "GET", path: "/api/webhooks/{hook}/deliveries", as: withToken},
@@ -418,7 +435,7 @@ func badAnswer(method, path string, r resp) string {
 		path == "/embed/example.css", path == "/embed/example.js":
 		// Assets: a plain 404 is enough.
 	case strings.HasPrefix(path, "/api/"):
-		if r.status == http.StatusNoContent || r.status == http.StatusNotModified || strings.HasPrefix(ct, "application/pdf") {
+		if r.status == http.StatusNoContent || r.status == http.StatusNotModified || strings.HasPrefix(ct, "application/pdf") || strings.HasPrefix(ct, "application/zip") {
 			return ""
 		}
 		var body map[string]any
@@ -428,7 +445,8 @@ func badAnswer(method, path string, r resp) string {
 		if msg, _ := body["error"].(string); r.status >= 400 && strings.TrimSpace(msg) == "" {
 			return fmt.Sprintf("status %d without an error message: %s", r.status, snippet(r.body))
 		}
-	case strings.HasPrefix(path, "/jobs/") && strings.HasSuffix(path, "/card"):
+	case strings.HasPrefix(path, "/jobs/") && strings.HasSuffix(path, "/card"),
+		strings.HasPrefix(path, "/batches/") && strings.HasSuffix(path, "/progress"):
 		// The poll is an htmx fragment: a short text is enough.
 		if strings.TrimSpace(r.body) == "" {
 			return fmt.Sprintf("status %d with an empty body", r.status)
@@ -552,7 +570,13 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := strings.NewReplacer("{cand}", cand.ID, "{opening}", opening.ID, "{job}", done.ID,
+	batch, err := jobs.CreateBatch(ctx, e.db, ann.ID, "m", jobs.BatchRequest{OpeningID: opening.ID, CandidateIDs: []string{cand.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batchJobs, _ := e.db.Batches.Jobs(ctx, db.AllOwners, batch.ID, 10, 0)
+	e.succeed(batchJobs[0], resume.Sample())
+	ids := strings.NewReplacer("{cand}", cand.ID, "{opening}", opening.ID, "{job}", done.ID, "{batch}", batch.ID,
 		"{token}", spare.ID, "{user}", bob.ID, "{queue}", "interactive", "{hook}", hook.ID, "{kind}", "success_rate")
 
 	conn, err := sql.Open("sqlite3", "file:"+e.db.Path()+"?mode=ro")
@@ -664,8 +688,13 @@ func TestNoRouteAnswers5xxToBadInput(t *testing.T) {
 		share := func(id, exp string) string {
 			return "/share/" + id + "?e=" + exp + "&s=" + e.srv.mac("share", id, exp)
 		}
+		progress := func(id, o, exp string) string {
+			return "/batches/" + id + "/progress?o=" + url.QueryEscape(o) + "&e=" + exp + "&s=" + e.srv.mac("batch", id, o, exp)
+		}
 		far := "99999999999"
 		for _, link := range []string{
+			progress(batch.ID, ann.ID, far), progress(batch.ID, "*", far), progress(batch.ID, ann.ID, "-1"),
+			progress(batch.ID, bob.ID, far), progress("does-not-exist", "*", far), progress(batch.ID, "", far),
 			card(done.ID, ann.ID, far), card(queued.ID, "*", far), card(queued.ID, ann.ID, "-1"), card(done.ID, ann.ID, "99999999999999999999"),
 			card(done.ID, "../../", far), card(done.ID, "", far), card("does-not-exist", "*", far), card(queued.ID, bob.ID, far),
 			card(done.ID, ann.ID, "9223372036854775807"),

@@ -133,6 +133,15 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("POST", "/api/resume-async/cancel/{id}", "/api/resume-async/cancel/"+jobID, nil)
 	check("POST", "/api/tokens", "/api/tokens", map[string]any{"name": "ci"})
 	check("GET", "/api/tokens", "/api/tokens", nil)
+	batch := check("POST", "/api/batches", "/api/batches", map[string]any{"opening_id": op["id"], "candidate_ids": []string{id}})
+	batchID, _ := batch["id"].(string)
+	check("POST", "/api/batches", "/api/batches", map[string]any{"candidate_ids": []string{id}})
+	check("GET", "/api/batches", "/api/batches", nil)
+	check("GET", "/api/batches/{id}", "/api/batches/"+batchID, nil)
+	check("GET", "/api/batches/{id}/zip", "/api/batches/"+batchID+"/zip", nil) // 409: none ready
+	check("POST", "/api/batches/{id}/cancel", "/api/batches/"+batchID+"/cancel", nil)
+	check("POST", "/api/batches/{id}/retry-failed", "/api/batches/"+batchID+"/retry-failed", nil)
+	check("GET", "/api/batches/{id}", "/api/batches/nope", nil)
 	check("DELETE", "/api/candidates/{id}", "/api/candidates/"+id, nil)
 
 	hook := check("POST", "/api/webhooks", "/api/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"job.failed"}})

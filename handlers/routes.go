@@ -43,9 +43,10 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Handle("/static/*", static.Handler())
-	r.Get("/jobs/{id}/card", s.jobCardPoll) // signed link, one SQLite read
-	r.Get("/share/{id}", s.sharedPDF)       // signed, expiring, read-only
-	r.Get("/docs/api", s.apiDocsPage)       // the same for everyone
+	r.Get("/jobs/{id}/card", s.jobCardPoll)              // signed link, one SQLite read
+	r.Get("/batches/{id}/progress", s.batchProgressPoll) // signed link, one SQLite read
+	r.Get("/share/{id}", s.sharedPDF)                    // signed, expiring, read-only
+	r.Get("/docs/api", s.apiDocsPage)                    // the same for everyone
 	r.Get("/api/openapi.json", s.openAPIJSON)
 
 	// Fragments other sites embed with htmx: API token in a header, CORS
@@ -99,12 +100,16 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/candidates/{id}/delete", s.candidateDeletePage)
 			r.Post("/candidates/{id}/delete", s.candidateDelete)
 			r.Post("/candidates/{id}/generate", s.candidateGenerate)
+			r.Get("/candidates/{id}/batch", s.candidateBatchPage)
+			r.Post("/candidates/{id}/batch", s.candidateBatchStart)
 
 			r.Get("/openings", s.openingList)
 			r.Get("/openings/new", s.openingNew)
 			r.Post("/openings/new", s.openingSave)
 			r.Get("/openings/{id}/edit", s.openingEdit)
 			r.Post("/openings/{id}/edit", s.openingSave)
+			r.Get("/openings/{id}/batch", s.openingBatchPage)
+			r.Post("/openings/{id}/batch", s.openingBatchStart)
 			r.Get("/openings/{id}/delete", s.openingDeletePage)
 			r.Post("/openings/{id}/delete", s.openingDelete)
 
@@ -115,6 +120,11 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/jobs/{id}/preview", s.jobPreview)
 			r.Post("/jobs/{id}/cancel", s.jobCancel)
 			r.Post("/jobs/{id}/retry", s.jobRetry)
+			r.Get("/batches", s.batchList)
+			r.Get("/batches/{id}", s.batchShow)
+			r.Get("/batches/{id}/zip", s.batchZip)
+			r.Post("/batches/{id}/cancel", s.batchCancel)
+			r.Post("/batches/{id}/retry-failed", s.batchRetry)
 
 			r.Get("/settings/tokens", s.settingsTokens)
 			r.Post("/settings/tokens", s.settingsTokenCreate)
@@ -185,6 +195,13 @@ func (s *Server) Routes() http.Handler {
 		r.Post("/resume-async/cancel/{id}", s.apiJobCancel)
 		r.Post("/resume-async/regenerate/{id}", s.apiRegenerate)
 		r.Post("/resume-async/share/{id}", s.apiShare)
+
+		r.Post("/batches", s.apiBatchCreate)
+		r.Get("/batches", s.apiBatchList)
+		r.Get("/batches/{id}", s.apiBatchGet)
+		r.Post("/batches/{id}/cancel", s.apiBatchCancel)
+		r.Post("/batches/{id}/retry-failed", s.apiBatchRetry)
+		r.Get("/batches/{id}/zip", s.apiBatchZip)
 
 		r.Get("/tokens", s.apiTokenList)
 		r.Post("/tokens", s.apiTokenCreate)

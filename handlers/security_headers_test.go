@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/mail"
 	"github.com/tailor-app/tailor/resume"
@@ -41,6 +42,8 @@ var notPages = map[string]string{
 	"/api/openapi.json":       "JSON",
 	"/candidates/{id}/export": "JSON Resume download",
 	"/jobs/{id}/download":     "PDF (TestSecurityHeadersOfPreviewAndFiles)",
+	"/batches/{id}/zip":       "ZIP (TestAPIBatchZip, TestWebBatch)",
+	"/batches/{id}/progress":  "a fragment of /batches/{id}, polled with a signed link (TestWebBatch)",
 	"/jobs/{id}/preview":      "its own policy (TestSecurityHeadersOfPreviewAndFiles)",
 	"/embed/*":                "fragments: their own policy (TestEmbedFragmentsHaveTheirOwnPolicy)",
 	"/embed/embed.css":        "CSS",
@@ -145,6 +148,16 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	for _, j := range []db.Job{done, failed, running} {
 		page("/jobs/{id}", "/jobs/"+j.ID, both...)
 	}
+	batch, err := jobs.CreateBatch(context.Background(), e.db, ann.ID, "m", jobs.BatchRequest{OpeningID: openingID, CandidateIDs: []string{cand.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page("/openings/{id}/batch", "/openings/"+openingID+"/batch", both...)
+	page("/openings/{id}/batch", "/openings/"+openingID+"/batch?q=Maya", both...)
+	page("/candidates/{id}/batch", "/candidates/"+cand.ID+"/batch", both...)
+	page("/batches", "/batches", both...)
+	page("/batches/{id}", "/batches/"+batch.ID, both...)
+	check("batch form with errors", rec.post("/openings/"+openingID+"/batch", url.Values{"theme": {"classic"}}), http.StatusUnprocessableEntity)
 	page("/settings/tokens", "/settings/tokens", both...)
 	hook, hookErr := e.db.Webhooks.Create(context.Background(), db.Webhook{OwnerID: ann.ID, URL: `https://ats.example.com/h?a="><script>x()</script>`,
 		Secret: "whsec_AAAA", Events: []string{"job.failed"}})
@@ -228,7 +241,7 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	// Every GET route of the router is a page checked above or named in
 	// notPages: a new page cannot go unchecked.
 	var unchecked []string
-	err := chi.Walk(e.srv.Routes().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+	err = chi.Walk(e.srv.Routes().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		if method != http.MethodGet {
 			return nil
 		}

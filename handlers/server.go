@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/webhook"
 )
@@ -36,6 +37,7 @@ type Server struct {
 	DB       *db.DB
 	Enqueuer Enqueuer
 	Canceler Canceler
+	Feeder   *jobs.Feeder // nil in tests: batch jobs stay held until a test feeds them
 	Checks   []Check
 	Logger   *slog.Logger
 	Now      func() time.Time

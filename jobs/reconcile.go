@@ -91,7 +91,12 @@ func (r *Reconciler) Once(ctx context.Context) (Outcome, error) {
 	}
 	for _, j := range jobs {
 		out.Checked++
-		if now.Sub(j.CreatedAt) > deadline {
+		// A batch job's deadline counts from its release to the queue.
+		since := j.CreatedAt
+		if j.ReleasedAt.After(since) {
+			since = j.ReleasedAt
+		}
+		if now.Sub(since) > deadline {
 			r.Inspector.DeleteTask(j.Queue, j.ID) // best effort; an active task is canceled below
 			r.Inspector.CancelProcessing(j.ID)
 			if err := r.fail(ctx, j, fmt.Sprintf("timed out: not finished within %s", deadline)); err != nil {
@@ -182,7 +187,7 @@ func PayloadFor(j db.Job, profile []byte) tasks.GeneratePayload {
 		Row: &tasks.RowFields{
 			OwnerID: j.OwnerID, CandidateID: j.CandidateID, CandidateVersion: j.CandidateVersion,
 			CandidateName: j.CandidateName, Queue: j.Queue, InputsHash: j.InputsHash,
-			Model: j.Model, PromptVersion: j.PromptVersion, CreatedAt: j.CreatedAt,
+			Model: j.Model, PromptVersion: j.PromptVersion, CreatedAt: j.CreatedAt, BatchID: j.BatchID,
 		},
 	}
 }
@@ -194,6 +199,7 @@ func RowFor(p tasks.GeneratePayload) db.Job {
 		ID: p.JobID, OwnerID: r.OwnerID, CandidateID: r.CandidateID, CandidateVersion: r.CandidateVersion,
 		CandidateName: r.CandidateName, JobTitle: p.JobTitle, Company: p.Company, JobDescription: p.JobDescription,
 		Theme: p.Theme, Paper: p.Paper, Queue: r.Queue, InputsHash: r.InputsHash, CreatedAt: r.CreatedAt,
+		BatchID: r.BatchID, // a task exists: the job was released
 	}
 	j.Model, j.PromptVersion = r.Model, r.PromptVersion
 	return j

@@ -92,7 +92,9 @@ func (n *Notifier) Register(w *notify.Worker) {
 // for a cancel. Calling it again for the same end changes nothing.
 func (n *Notifier) Dispatch(ctx context.Context, end db.JobEnd) error {
 	kind := map[string]string{jobstate.StatusSucceeded: db.MailReady, jobstate.StatusFailed: db.MailFailed}[end.Status]
-	if kind == "" {
+	// A batch's jobs are not mailed one by one: a thousand mails for one
+	// click; the batch page and the digest tell the story.
+	if kind == "" || end.BatchID != "" {
 		return nil
 	}
 	prefs, err := n.DB.Mail().Prefs(ctx, end.OwnerID)

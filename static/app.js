@@ -77,7 +77,11 @@
     }
     if (isFinal(card) || (version && +card.getAttribute("data-version") >= +version[1])) {
       e.preventDefault(); // older than, or the same as, what the card shows
+      return;
     }
+    // A batch page's progress follows its jobs' updates, not only its 2 s poll.
+    var progress = document.querySelector(".batch-progress[hx-get]");
+    if (progress) htmx.trigger(progress, "refresh");
   });
   htmx.onLoad(function (elt) {
     var cards = elt.matches && elt.matches(".job-card") ? [elt] : elt.querySelectorAll(".job-card");

@@ -98,6 +98,7 @@ type RowFields struct {
 	Model            string    `json:"model,omitempty"`
 	PromptVersion    string    `json:"prompt_version,omitempty"`
 	CreatedAt        time.Time `json:"created_at"`
+	BatchID          string    `json:"batch_id,omitempty"`
 }
 
 // encode is json.Marshal without re-validating the profile, which is

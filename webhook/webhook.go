@@ -30,6 +30,9 @@ const (
 	JobFailed    = "job.failed"
 	JobCanceled  = "job.canceled"
 	Ping         = "ping"
+	// BatchCompleted: every job of a batch has ended. Not in the default
+	// subscription: an endpoint asks for it.
+	BatchCompleted = "batch.completed"
 )
 
 // JobEventTypes are the job types, the default subscription.
@@ -200,6 +203,42 @@ func (s *Service) checkEvents(events []string) ([]string, error) {
 // endpoints subscribed to its type. It is idempotent: each delivery's task
 // id names the endpoint and the job, so a second call queues nothing.
 func (s *Service) Dispatch(ctx context.Context, end db.JobEnd) error {
+	if err := s.dispatchJob(ctx, end); err != nil {
+		return err
+	}
+	return s.dispatchBatch(ctx, end)
+}
+
+// BatchData is the data of a batch.completed event.
+type BatchData struct {
+	BatchID   string         `json:"batch_id"`
+	StatusURL string         `json:"status_url"`
+	ZipURL    string         `json:"zip_url"`
+	Counts    map[string]int `json:"counts"`
+}
+
+// dispatchBatch emits batch.completed once when the job that ended was its
+// batch's last: the last job's end is recorded after the batch is done, so
+// some end always sees it done; the event id makes later ones queue nothing.
+func (s *Service) dispatchBatch(ctx context.Context, end db.JobEnd) error {
+	if end.BatchID == "" || !slices.Contains(s.eventTypes(), BatchCompleted) {
+		return nil
+	}
+	b, err := s.DB.Batches.Get(ctx, db.AllOwners, end.BatchID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil || !b.Counts.Done() {
+		return err
+	}
+	c := b.Counts
+	return s.Emit(ctx, b.OwnerID, BatchCompleted, "msg_batch_"+b.ID, BatchData{
+		BatchID: b.ID, StatusURL: s.BaseURL + "/api/batches/" + b.ID, ZipURL: s.BaseURL + "/api/batches/" + b.ID + "/zip",
+		Counts: map[string]int{"total": c.Total(), "succeeded": c.Succeeded, "failed": c.Failed, "canceled": c.Canceled},
+	})
+}
+
+func (s *Service) dispatchJob(ctx context.Context, end db.JobEnd) error {
 	eventType := "job." + end.Status
 	hooks, err := s.subscribed(ctx, end.OwnerID, eventType)
 	if err != nil || len(hooks) == 0 {

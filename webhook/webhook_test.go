@@ -523,3 +523,49 @@ func TestEmit(t *testing.T) {
 	}
 	verify(t, h.Secret, got[0])
 }
+
+// The last job of a batch to end emits batch.completed, once.
+func TestBatchCompleted(t *testing.T) {
+	e := newEnv(t, loopback...)
+	e.svc.EventTypes = append(append([]string(nil), JobEventTypes...), BatchCompleted)
+	ctx := context.Background()
+	ep := newEndpoint(t, nil)
+	h := e.hook(ep.URL, BatchCompleted)
+	var jobs []db.BatchJob
+	for range 2 {
+		c, err := e.db.Candidates.Create(ctx, e.ann.ID, "Jane", []byte(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, db.BatchJob{Job: db.Job{CandidateID: c.ID, CandidateName: "Jane", JobDescription: "Go",
+			Theme: "classic", Paper: "a4", Queue: "batch"}, Profile: []byte(`{}`)})
+	}
+	b, js, err := e.db.Batches.Create(ctx, db.Batch{OwnerID: e.ann.ID, Theme: "classic", Paper: "a4"}, jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, j := range js {
+		if _, err := e.db.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1}, nil); err != nil {
+			t.Fatal(err)
+		}
+		ends, _ := e.db.JobEnds.Pending(ctx, 10)
+		for _, end := range ends {
+			if err := e.svc.Dispatch(ctx, end); err != nil {
+				t.Fatal(err)
+			}
+			e.q.mu.Lock()
+			queued := len(e.q.tasks)
+			e.q.mu.Unlock()
+			if i == 0 && queued != 0 {
+				t.Fatal("batch.completed before the batch's last job ended")
+			}
+		}
+	}
+	e.runAll()
+	got := ep.requests()
+	if len(got) != 1 || got[0].header.Get("webhook-id") != "msg_batch_"+b.ID ||
+		!strings.Contains(string(got[0].body), `"type":"batch.completed"`) || !strings.Contains(string(got[0].body), `"succeeded":2`) {
+		t.Fatalf("got %d requests: %+v", len(got), got)
+	}
+	verify(t, h.Secret, got[0])
+}

@@ -41,6 +41,7 @@ type Config struct {
 	CacheTTL          time.Duration
 	JobRetention      time.Duration
 	ReconcileInterval time.Duration // between reconciler passes (RECONCILE_INTERVAL)
+	BatchPerBatch     int           // jobs of one batch on the queue at most (BATCH_QUEUE_DEPTH)
 	AlertInterval     time.Duration // between evaluations of the alert rules (ALERT_INTERVAL)
 	BaseURL           string
 	EmbedOrigins      []string
@@ -115,6 +116,7 @@ func (c *Config) settings(onFly bool) []setting {
 		{"CACHE_TTL", "1h", duration(&c.CacheTTL)},
 		{"RECONCILE_INTERVAL", jobs.DefaultReconcileInterval.String(), duration(&c.ReconcileInterval)},
 		{"JOB_RETENTION", "30d", duration(&c.JobRetention)},
+		{"BATCH_QUEUE_DEPTH", strconv.Itoa(jobs.DefaultPerBatch), positiveInt(&c.BatchPerBatch)},
 		{"ALERT_INTERVAL", alert.DefaultInterval.String(), duration(&c.AlertInterval)},
 		{"BASE_URL", "", httpURL(&c.BaseURL)},
 		{"ALLOW_SIGNUP", "false", boolean(&c.AllowSignup)},

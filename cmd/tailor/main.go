@@ -37,6 +37,9 @@ Usage:
                                      create a user; the password is read from stdin
   tailor token create --email E [--name N]
                                      create an API token for a user; prints only the token
+  tailor batch --email E --opening ID --candidates FILE|all [--theme T] [--paper P]
+                                     start a batch (FILE: one candidate id a line), print the counts
+                                     each second until it ends; exits 1 if any job did not succeed
   tailor drill [--replica URL]       restore the latest replica to a temporary file, check it against
                                      the live database, print the measured RPO; exits 1 on failure
 
@@ -66,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userCommand(ctx, args, getenv, stdin, stdout, stderr)
 	case "token":
 		return tokenCommand(ctx, args, getenv, stdout, stderr)
+	case "batch":
+		return batchCommand(ctx, args, getenv, stdout, stderr)
 	case "drill":
 		return drillCommand(ctx, args, getenv, stdout, stderr)
 	default:

@@ -36,7 +36,7 @@ func (p *process) newNotifier(database *db.DB) *notifier {
 	n.webhooks = &webhook.Service{DB: database, Queue: asynq.NewClientFromRedisClient(p.rdb), BaseURL: p.cfg.BaseURL,
 		Policy: webhook.Policy{Allow: p.cfg.WebhookAllowNets}, Logger: p.logger, Metrics: webhook.NewMetrics(p.reg)}
 	// Admins' webhooks may also subscribe to the alerts (cmd/tailor/alerts.go).
-	n.webhooks.EventTypes = append(slices.Clone(webhook.JobEventTypes), alert.EventFired, alert.EventResolved)
+	n.webhooks.EventTypes = append(slices.Clone(webhook.JobEventTypes), webhook.BatchCompleted, alert.EventFired, alert.EventResolved)
 	n.webhooks.Register(n.worker)
 	channels = append(channels, n.webhooks)
 	n.dispatcher = notify.NewDispatcher(database.JobEnds, p.logger, channels...)

@@ -76,6 +76,9 @@ func serve(ctx context.Context, mode string, cfg Config, logger *slog.Logger, ou
 			stages = append(stages, p.leaseStage(writerLease, database)) // stops after the consumer's last write
 		}
 		p.notifier = p.newNotifier(database)
+		p.feeder = &jobs.Feeder{Batches: database.Batches, Jobs: database.Jobs, Logger: logger,
+			PerBatch: cfg.BatchPerBatch}
+		p.feeder.Init()
 		stages = append(stages, p.eventsConsumer(database))
 	}
 	var pool *pdf.Pool
@@ -105,6 +108,7 @@ type process struct {
 	metrics  *tasks.Metrics
 	tailorer llm.Tailorer
 	notifier *notifier     // web processes only
+	feeder   *jobs.Feeder  // web processes only: releases held batch jobs to the queue
 	updates  *jobs.Updates // committed job changes, for every web process's live streams
 }
 
@@ -134,6 +138,7 @@ func (p *process) eventsConsumer(database *db.DB) stage {
 	consumer.Applied = func(ev tasks.Event) {
 		if ev.Kind == jobstate.EventSucceeded || ev.Kind == jobstate.EventFailed {
 			p.notifier.dispatcher.Poke() // mails and webhooks go out now, not at the next round
+			p.feeder.Kick()              // a batch has room for its next job
 		}
 	}
 	consumer.Updates = p.updates
@@ -253,6 +258,8 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		Admin: handlers.AdminDeps{Redis: p.rdb, Inspector: inspector, PriceIn: cfg.LLMPriceIn, PriceOut: cfg.LLMPriceOut},
 	}
 	srv.Webhooks = p.notifier.webhooks
+	p.feeder.Enqueue = enqueuer.Enqueue
+	srv.Feeder = p.feeder
 	srv.Live = &handlers.Live{Updates: p.updates, MaxStreams: cfg.SSEMaxStreams, MaxPerUser: cfg.SSEMaxUserStreams,
 		Logger: p.logger, Metrics: handlers.NewLiveMetrics(p.reg)}
 	httpSrv := &http.Server{
@@ -284,6 +291,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		// After the server: stopped first, so streams end before the drain.
 		{"live updates", srv.Live.Run},
 		{"reconciler", reconciler.Run},
+		{"batch feeder", p.feeder.Run},
 		{"purger", purger.Run},
 		{"notify worker", func(ctx context.Context) error {
 			return p.notifier.worker.Run(ctx, p.rdb, notifyConcurrency, asynqLogger{p.logger})

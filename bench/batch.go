@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/tailor-app/tailor/proc"
+	"github.com/tailor-app/tailor/resume"
+)
+
+// benchBatch: a 500-job batch (500 distinct candidates, so no cache hit)
+// with the instant fake model drains through `tailor serve` while
+// interactive jobs submitted meanwhile are timed; then the batch's ZIP is
+// streamed and the web process's peak RSS sampled.
+func benchBatch(ctx context.Context, o options, rep *report) error {
+	n := 500
+	if o.quick {
+		n = 100
+	}
+	h, err := newHarness(ctx, harnessOptions{concurrency: 4, llmLatency: o.llmLatency})
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if err := h.startServe(); err != nil {
+		return err
+	}
+	for i := range 3 { // warm Chrome and the code paths
+		id, err := h.submit(fmt.Sprintf("warm up %d: %s", i, resume.SampleJobDescription))
+		if err != nil {
+			return err
+		}
+		if _, err := h.waitFinal(id, time.Minute); err != nil {
+			return err
+		}
+	}
+	ids := make([]string, 0, n)
+	for i := range n {
+		p := resume.Sample()
+		p.Basics.Name = fmt.Sprintf("Candidate %03d", i)
+		body, _ := json.Marshal(p)
+		res, err := h.api("POST", "/api/candidates", body)
+		if err != nil {
+			return err
+		}
+		var c struct{ ID string }
+		json.Unmarshal(res, &c)
+		ids = append(ids, c.ID)
+	}
+	body, _ := json.Marshal(map[string]any{"job_description": resume.SampleJobDescription, "company": "Globex",
+		"candidate_ids": ids})
+	start := time.Now()
+	res, err := h.api("POST", "/api/batches", body)
+	if err != nil {
+		return err
+	}
+	created := time.Since(start)
+	var b struct{ ID string }
+	json.Unmarshal(res, &b)
+
+	// Interactive jobs while the batch drains, one after the other.
+	var interactive []time.Duration
+	var drained atomic.Bool
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; !drained.Load(); i++ {
+			t0 := time.Now()
+			id, err := h.submit(fmt.Sprintf("%s\ninteractive %d %d", resume.SampleJobDescription, i, t0.UnixNano()))
+			if err != nil {
+				done <- err
+				return
+			}
+			s, err := h.waitFinal(id, time.Minute)
+			if err != nil || s.Status != "succeeded" {
+				done <- fmt.Errorf("interactive job %s: %v %s", id, err, s.Error)
+				return
+			}
+			interactive = append(interactive, time.Since(t0))
+			time.Sleep(200 * time.Millisecond)
+		}
+		done <- nil
+	}()
+	var counts struct {
+		Status string
+		Counts struct{ Total, Succeeded, Failed, Canceled int }
+	}
+	for {
+		raw, err := h.api("GET", "/api/batches/"+b.ID+"?limit=1", nil)
+		if err != nil {
+			return err
+		}
+		json.Unmarshal(raw, &counts)
+		if counts.Status == "done" {
+			break
+		}
+		if time.Since(start) > 10*time.Minute {
+			return fmt.Errorf("batch not done after 10 min: %+v", counts.Counts)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	drain := time.Since(start)
+	drained.Store(true)
+	if err := <-done; err != nil {
+		return err
+	}
+	if counts.Counts.Succeeded != n {
+		return fmt.Errorf("batch ended with %+v", counts.Counts)
+	}
+	rep.add("batch create (API)", "answer", ms(created), "ms", "< 1000", fmt.Sprintf("%d jobs in one transaction", n))
+	rep.add("batch drain, instant LLM", "throughput", float64(n)/drain.Seconds(), "PDF/s", ">= 25",
+		fmt.Sprintf("%d jobs in %.1f s, WORKER_CONCURRENCY=4, distinct candidates (no cache)", n, drain.Seconds()))
+	slices.Sort(interactive)
+	if len(interactive) > 0 {
+		rep.add("interactive job during a batch", "p95", ms(interactive[len(interactive)*95/100]), "ms", "< 1000",
+			fmt.Sprintf("p50 %.0f ms, max %.0f ms over %d jobs", ms(interactive[len(interactive)/2]), ms(interactive[len(interactive)-1]), len(interactive)))
+	}
+
+	// The ZIP, streamed; the web process's RSS sampled meanwhile.
+	before := proc.RSS(h.web.pid())
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			if r := proc.RSS(h.web.pid()); r > peak.Load() {
+				peak.Store(r)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	req, _ := http.NewRequest("GET", h.baseURL+"/api/batches/"+b.ID+"/zip", nil)
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	t0 := time.Now()
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return err
+	}
+	size, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	took := time.Since(t0)
+	close(stop)
+	<-sampled
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("zip: %d %v", resp.StatusCode, err)
+	}
+	rep.add("batch ZIP stream", "throughput", mb(size)/took.Seconds(), "MB/s", ">= 50",
+		fmt.Sprintf("%.1f MB (%d PDFs and summary.csv) in %.0f ms", mb(size), n, ms(took)))
+	rep.add("batch ZIP stream", "web RSS peak", mb(peak.Load()), "MB", "",
+		fmt.Sprintf("%.0f MB before the download: +%.0f MB for a %.0f MB ZIP", mb(before), mb(peak.Load()-before), mb(size)))
+	fmt.Fprintln(os.Stderr)
+	return nil
+}
