@@ -168,8 +168,8 @@ func TestDashboardFiguresMatchTheSeededJobs(t *testing.T) {
 		t.Errorf("usage per recruiter %+v, cost %s; want one recruiter costing $0.01 (4000 in at $1, 2000 out at $2 per million)",
 			d.UsageUsers, d.Cost(d.UsageUsers[0]))
 	}
-	if d.RedisErr != "" || len(d.Queues) != 2 {
-		t.Errorf("live figures: err %q, %d queues", d.RedisErr, len(d.Queues))
+	if d.RedisErr != "" || len(d.Queues) != 3 {
+		t.Errorf("live figures: err %q, %d queues (want interactive, batch, notify)", d.RedisErr, len(d.Queues))
 	}
 	if len(d.Hourly) != 7*24+1 {
 		t.Errorf("hourly entries = %d, want %d", len(d.Hourly), 7*24+1)
