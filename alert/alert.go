@@ -318,11 +318,9 @@ func (e *Evaluator) lastHeartbeat(ctx context.Context, now time.Time) (time.Time
 		return time.Time{}, err
 	}
 	for _, s := range servers {
-		for _, q := range tasks.QueueNames() {
-			if _, ok := s.Queues[q]; ok {
-				e.lastSeen = now
-				return now, nil
-			}
+		if tasks.ServesGenerate(s) {
+			e.lastSeen = now
+			return now, nil
 		}
 	}
 	stats, err := tasks.WorkerStats(ctx, e.Redis)

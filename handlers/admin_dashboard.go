@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hibiken/asynq"
-
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
@@ -115,7 +113,7 @@ func (s *Server) liveFigures(ctx context.Context, d *views.Dashboard) error {
 		return err
 	}
 	for _, sv := range servers {
-		if !servesGenerate(sv) {
+		if !tasks.ServesGenerate(sv) {
 			continue // a web process's notify worker: not a resume worker
 		}
 		d.Workers = append(d.Workers, views.WorkerRow{
@@ -149,16 +147,6 @@ func (s *Server) liveFigures(ctx context.Context, d *views.Dashboard) error {
 		d.Chrome.RateWaitMS += w.RateWaitMS
 	}
 	return nil
-}
-
-// servesGenerate reports whether an asynq server runs resume generation.
-func servesGenerate(sv *asynq.ServerInfo) bool {
-	for _, q := range tasks.QueueNames() {
-		if _, ok := sv.Queues[q]; ok {
-			return true
-		}
-	}
-	return false
 }
 
 // queueRows reads each of Tailor's queues; a queue asynq has not seen yet

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/resume"
 	"github.com/tailor-app/tailor/views"
 )
@@ -109,7 +110,7 @@ func (s *Server) candidateExport(w http.ResponseWriter, r *http.Request) {
 		enc.Encode(v)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", safeFilename(c.Name, "candidate")+".json"))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", db.SafeFilename(c.Name, "candidate")+".json"))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	io.WriteString(w, pretty.String())
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -65,7 +64,7 @@ func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope db.Owner
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.Itoa(len(res.PDF)))
-	w.Header().Set("Content-Disposition", fmt.Sprintf("%s; filename=%q", disposition, pdfFilename(j)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("%s; filename=%q", disposition, j.PDFFilename()))
 	w.Write(res.PDF)
 }
 
@@ -89,30 +88,4 @@ func (s *Server) jobPreview(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "private, no-store")
 	w.Write([]byte(res.HTML))
-}
-
-// pdfFilename is "Name - Company.pdf" with only safe characters.
-func pdfFilename(j db.Job) string {
-	name := j.CandidateName
-	if j.Company != "" {
-		name += " - " + j.Company
-	}
-	return safeFilename(name, "resume") + ".pdf"
-}
-
-// safeFilename keeps letters, digits, spaces, dashes, underscores and dots
-// of name (ASCII only: the name goes in a quoted Content-Disposition
-// filename), or gives fallback when nothing is left.
-func safeFilename(name, fallback string) string {
-	clean := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r == '-', r == '_', r == '.':
-			return r
-		}
-		return -1
-	}, name)
-	if clean = strings.TrimSpace(clean); clean == "" {
-		return fallback
-	}
-	return clean
 }

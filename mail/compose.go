@@ -129,7 +129,7 @@ func (n *Notifier) writeReady(ctx context.Context, m *Message, b *strings.Builde
 		fmt.Fprintf(b, "The PDF (%s) is too large to attach; download it here: %s\n", size(len(res.PDF)), download)
 		return nil
 	}
-	m.Attachment = &Attachment{Name: pdfFilename(j), ContentType: "application/pdf", Data: res.PDF}
+	m.Attachment = &Attachment{Name: j.PDFFilename(), ContentType: "application/pdf", Data: res.PDF}
 	fmt.Fprintf(b, "The PDF is attached (%s). Download it again: %s\n", m.Attachment.Name, download)
 	return nil
 }
@@ -208,25 +208,6 @@ func (n *Notifier) footer(b *strings.Builder, m Message) {
 
 func size(n int) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-}
-
-// pdfFilename is "Name - Company.pdf" with only safe characters.
-func pdfFilename(j db.Job) string {
-	name := j.CandidateName
-	if j.Company != "" {
-		name += " - " + j.Company
-	}
-	clean := strings.TrimSpace(strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r == '-', r == '_', r == '.':
-			return r
-		}
-		return -1
-	}, name))
-	if clean == "" {
-		clean = "resume"
-	}
-	return clean + ".pdf"
 }
 
 // Metrics count mails (tailor_mail_*).

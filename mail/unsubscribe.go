@@ -1,10 +1,9 @@
 package mail
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/url"
+
+	"github.com/tailor-app/tailor/sign"
 )
 
 // Unsubscribe links work without a session: the MAC (the server's signing
@@ -16,12 +15,7 @@ import (
 const UnsubscribePath = "/unsubscribe"
 
 func unsubscribeMAC(key []byte, userID, kind string) string {
-	m := hmac.New(sha256.New, key)
-	for _, p := range []string{"unsubscribe", userID, kind} {
-		m.Write([]byte(p))
-		m.Write([]byte{0})
-	}
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+	return sign.MAC(key, "unsubscribe", userID, kind)
 }
 
 // UnsubscribeQuery is the signed query of the link that turns off the
@@ -32,5 +26,5 @@ func UnsubscribeQuery(key []byte, userID, kind string) string {
 
 // VerifyUnsubscribe reports whether sig signs the user and kind.
 func VerifyUnsubscribe(key []byte, userID, kind, sig string) bool {
-	return len(key) > 0 && hmac.Equal([]byte(sig), []byte(unsubscribeMAC(key, userID, kind)))
+	return len(key) > 0 && sign.Valid(key, sig, "unsubscribe", userID, kind)
 }

@@ -43,6 +43,17 @@ func QueueNames() []string {
 	return names
 }
 
+// ServesGenerate reports whether an asynq server runs resume generation (a
+// worker), not only the notify queue of a web process.
+func ServesGenerate(sv *asynq.ServerInfo) bool {
+	for _, q := range QueueNames() {
+		if _, ok := sv.Queues[q]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // QueuePriorities is the asynq server's weighted queue list.
 func QueuePriorities() map[string]int {
 	m := make(map[string]int, len(queues))
