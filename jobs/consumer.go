@@ -219,19 +219,21 @@ func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
 	if err != nil {
 		return fmt.Errorf("apply event for job %s: %w", ev.JobID, err)
 	}
-	if err := c.ack(ctx, m.ID); err != nil {
+	if err := c.ack(ctx, m.ID, ev.ResultKey); err != nil {
 		return err
 	}
-	if ev.ResultKey != "" {
-		c.rdb.Del(ctx, ev.ResultKey)
+	if !applied {
+		return nil
 	}
-	if applied {
-		c.observe(ctx, ev)
+	// One read of the changed row serves the metrics and the live cards.
+	j, err := c.jobs.Get(ctx, db.AllOwners, ev.JobID)
+	if err != nil {
+		c.logger.Warn("events consumer: read the job just changed", "job_id", ev.JobID, "err", err)
+	} else {
+		c.Updates.Publish(ctx, j)
 	}
-	if applied {
-		c.Updates.PublishID(ctx, c.jobs, ev.JobID)
-	}
-	if applied && c.Applied != nil {
+	c.observe(ev, j.CreatedAt)
+	if c.Applied != nil {
 		c.Applied(ev)
 	}
 	return nil
@@ -276,8 +278,9 @@ func (c *Consumer) recreate(ctx context.Context, jobID string) (bool, error) {
 	return true, nil
 }
 
-// observe records an applied event in the metrics.
-func (c *Consumer) observe(ctx context.Context, ev tasks.Event) {
+// observe records an applied event in the metrics; created is the job's
+// submission (zero if unknown).
+func (c *Consumer) observe(ev tasks.Event, created time.Time) {
 	if c.Metrics == nil {
 		return
 	}
@@ -285,17 +288,20 @@ func (c *Consumer) observe(ctx context.Context, ev tasks.Event) {
 	if ev.Kind != jobstate.EventSucceeded && ev.Kind != jobstate.EventFailed {
 		return
 	}
-	var created time.Time
-	if j, err := c.jobs.Get(ctx, db.AllOwners, ev.JobID); err == nil {
-		created = j.CreatedAt
-	}
 	c.Metrics.JobFinished(ev.Kind, finalStages(ev, created))
 }
 
-func (c *Consumer) ack(ctx context.Context, id string) error {
+// ack acknowledges and deletes an event, and the result it carried (read
+// and committed by now), in one round trip.
+func (c *Consumer) ack(ctx context.Context, id string, resultKey ...string) error {
 	pipe := c.rdb.Pipeline()
 	pipe.XAck(ctx, tasks.EventStream, tasks.EventGroup, id)
 	pipe.XDel(ctx, tasks.EventStream, id)
+	for _, k := range resultKey {
+		if k != "" {
+			pipe.Del(ctx, k)
+		}
+	}
 	_, err := pipe.Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("ack event %s: %w", id, err)

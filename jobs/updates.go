@@ -58,19 +58,6 @@ func (u *Updates) Publish(ctx context.Context, j db.Job) {
 	}
 }
 
-// PublishID is Publish for a job known by id only (the events consumer).
-func (u *Updates) PublishID(ctx context.Context, jobs *db.Jobs, id string) {
-	if u == nil {
-		return
-	}
-	j, err := jobs.Get(ctx, db.AllOwners, id)
-	if err != nil {
-		u.logger.Warn("publish job update: read job", "job_id", id, "err", err)
-		return
-	}
-	u.Publish(ctx, j)
-}
-
 // Last returns the id of the newest entry, "0-0" for an empty stream.
 func (u *Updates) Last(ctx context.Context) (string, error) {
 	msgs, err := u.rdb.XRevRangeN(ctx, UpdateStream, "+", "-", 1).Result()
