@@ -297,6 +297,7 @@ func (f *Feeder) Run(ctx context.Context) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		last := time.Now()
 		if _, err := f.Once(ctx); err != nil && ctx.Err() == nil {
 			f.Logger.Warn("batch feeder", "err", err)
 		}
@@ -306,8 +307,19 @@ func (f *Feeder) Run(ctx context.Context) error {
 		case <-t.C:
 		case <-f.kick:
 		}
+		// Kicks come with every job that ends (25 a second in a drain): a
+		// pass at most every kickGap releases several at once, and a
+		// batch's PerBatch jobs on the queue last far longer than that.
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(kickGap - time.Since(last)):
+		}
 	}
 }
+
+// kickGap is the least time between two feeder passes.
+const kickGap = 100 * time.Millisecond
 
 // Once releases what fits and enqueues it; it returns how many it released.
 // An enqueue that fails leaves a released queued job: the reconciler
