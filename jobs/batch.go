@@ -212,6 +212,13 @@ func RetryFailed(ctx context.Context, d *db.DB, owner db.Owner, batchID, model s
 	if err != nil {
 		return nil, err
 	}
+	return RetryInBatch(ctx, d, owner, batchID, ids, model)
+}
+
+// RetryInBatch adds to the batch a new job for each of the given jobs of
+// it whose candidate still exists (the recruiter's Retry on one card of a
+// batch lands here too, so the new job counts in the batch and its ZIP).
+func RetryInBatch(ctx context.Context, d *db.DB, owner db.Owner, batchID string, ids []string, model string) ([]db.Job, error) {
 	if _, err := d.Batches.Get(ctx, owner, batchID); err != nil {
 		return nil, err
 	}
@@ -220,6 +227,9 @@ func RetryFailed(ctx context.Context, d *db.DB, owner db.Owner, batchID, model s
 		old, err := d.Jobs.Get(ctx, owner, id)
 		if err != nil {
 			return nil, err
+		}
+		if old.BatchID != batchID {
+			return nil, fmt.Errorf("retry in batch %s: job %s is not one of its jobs: %w", batchID, id, db.ErrNotFound)
 		}
 		if old.CandidateID == "" {
 			continue // the candidate was deleted
