@@ -19,17 +19,17 @@ const (
 // Piece is a run of words of a word-level diff: Kept, Added or Removed.
 type Piece struct {
 	Edit Edit
-	Text   string
+	Text string
 }
 
 // ItemDiff is one entry of a list (a skill, a highlight) compared.
 type ItemDiff struct {
-	Edit Edit
-	Text   string  // as in b; as in a when Removed
-	Words  []Piece // Rewritten: the words that changed
-	From   int     // 1-based place in a; 0 when Added
-	To     int     // 1-based place in b; 0 when Removed
-	Moved  bool    // in both, but its place among the others changed
+	Edit  Edit
+	Text  string  // as in b; as in a when Removed
+	Words []Piece // Rewritten: the words that changed
+	From  int     // 1-based place in a; 0 when Added
+	To    int     // 1-based place in b; 0 when Removed
+	Moved bool    // in both, but its place among the others changed
 }
 
 // SectionDiff compares one section of two resumes: a text (Words), a list
