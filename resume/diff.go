@@ -32,6 +32,32 @@ type ItemDiff struct {
 	Moved bool    // in both, but its place among the others changed
 }
 
+// Reordered reports whether a reworded entry has the same words as before,
+// in another order (a skill's keywords sorted anew).
+func (it ItemDiff) Reordered() bool {
+	if it.Edit != Rewritten {
+		return false
+	}
+	count := map[string]int{}
+	for _, p := range it.Words {
+		for _, w := range strings.Fields(p.Text) {
+			w = strings.Trim(w, ".,;:")
+			switch p.Edit {
+			case Added:
+				count[w]++
+			case Removed:
+				count[w]--
+			}
+		}
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // SectionDiff compares one section of two resumes: a text (Words), a list
 // (Items), or both (a role's summary and its highlights).
 type SectionDiff struct {
@@ -95,10 +121,10 @@ func (d SectionDiff) Counts() string {
 func Compare(a, b Resume) []SectionDiff {
 	var out []SectionDiff
 	if a.Basics.Label != "" || b.Basics.Label != "" {
-		out = append(out, SectionDiff{Title: "Headline", Words: WordDiff(a.Basics.Label, b.Basics.Label)})
+		out = append(out, SectionDiff{Title: "Headline", Words: TextDiff(a.Basics.Label, b.Basics.Label)})
 	}
 	if a.Basics.Summary != "" || b.Basics.Summary != "" {
-		out = append(out, SectionDiff{Title: "Summary", Words: WordDiff(a.Basics.Summary, b.Basics.Summary)})
+		out = append(out, SectionDiff{Title: "Summary", Words: TextDiff(a.Basics.Summary, b.Basics.Summary)})
 	}
 	if len(a.Skills) > 0 || len(b.Skills) > 0 {
 		out = append(out, SectionDiff{Title: "Skills", Items: listDiff(skillEntries(a.Skills), skillEntries(b.Skills))})
@@ -183,7 +209,7 @@ func entriesDiff(group string, a, b []roleEntry) []SectionDiff {
 		for ; next < upTo; next++ {
 			if !inB[a[next].key] {
 				out = append(out, SectionDiff{Group: group, Title: a[next].title, Only: "a",
-					Words: WordDiff(a[next].summary, ""), Items: listDiff(textEntries(a[next].highlights), nil)})
+					Words: TextDiff(a[next].summary, ""), Items: listDiff(textEntries(a[next].highlights), nil)})
 			}
 		}
 	}
@@ -197,13 +223,13 @@ func entriesDiff(group string, a, b []roleEntry) []SectionDiff {
 		}
 		if i < 0 {
 			out = append(out, SectionDiff{Group: group, Title: e.title, Only: "b",
-				Words: WordDiff("", e.summary), Items: listDiff(nil, textEntries(e.highlights))})
+				Words: TextDiff("", e.summary), Items: listDiff(nil, textEntries(e.highlights))})
 			continue
 		}
 		used[i] = true
 		flushRemoved(i)
 		out = append(out, SectionDiff{Group: group, Title: e.title,
-			Words: WordDiff(a[i].summary, e.summary), Items: listDiff(textEntries(a[i].highlights), textEntries(e.highlights))})
+			Words: TextDiff(a[i].summary, e.summary), Items: listDiff(textEntries(a[i].highlights), textEntries(e.highlights))})
 	}
 	flushRemoved(len(a))
 	return out
@@ -276,13 +302,70 @@ func listDiff(a, b []entry) []ItemDiff {
 		if inOrder[j] {
 			flushRemoved(i)
 		}
-		it := ItemDiff{Edit: Kept, Text: e.text, From: i + 1, To: j + 1, Moved: !inOrder[j]}
+		// Outside the common order, but at the same place: not worth a word.
+		it := ItemDiff{Edit: Kept, Text: e.text, From: i + 1, To: j + 1, Moved: !inOrder[j] && i != j}
 		if a[i].text != e.text {
 			it.Edit, it.Words = Rewritten, WordDiff(a[i].text, e.text)
 		}
 		out = append(out, it)
 	}
 	flushRemoved(len(a))
+	return out
+}
+
+// TextDiff compares two texts sentence by sentence, then word by word
+// within a sentence reworded: a sentence that moved is shown removed where
+// it was and added where it is, whole, rather than as scattered words.
+func TextDiff(a, b string) []Piece {
+	sa, sb := summarySentences(a), summarySentences(b)
+	var out []Piece
+	add := func(ps ...Piece) {
+		for _, p := range ps {
+			if n := len(out); n > 0 && out[n-1].Edit == p.Edit {
+				out[n-1].Text += " " + p.Text
+				continue
+			}
+			out = append(out, p)
+		}
+	}
+	// gap shows the sentences between two kept ones: those removed first,
+	// then those added, each paired with a close removed one shown word
+	// by word.
+	gap := func(removed, added []string) {
+		pair := make([]int, len(added)) // index in removed, or -1
+		used := make([]bool, len(removed))
+		for j, s := range added {
+			pair[j] = -1
+			best := 0.5
+			for i, r := range removed {
+				if sim := similarity(r, s); !used[i] && sim >= best {
+					pair[j], best = i, sim
+				}
+			}
+			if pair[j] >= 0 {
+				used[pair[j]] = true
+			}
+		}
+		for i, r := range removed {
+			if !used[i] {
+				add(Piece{Edit: Removed, Text: r})
+			}
+		}
+		for j, s := range added {
+			if pair[j] >= 0 {
+				add(WordDiff(removed[pair[j]], s)...)
+			} else {
+				add(Piece{Edit: Added, Text: s})
+			}
+		}
+	}
+	i, j := 0, 0
+	for _, p := range lcs(len(sa), len(sb), func(x, y int) bool { return sa[x] == sb[y] }) {
+		gap(sa[i:p[0]], sb[j:p[1]])
+		add(Piece{Edit: Kept, Text: sa[p[0]]})
+		i, j = p[0]+1, p[1]+1
+	}
+	gap(sa[i:], sb[j:])
 	return out
 }
 

@@ -62,6 +62,52 @@ func TestWordDiff(t *testing.T) {
 	}
 }
 
+func TestTextDiff(t *testing.T) {
+	tests := []struct {
+		name, a, b, want string
+	}{
+		{"same", "Builds APIs. Mentors people.", "Builds APIs. Mentors people.", "Builds APIs. Mentors people."},
+		// Word by word, the "and" of each sentence would be kept between
+		// scattered struck and underlined words.
+		{"sentences moved are moved whole", "Specialises in Go and payments. Backend engineer. Enjoys mentoring and on-call.",
+			"Enjoys mentoring and on-call. Backend engineer. Specialises in Go and payments.",
+			"{+Enjoys mentoring and on-call. Backend engineer.+} Specialises in Go and payments. [-Backend engineer. Enjoys mentoring and on-call.-]"},
+		{"a sentence reworded is shown word by word", "Builds APIs in Go. Mentors people.", "Builds fast APIs in Go. Mentors people.",
+			"Builds {+fast+} APIs in Go. Mentors people."},
+		{"a sentence replaced", "Builds APIs. Mentors people.", "Builds APIs. Runs on-call for payments.",
+			"Builds APIs. [-Mentors people.-] {+Runs on-call for payments.+}"},
+		{"from nothing", "", "Builds APIs.", "{+Builds APIs.+}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pieces(TextDiff(tt.a, tt.b)); got != tt.want {
+				t.Errorf("TextDiff(%q, %q)\n got %q\nwant %q", tt.a, tt.b, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestItemReordered(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"Databases: Redis, PostgreSQL, Elasticsearch", "Databases: PostgreSQL, Redis, Elasticsearch", true},
+		{"Databases: Redis, PostgreSQL", "Databases: Redis, PostgreSQL, Elasticsearch", false},
+		{"Cut deploy time from 45 to 8 minutes.", "Cut deploy time from 45 minutes to 8.", true},
+		{"Led a team of 4.", "Led a team of 5.", false},
+	}
+	for _, tt := range tests {
+		its := listDiff([]entry{{key: "k", text: tt.a}}, []entry{{key: "k", text: tt.b}})
+		if len(its) != 1 || its[0].Edit != Rewritten {
+			t.Fatalf("%q -> %q: %v, want one reworded entry", tt.a, tt.b, items(its))
+		}
+		if got := its[0].Reordered(); got != tt.want {
+			t.Errorf("%q -> %q: Reordered() = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
 func TestWordDiffBoundsItsWork(t *testing.T) {
 	long := strings.Repeat("word ", 1000)
 	got := WordDiff(long, long+"more")
@@ -89,6 +135,8 @@ func TestListDiff(t *testing.T) {
 		{"unrelated is not reworded", []string{"Mentored 4 engineers."}, []string{"Designed a Kafka pipeline."},
 			[]string{"added 0>1 Designed a Kafka pipeline.", "removed 1>0 Mentored 4 engineers."}},
 		{"from nothing", nil, []string{"A."}, []string{"added 0>1 A."}},
+		{"outside the common order at the same place is not moved", []string{"A.", "B.", "C."}, []string{"C.", "B.", "A."},
+			[]string{"kept 3>1 C. (moved)", "kept 2>2 B.", "kept 1>3 A."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
