@@ -88,13 +88,15 @@ func (d SectionDiff) Changed() bool {
 
 // Counts says in words how the section's list changed: "2 added, 1 moved".
 func (d SectionDiff) Counts() string {
-	var added, removed, rewritten, moved int
+	var added, removed, rewritten, reordered, moved int
 	for _, it := range d.Items {
 		switch {
 		case it.Edit == Added:
 			added++
 		case it.Edit == Removed:
 			removed++
+		case it.Reordered():
+			reordered++
 		case it.Edit == Rewritten:
 			rewritten++
 		case it.Moved:
@@ -105,7 +107,7 @@ func (d SectionDiff) Counts() string {
 	for _, c := range []struct {
 		n    int
 		word string
-	}{{added, "added"}, {removed, "removed"}, {rewritten, "reworded"}, {moved, "moved"}} {
+	}{{added, "added"}, {removed, "removed"}, {rewritten, "reworded"}, {reordered, "reordered"}, {moved, "moved"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.word))
 		}

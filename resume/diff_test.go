@@ -180,7 +180,7 @@ func TestCompare(t *testing.T) {
 	want := []section{
 		{"", "Headline", "", false, "", "Backend Engineer", []string{}},
 		{"", "Summary", "", true, "", "{+Mentors people.+} Builds APIs in Go. [-Mentors people.-]", []string{}},
-		{"", "Skills", "", true, "1 reworded, 1 moved", "", []string{
+		{"", "Skills", "", true, "1 reordered, 1 moved", "", []string{
 			"kept 3>1 Docker (moved)",
 			"rewritten 1>2 Go: Kafka, gRPC | Go: [-gRPC, Kafka-] {+Kafka, gRPC+}",
 			"kept 2>3 SQL",
