@@ -95,4 +95,6 @@ func TestVersionsEndToEnd(t *testing.T) {
 		t.Errorf("the comparison does not name both versions and the summary:\n%s", text)
 	}
 	b.shot("versions-compare")
+	b.do(chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`[data-testid=diff-group]`)))
+	b.shot("versions-compare-phone")
 }
