@@ -249,41 +249,61 @@ func listDiff(a, b []entry) []ItemDiff {
 	}
 	matchedA := make([]bool, len(a))
 	// Same key: the longest common subsequence first (kept in order), then
-	// any other occurrence (moved).
+	// any other occurrence (moved). Past the bound, entries are matched by
+	// key alone and none is said to move.
+	big := len(a)*len(b) > maxDiffCells
 	inOrder := make([]bool, len(b))
-	for _, p := range lcs(len(a), len(b), func(i, j int) bool { return a[i].key == b[j].key }) {
-		match[p[1]], matchedA[p[0]], inOrder[p[1]] = p[0], true, true
+	if !big {
+		for _, p := range lcs(len(a), len(b), func(i, j int) bool { return a[i].key == b[j].key }) {
+			match[p[1]], matchedA[p[0]], inOrder[p[1]] = p[0], true, true
+		}
+	}
+	free := make(map[string][]int) // unmatched entries of a by key
+	for i := range a {
+		if !matchedA[i] {
+			free[a[i].key] = append(free[a[i].key], i)
+		}
 	}
 	for j := range b {
-		if match[j] >= 0 {
-			continue
-		}
-		for i := range a {
-			if !matchedA[i] && a[i].key == b[j].key {
-				match[j], matchedA[i] = i, true
-				break
-			}
+		if is := free[b[j].key]; match[j] < 0 && len(is) > 0 {
+			match[j], matchedA[is[0]], inOrder[j] = is[0], true, big
+			free[b[j].key] = is[1:]
 		}
 	}
 	// Reworded: the best remaining pairs sharing at least half their words.
-	for {
-		bi, bj, best := -1, -1, 0.5
-		for j := range b {
-			if match[j] >= 0 {
-				continue
+	var ua, ub []int
+	for i := range a {
+		if !matchedA[i] {
+			ua = append(ua, i)
+		}
+	}
+	for j := range b {
+		if match[j] < 0 {
+			ub = append(ub, j)
+		}
+	}
+	if len(ua)*len(ub) <= maxPairs {
+		sim := make([]float64, len(ua)*len(ub))
+		for x, i := range ua {
+			for y, j := range ub {
+				sim[x*len(ub)+y] = similarity(a[i].text, b[j].text)
 			}
-			for i := range a {
-				if !matchedA[i] {
-					if s := similarity(a[i].text, b[j].text); s >= best {
-						bi, bj, best = i, j, s
+		}
+		for {
+			bx, by, best := -1, -1, 0.5
+			for y, j := range ub {
+				for x, i := range ua {
+					if match[j] < 0 && !matchedA[i] && sim[x*len(ub)+y] >= best {
+						bx, by, best = x, y, sim[x*len(ub)+y]
 					}
 				}
 			}
+			if bx < 0 {
+				break
+			}
+			i, j := ua[bx], ub[by]
+			match[j], matchedA[i], inOrder[j] = i, true, true
 		}
-		if bi < 0 {
-			break
-		}
-		match[bj], matchedA[bi], inOrder[bj] = bi, true, true
 	}
 
 	var out []ItemDiff
@@ -320,6 +340,9 @@ func listDiff(a, b []entry) []ItemDiff {
 // it was and added where it is, whole, rather than as scattered words.
 func TextDiff(a, b string) []Piece {
 	sa, sb := summarySentences(a), summarySentences(b)
+	if len(sa)*len(sb) > maxDiffCells {
+		return WordDiff(a, b) // bounded too: the whole text removed and added
+	}
 	var out []Piece
 	add := func(ps ...Piece) {
 		for _, p := range ps {
@@ -338,6 +361,9 @@ func TextDiff(a, b string) []Piece {
 		used := make([]bool, len(removed))
 		for j, s := range added {
 			pair[j] = -1
+			if len(removed)*len(added) > maxPairs {
+				continue
+			}
 			best := 0.5
 			for i, r := range removed {
 				if sim := similarity(r, s); !used[i] && sim >= best {
@@ -371,9 +397,14 @@ func TextDiff(a, b string) []Piece {
 	return out
 }
 
-// maxDiffCells bounds the work of one diff: beyond it, the whole text is
-// shown removed and added.
+// maxDiffCells bounds the work of one diff (the cells of its longest
+// common subsequence): beyond it, a text is shown removed and added whole,
+// and a list's entries are matched by key alone.
 const maxDiffCells = 1 << 18
+
+// maxPairs bounds the entries compared for rewording: removed ones times
+// added ones.
+const maxPairs = 1 << 12
 
 // WordDiff compares two texts word by word: runs of kept, removed and added
 // words, in reading order (removed before added where both replace the

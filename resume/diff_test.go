@@ -197,6 +197,33 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// A profile with hundreds of skills or sentences (the API takes up to its
+// body limit) is compared within bounds: skills by name alone, the summary
+// removed and added whole.
+func TestCompareBoundsItsWork(t *testing.T) {
+	var a, b Resume
+	var sa, sb []string
+	for i := range 600 {
+		a.Skills = append(a.Skills, Skill{Name: fmt.Sprintf("Skill %d", i)})
+		b.Skills = append(b.Skills, Skill{Name: fmt.Sprintf("Skill %d", 599-i)})
+		sa = append(sa, fmt.Sprintf("Sentence %d.", i))
+		sb = append(sb, fmt.Sprintf("Sentence %d.", 599-i))
+	}
+	a.Basics.Summary, b.Basics.Summary = strings.Join(sa, " "), strings.Join(sb, " ")
+	for _, d := range Compare(a, b) {
+		switch d.Title {
+		case "Summary":
+			if got := len(d.Words); got != 2 || d.Words[0].Edit != Removed || d.Words[1].Edit != Added {
+				t.Errorf("summary past the bound: %d pieces, want the whole text removed and added", got)
+			}
+		case "Skills":
+			if len(d.Items) != 600 || d.Counts() != "" {
+				t.Errorf("skills past the bound: %d entries, %q; want 600 kept by name, none moved", len(d.Items), d.Counts())
+			}
+		}
+	}
+}
+
 func TestCompareIdenticalHasNoChange(t *testing.T) {
 	s := Sample()
 	for _, d := range Compare(s, Sample()) {
