@@ -107,6 +107,15 @@ func TestCandidatePagePagesItsVersions(t *testing.T) {
 		t.Errorf("the htmx answer is not the region with 2 versions:\n%s", snippet(r.body))
 	}
 
+	// One version alone: nothing to compare it with yet.
+	single := e.candidate(ann, sampleWith(func(r *resume.Resume) { r.Basics.Name = "John Roe" }))
+	e.versionJob(ann, single, "Only one", &tailored)
+	r = c.get("/candidates/" + single.ID)
+	wantBody(t, r, "Generate another version to compare the two.")
+	if got := rows(r); len(got) != 1 || strings.Contains(r.body, `data-testid="compare-submit"`) || strings.Contains(r.body, "Older →") {
+		t.Errorf("a single version: %d rows, or a compare button or pager", len(got))
+	}
+
 	// Past the last page: a way back, no error.
 	r = c.get(page + "?page=9")
 	wantStatus(t, r, http.StatusOK)
