@@ -38,12 +38,12 @@ func (s *Server) candidateCompare(w http.ResponseWriter, r *http.Request) {
 			"Choose two different versions: “From” and “To” are the same one."))
 		return
 	}
-	a, ra, err := s.version(ctx, scope, c.ID, aID)
+	a, ra, err := s.tailoredVersion(ctx, scope, c.ID, aID)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	b, rb, err := s.version(ctx, scope, c.ID, bID)
+	b, rb, err := s.tailoredVersion(ctx, scope, c.ID, bID)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -52,10 +52,10 @@ func (s *Server) candidateCompare(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.VersionsCompareView(s.page(r, "Compare versions of "+c.Name, "candidates"), cmp))
 }
 
-// version loads one tailored resume of the candidate: a job of another
+// tailoredVersion loads one tailored resume of the candidate: a job of another
 // user or of another candidate is not found, one that has not succeeded is
 // a conflict.
-func (s *Server) version(ctx context.Context, scope db.Owner, candidateID, jobID string) (db.Job, resume.Resume, error) {
+func (s *Server) tailoredVersion(ctx context.Context, scope db.Owner, candidateID, jobID string) (db.Job, resume.Resume, error) {
 	j, err := s.DB.Jobs.Get(ctx, scope, jobID)
 	if err != nil {
 		return db.Job{}, resume.Resume{}, err

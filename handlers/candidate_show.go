@@ -32,7 +32,7 @@ func (s *Server) candidateShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if htmxTargets(r, "versions") {
-		v, err := s.versions(r, c.ID)
+		v, err := s.versionList(r, c.ID)
 		if err != nil {
 			s.pageError(w, r, err)
 			return
@@ -69,7 +69,7 @@ func (s *Server) candidateView(r *http.Request, c db.Candidate, g views.Generate
 	if err != nil {
 		return views.CandidatePage{}, err
 	}
-	versions, err := s.versions(r, c.ID)
+	versions, err := s.versionList(r, c.ID)
 	if err != nil {
 		return views.CandidatePage{}, err
 	}
@@ -84,9 +84,9 @@ func (s *Server) candidateView(r *http.Request, c db.Candidate, g views.Generate
 	return cp, nil
 }
 
-// versions loads the page of a candidate's tailored versions that ?page=
+// versionList loads the page of a candidate's tailored versions that ?page=
 // asks for.
-func (s *Server) versions(r *http.Request, candidateID string) (views.VersionList, error) {
+func (s *Server) versionList(r *http.Request, candidateID string) (views.VersionList, error) {
 	page := pageNumber(r)
 	jobs, err := s.DB.Jobs.Versions(r.Context(), ownerScope(currentUser(r)), candidateID,
 		versionsPerPage+1, (page-1)*versionsPerPage)
