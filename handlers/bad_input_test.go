@@ -103,6 +103,7 @@ var badInputRoutes = []badInputRoute{
 	{method: "POST", path: "/candidates/import", as: recruiter, form: true},
 	{method: "POST", path: "/candidates/sample", as: recruiter},
 	{method: "GET", path: "/candidates/{cand}", as: recruiter},
+	{method: "GET", path: "/candidates/{cand}/compare", as: recruiter},
 	{method: "GET", path: "/candidates/{cand}/edit", as: recruiter},
 	{method: "POST", path: "/candidates/{cand}/edit", as: recruiter, form: true},
 	{method: "GET", path: "/candidates/{cand}/export", as: recruiter},

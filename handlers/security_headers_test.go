@@ -194,6 +194,11 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	page("/admin/jobs/{id}", "/admin/jobs/"+failed.ID, rec, adm)
 	page("/admin/jobs/{id}/delete", "/admin/jobs/"+done.ID+"/delete", rec, adm)
 	page("/admin/queues", "/admin/queues", rec, adm)
+	// Two versions of the candidate compared, one with markup in its summary.
+	second := e.job(rec, cand)
+	e.succeed(second, sampleWith(func(r *resume.Resume) { r.Basics.Summary = `Tailored <b onclick="x()">summary</b>` }))
+	page("/candidates/{id}/compare", "/candidates/"+cand.ID+"/compare?a="+done.ID+"&b="+second.ID, both...)
+	check("compare, one version chosen", rec.get("/candidates/"+cand.ID+"/compare?a="+done.ID), http.StatusBadRequest)
 	checked["/"] = true
 	check("GET / signed in (a redirect)", rec.get("/"), http.StatusSeeOther)
 

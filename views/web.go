@@ -109,7 +109,8 @@ type CandidatePage struct {
 	Candidate db.Candidate
 	Profile   resume.Resume
 	Generate  GenerateForm
-	Cards     []Card
+	Cards     []Card      // jobs in progress, and recent ones that did not succeed
+	Versions  VersionList // the tailored resumes, a page at a time
 }
 
 // JobsPage is "My jobs".
