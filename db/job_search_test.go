@@ -180,7 +180,7 @@ func TestJobOpenings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	from := mustJobFor(t, d, ann.ID, "Ana", "Go", "Globex")      // title, company, description "Go"
+	from := mustJobFor(t, d, ann.ID, "Ana", "Go", "Globex")    // title, company, description "Go"
 	pasted := mustJobFor(t, d, ann.ID, "Ana", "Go", "Initech") // another company
 	got, err := d.Jobs.Openings(ctx, []Job{from, pasted})
 	if err != nil {
