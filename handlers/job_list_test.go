@@ -212,3 +212,28 @@ func TestAgo(t *testing.T) {
 		}
 	}
 }
+
+func TestAPIMyJobsSearch(t *testing.T) {
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	jose := resume.Sample()
+	jose.Basics.Name = "José Álvarez"
+	joseC, maya := e.candidate(ann, jose), e.candidate(ann, resume.Sample())
+	c := e.client()
+	c.signIn("ann@example.com")
+	j := e.job(c, joseC)
+	e.job(c, maya)
+	tok := e.token(ann)
+
+	r := e.api("GET", "/api/resume-async/my-jobs?q="+url.QueryEscape("ALVAREZ glob"), tok, nil)
+	wantStatus(t, r, http.StatusOK)
+	if n := strings.Count(r.body, `"job_id"`); n != 1 || !strings.Contains(r.body, j.ID) {
+		t.Errorf("q=ALVAREZ glob: %d jobs, want José's:\n%s", n, r.body)
+	}
+	r = e.api("GET", "/api/resume-async/my-jobs?q="+url.QueryEscape(`"*`), tok, nil)
+	wantStatus(t, r, http.StatusOK)
+	wantBody(t, r, `"jobs":[]`)
+	r = e.api("GET", "/api/resume-async/my-jobs?q="+strings.Repeat("a", 201), tok, nil)
+	wantStatus(t, r, http.StatusBadRequest)
+	wantBody(t, r, `"error":"q is too long`)
+}
