@@ -1,8 +1,10 @@
 -- My jobs search: the words of a job's candidate name, opening title and
 -- company, case- and accent-insensitive ("alvarez" finds "Álvarez"), with
 -- prefixes. FTS4, as the SQLite of mattn/go-sqlite3 has FTS3/4, not FTS5.
+-- joined is the three without apostrophes and hyphens, so that "obrien"
+-- finds "O'Brien" and "jeanluc" "Jean-Luc" (the tokenizer splits on them).
 CREATE VIRTUAL TABLE job_search USING fts4(
-    candidate_name, job_title, company,
+    candidate_name, job_title, company, joined,
     tokenize=unicode61 "remove_diacritics=2"
 );
 
@@ -18,12 +20,14 @@ CREATE TABLE job_search_docs (
 -- Restore, batches, retention, a user's deletion cascading to the jobs).
 CREATE TRIGGER job_search_insert AFTER INSERT ON jobs BEGIN
     INSERT INTO job_search_docs (job_id) VALUES (new.id);
-    INSERT INTO job_search (docid, candidate_name, job_title, company)
-    VALUES ((SELECT docid FROM job_search_docs WHERE job_id = new.id), new.candidate_name, new.job_title, new.company);
+    INSERT INTO job_search (docid, candidate_name, job_title, company, joined)
+    VALUES ((SELECT docid FROM job_search_docs WHERE job_id = new.id), new.candidate_name, new.job_title, new.company,
+        replace(replace(replace(new.candidate_name || ' ' || new.job_title || ' ' || new.company, '''', ''), '’', ''), '-', ''));
 END;
 
 CREATE TRIGGER job_search_update AFTER UPDATE OF candidate_name, job_title, company ON jobs BEGIN
-    UPDATE job_search SET candidate_name = new.candidate_name, job_title = new.job_title, company = new.company
+    UPDATE job_search SET candidate_name = new.candidate_name, job_title = new.job_title, company = new.company,
+        joined = replace(replace(replace(new.candidate_name || ' ' || new.job_title || ' ' || new.company, '''', ''), '’', ''), '-', '')
     WHERE docid = (SELECT docid FROM job_search_docs WHERE job_id = new.id);
 END;
 
@@ -34,5 +38,6 @@ END;
 
 -- The jobs stored before this migration.
 INSERT INTO job_search_docs (job_id) SELECT id FROM jobs ORDER BY created_at, id;
-INSERT INTO job_search (docid, candidate_name, job_title, company)
-SELECT d.docid, j.candidate_name, j.job_title, j.company FROM job_search_docs d JOIN jobs j ON j.id = d.job_id;
+INSERT INTO job_search (docid, candidate_name, job_title, company, joined)
+SELECT d.docid, j.candidate_name, j.job_title, j.company, replace(replace(replace(j.candidate_name || ' ' || j.job_title || ' ' || j.company, '''', ''), '’', ''), '-', '')
+FROM job_search_docs d JOIN jobs j ON j.id = d.job_id;
