@@ -280,6 +280,10 @@ func (s *Server) apiMyJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Statuses = statuses
+	if f.Query = strings.TrimSpace(r.URL.Query().Get("q")); utf8.RuneCountInString(f.Query) > maxSearchRunes {
+		s.jsonError(w, r, errorf(http.StatusBadRequest, fmt.Sprintf("q is too long: at most %d characters", maxSearchRunes)))
+		return
+	}
 	jobs, err := s.DB.Jobs.List(r.Context(), f)
 	if err != nil {
 		s.jsonError(w, r, err)

@@ -38,8 +38,10 @@ func (s *Server) candidateGenerate(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.JobCard(s.card(r, job)))
 		return
 	}
-	s.flash(r, "Generating the resume: it appears below and downloads from its card when ready.")
-	http.Redirect(w, r, "/candidates/"+c.ID+"#job-"+job.ID, http.StatusSeeOther)
+	// Without JavaScript: the job's page, which reloads itself until the
+	// job ends, then offers the PDF.
+	s.flash(r, "Generating the resume: this page shows it when it is ready.")
+	http.Redirect(w, r, "/jobs/"+job.ID, http.StatusSeeOther)
 }
 
 // generateFormError shows the form again with its messages: with htmx the

@@ -19,6 +19,9 @@ type Page struct {
 	Flash Flash
 	Nav   string // the current section: candidates, openings, jobs, admin
 	Live  bool   // the page has job cards: it opens the live-update stream
+	// RefreshEvery (seconds) makes the page reload itself when JavaScript
+	// is off (a running job's page); 0: never.
+	RefreshEvery int
 }
 
 // Flash is a one-time message shown at the top of the next page.
@@ -115,8 +118,10 @@ type CandidatePage struct {
 
 // JobsPage is "My jobs".
 type JobsPage struct {
-	Cards   []Card
-	Status  string
+	Rows    []Row
+	Counts  map[string]int // jobs per filter ("" for all), among those the search finds
+	Status  string         // the filter: "", active, succeeded, failed, canceled
+	Query   string         // the search
 	Page    int
 	HasNext bool
 }
