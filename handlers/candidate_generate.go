@@ -58,7 +58,8 @@ func (s *Server) candidateGenerate(w http.ResponseWriter, r *http.Request) {
 
 // GET /candidates/{id}/generate/choice?source=&opening_id=: the form's
 // choice again, after a change, with the button naming it (out of band).
-// Choosing an opening in the list chooses "a saved opening".
+// Choosing an opening in the list chooses "a saved opening"; a description
+// typed with nothing chosen yet chooses "the pasted description".
 func (s *Server) candidateGenerateChoice(w http.ResponseWriter, r *http.Request) {
 	user := currentUser(r)
 	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(user), chi.URLParam(r, "id"))
@@ -68,8 +69,15 @@ func (s *Server) candidateGenerateChoice(w http.ResponseWriter, r *http.Request)
 	}
 	q := r.URL.Query()
 	g := views.GenerateForm{Source: q.Get("source"), OpeningID: q.Get("opening_id")}
-	if r.Header.Get("HX-Trigger-Name") == "opening_id" && g.OpeningID != "" {
-		g.Source = views.SourceOpening
+	switch r.Header.Get("HX-Trigger-Name") {
+	case "opening_id":
+		if g.OpeningID != "" {
+			g.Source = views.SourceOpening
+		}
+	case "job_description":
+		if g.Source == "" {
+			g.Source = views.SourcePaste // typing a description chooses it, unless a choice was made
+		}
 	}
 	if g.Source != views.SourceOpening && g.Source != views.SourcePaste {
 		g.Source = ""
