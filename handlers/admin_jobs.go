@@ -152,7 +152,8 @@ func (s *Server) resubmit(r *http.Request, old db.Job, user db.User) (db.Job, er
 	if err := req.validate(); err != nil {
 		return db.Job{}, err
 	}
-	return s.submit(r, user, req)
+	job, _, err := s.submit(r, user, req)
+	return job, err
 }
 
 // GET /admin/jobs/{id}/delete: confirm.

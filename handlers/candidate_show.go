@@ -10,7 +10,6 @@ import (
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
-	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/views"
 )
 
@@ -26,7 +25,8 @@ const versionsPerPage = 10
 // in progress and the tailored versions (?page=, or the versions region
 // alone for htmx).
 func (s *Server) candidateShow(w http.ResponseWriter, r *http.Request) {
-	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	user := currentUser(r)
+	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(user), chi.URLParam(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -40,15 +40,11 @@ func (s *Server) candidateShow(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.VersionsRegion(v))
 		return
 	}
-	cp, err := s.candidateView(r, c, views.GenerateForm{Theme: themes.Default, Paper: themes.DefaultPaper})
+	// Nothing is chosen to tailor for: the recruiter picks (issue 15).
+	cp, err := s.candidateView(r, c, s.generateDefaults(r, user, c))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
-	}
-	// The newest opening is chosen, so after loading the sample (or saving
-	// an opening) Generate is one click.
-	if len(cp.Generate.Openings) > 0 {
-		cp.Generate.OpeningID = cp.Generate.Openings[0].ID
 	}
 	s.render(w, r, http.StatusOK, views.CandidateShow(s.livePage(s.page(r, c.Name, "candidates")), cp))
 }

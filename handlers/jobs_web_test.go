@@ -34,7 +34,7 @@ func TestGenerateFromTheCandidatePage(t *testing.T) {
 	// Nothing chosen: the form comes back with the message by the field.
 	r := c.post("/candidates/"+cand.ID+"/generate", url.Values{"theme": {"classic"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantBody(t, r, `id="job_description-error"`, "Choose an opening or paste a job description")
+	wantBody(t, r, `id="source-error"`, "Choose an opening or paste a job description")
 	r = c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {"Go"}, "job_title": {"Go dev"}, "theme": {"neon"}},
 		"HX-Request", "true")
 	wantStatus(t, r, http.StatusUnprocessableEntity)

@@ -141,6 +141,8 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	page("/candidates/{id}/delete", "/candidates/"+cand.ID+"/delete", both...)
 	page("/openings", "/openings", both...)
 	page("/openings/new", "/openings/new", both...)
+	page("/openings/{id}", "/openings/"+openingID, both...)
+	page("/candidates/{id}/generate/choice", "/candidates/"+cand.ID+"/generate/choice?source=opening&opening_id="+openingID, both...)
 	page("/openings/{id}/edit", "/openings/"+openingID+"/edit", both...)
 	page("/openings/{id}/delete", "/openings/"+openingID+"/delete", both...)
 	page("/jobs", "/jobs", both...)

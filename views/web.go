@@ -94,9 +94,11 @@ type ImportForm struct {
 	Error string
 }
 
-// GenerateForm chooses what to tailor for.
+// GenerateForm chooses what to tailor for: a saved opening or a pasted
+// description (Source), never one silently over the other.
 type GenerateForm struct {
 	CandidateID    string
+	Source         string // SourceOpening, SourcePaste or "" (not chosen yet)
 	OpeningID      string
 	JobTitle       string
 	Company        string
@@ -105,6 +107,30 @@ type GenerateForm struct {
 	Paper          string
 	Openings       []db.Opening
 	Errors         map[string]string
+}
+
+// The two things a resume can be tailored for.
+const (
+	SourceOpening = "opening"
+	SourcePaste   = "paste"
+)
+
+// SubmitLabel names what the Generate button will use.
+func (g GenerateForm) SubmitLabel() string {
+	switch g.Source {
+	case SourceOpening:
+		for _, o := range g.Openings {
+			if o.ID == g.OpeningID {
+				if o.Company == "" {
+					return "Tailor for " + o.Title
+				}
+				return "Tailor for " + o.Title + " at " + o.Company
+			}
+		}
+	case SourcePaste:
+		return "Tailor for the pasted description"
+	}
+	return "Generate"
 }
 
 // CandidatePage is one candidate with its generate form and job cards.
