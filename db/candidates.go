@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -92,8 +93,11 @@ func (s *Candidates) Get(ctx context.Context, owner Owner, id string) (Candidate
 
 // CandidateFilter narrows List.
 type CandidateFilter struct {
-	Owner  Owner  // whose candidates; the zero Owner lists none
-	Query  string // matches the name
+	Owner Owner // whose candidates; the zero Owner lists none
+	// Query finds candidates by name, headline, skill, employer or job
+	// title, ignoring case and accents; every word must match, the last
+	// one as a prefix. A query of punctuation only matches nothing.
+	Query  string
 	Limit  int
 	Offset int
 }
@@ -103,11 +107,20 @@ func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, 
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
+	where, args := ownerMatch, f.Owner.args()
+	if strings.TrimSpace(f.Query) != "" {
+		match := searchMatch(f.Query)
+		if match == "" {
+			return []Candidate{}, nil
+		}
+		where += " AND id IN (SELECT candidate_id FROM candidate_search WHERE candidate_search MATCH ?)"
+		args = append(args, match)
+	}
 	rows, err := s.db.read.QueryContext(ctx, `
 		SELECT id, owner_id, name, version, created_at, updated_at FROM candidates
-		WHERE `+ownerMatch+` AND (? = '' OR name LIKE '%' || ? || '%')
+		WHERE `+where+`
 		ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`,
-		append(f.Owner.args(), f.Query, f.Query, f.Limit, f.Offset)...)
+		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list candidates: %w", err)
 	}
