@@ -100,6 +100,10 @@ func TestCandidateSearch(t *testing.T) {
 	if got := searchNames(t, d, OwnedBy(ann.ID), ""); len(got) != 4 {
 		t.Errorf("no query lists %q, want all 4", got)
 	}
+	list, err := d.Candidates.List(ctx, CandidateFilter{Owner: OwnedBy(ann.ID), Query: "sofia"})
+	if err != nil || len(list) != 1 || list[0].Headline != "Platform Engineer" {
+		t.Errorf("List gives %+v, %v; want Sofía with her headline", list, err)
+	}
 }
 
 // An update re-indexes the candidate and a delete (also the cascade from a

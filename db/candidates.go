@@ -15,6 +15,7 @@ type Candidate struct {
 	ID        string
 	OwnerID   string
 	Name      string
+	Headline  string // basics.label of the profile; only List fills it
 	Profile   []byte
 	Version   int
 	CreatedAt time.Time
@@ -102,7 +103,8 @@ type CandidateFilter struct {
 	Offset int
 }
 
-// List returns candidates, most recently updated first, without profiles.
+// List returns candidates, most recently updated first, with their
+// headlines but without profiles.
 func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
@@ -117,8 +119,10 @@ func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, 
 		args = append(args, match)
 	}
 	rows, err := s.db.read.QueryContext(ctx, `
-		SELECT id, owner_id, name, version, created_at, updated_at FROM candidates
-		WHERE `+where+`
+		SELECT id, owner_id, name, version, created_at, updated_at,
+			CASE WHEN NOT json_valid(profile) THEN ''
+				WHEN json_type(profile, '$.basics.label') = 'text' THEN json_extract(profile, '$.basics.label') ELSE '' END
+		FROM candidates WHERE `+where+`
 		ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
@@ -129,7 +133,7 @@ func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, 
 	for rows.Next() {
 		var c Candidate
 		var created, updated int64
-		if err := rows.Scan(&c.ID, &c.OwnerID, &c.Name, &c.Version, &created, &updated); err != nil {
+		if err := rows.Scan(&c.ID, &c.OwnerID, &c.Name, &c.Version, &created, &updated, &c.Headline); err != nil {
 			return nil, err
 		}
 		c.CreatedAt = time.UnixMilli(created).UTC()
