@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,7 @@ type Candidate struct {
 	ID        string
 	OwnerID   string
 	Name      string
+	Headline  string // basics.label of the profile; only List fills it
 	Profile   []byte
 	Version   int
 	CreatedAt time.Time
@@ -92,22 +94,37 @@ func (s *Candidates) Get(ctx context.Context, owner Owner, id string) (Candidate
 
 // CandidateFilter narrows List.
 type CandidateFilter struct {
-	Owner  Owner  // whose candidates; the zero Owner lists none
-	Query  string // matches the name
+	Owner Owner // whose candidates; the zero Owner lists none
+	// Query finds candidates by name, headline, skill, employer or job
+	// title, ignoring case and accents; every word must match, the last
+	// one as a prefix. A query of punctuation only matches nothing.
+	Query  string
 	Limit  int
 	Offset int
 }
 
-// List returns candidates, most recently updated first, without profiles.
+// List returns candidates, most recently updated first, with their
+// headlines but without profiles.
 func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
+	where, args := ownerMatch, f.Owner.args()
+	if strings.TrimSpace(f.Query) != "" {
+		match := searchMatch(f.Query)
+		if match == "" {
+			return []Candidate{}, nil
+		}
+		where += " AND id IN (SELECT candidate_id FROM candidate_search WHERE candidate_search MATCH ?)"
+		args = append(args, match)
+	}
 	rows, err := s.db.read.QueryContext(ctx, `
-		SELECT id, owner_id, name, version, created_at, updated_at FROM candidates
-		WHERE `+ownerMatch+` AND (? = '' OR name LIKE '%' || ? || '%')
+		SELECT id, owner_id, name, version, created_at, updated_at,
+			CASE WHEN NOT json_valid(profile) THEN ''
+				WHEN json_type(profile, '$.basics.label') = 'text' THEN json_extract(profile, '$.basics.label') ELSE '' END
+		FROM candidates WHERE `+where+`
 		ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`,
-		append(f.Owner.args(), f.Query, f.Query, f.Limit, f.Offset)...)
+		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list candidates: %w", err)
 	}
@@ -116,7 +133,7 @@ func (s *Candidates) List(ctx context.Context, f CandidateFilter) ([]Candidate, 
 	for rows.Next() {
 		var c Candidate
 		var created, updated int64
-		if err := rows.Scan(&c.ID, &c.OwnerID, &c.Name, &c.Version, &created, &updated); err != nil {
+		if err := rows.Scan(&c.ID, &c.OwnerID, &c.Name, &c.Version, &created, &updated, &c.Headline); err != nil {
 			return nil, err
 		}
 		c.CreatedAt = time.UnixMilli(created).UTC()

@@ -255,7 +255,7 @@ func (s *Server) apiJobDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.Itoa(len(res.PDF)))
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", j.PDFFilename()))
+	w.Header().Set("Content-Disposition", contentDisposition("attachment", j.PDFFilename(), "resume.pdf"))
 	w.Write(res.PDF)
 }
 

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"encoding/csv"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +24,7 @@ func (s *Server) writeBatchZip(w http.ResponseWriter, r *http.Request, owner db.
 	ctx := r.Context()
 	name := zipName(b)
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+asciiName(name)+`"; filename*=UTF-8''`+url.PathEscape(name))
+	w.Header().Set("Content-Disposition", contentDisposition("attachment", name, "batch.zip"))
 	w.Header().Set("Cache-Control", "no-store")
 	// A big ZIP over a slow link outlasts the server's write timeout.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(30 * time.Minute))
@@ -153,14 +152,4 @@ func zipName(b db.Batch) string {
 		label = "batch"
 	}
 	return "Tailor " + label + " " + b.CreatedAt.Format("2006-01-02") + ".zip"
-}
-
-// asciiName is the plain filename= fallback for clients without filename*.
-func asciiName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, s)
 }

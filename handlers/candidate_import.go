@@ -110,7 +110,7 @@ func (s *Server) candidateExport(w http.ResponseWriter, r *http.Request) {
 		enc.Encode(v)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", db.SafeFilename(c.Name, "candidate")+".json"))
+	w.Header().Set("Content-Disposition", contentDisposition("attachment", db.SafeFilename(c.Name, "candidate")+".json", "candidate.json"))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	io.WriteString(w, pretty.String())
 }

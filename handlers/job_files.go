@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -64,7 +65,7 @@ func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope db.Owner
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.Itoa(len(res.PDF)))
-	w.Header().Set("Content-Disposition", fmt.Sprintf("%s; filename=%q", disposition, j.PDFFilename()))
+	w.Header().Set("Content-Disposition", contentDisposition(disposition, j.PDFFilename(), "resume.pdf"))
 	w.Write(res.PDF)
 }
 
@@ -88,4 +89,22 @@ func (s *Server) jobPreview(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "private, no-store")
 	w.Write([]byte(res.HTML))
+}
+
+// contentDisposition names a file sent as disposition ("attachment" or
+// "inline"): filename* carries the name as written, UTF-8 (RFC 6266, 8187),
+// which every current browser uses; filename is a plain ASCII spelling of
+// it ("Sofia Alvarez" for "Sofía Álvarez") for the clients that do not, or
+// fallback when nothing of the name is ASCII.
+func contentDisposition(disposition, name, fallback string) string {
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		// RFC 8187 attr-char; everything else is percent-encoded.
+		if 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0 {
+			enc.WriteByte(b)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", b)
+		}
+	}
+	return disposition + `; filename="` + db.ASCIIFilename(name, fallback) + `"; filename*=UTF-8''` + enc.String()
 }

@@ -210,6 +210,10 @@ func (m *Mail) walk(contentType, encoding, disposition string, body io.Reader) e
 		if name == "" {
 			name = params["name"]
 		}
+		// A name beyond ASCII comes RFC 2047-encoded, as mail clients read it.
+		if dec, err := new(mime.WordDecoder).DecodeHeader(name); err == nil {
+			name = dec
+		}
 		m.Files = append(m.Files, File{Name: name, ContentType: mt, Data: data})
 		return nil
 	}
