@@ -329,7 +329,7 @@ func TestGenerateFromOpeningPage(t *testing.T) {
 		t.Fatalf("%d jobs", len(jobs))
 	}
 	j := jobs[0]
-	if r.header.Get("Location") != "/candidates/"+cand.ID+"#job-"+j.ID {
+	if r.header.Get("Location") != "/jobs/"+j.ID {
 		t.Errorf("redirect to %q", r.header.Get("Location"))
 	}
 	if j.JobTitle != "Go Engineer" || j.Company != "Globex" || j.JobDescription != "Go and Redis" || j.Theme != "modern" || j.Paper != "letter" {

@@ -195,9 +195,10 @@ func (s *Server) openingGenerate(w http.ResponseWriter, r *http.Request) {
 		s.logger(r).Warn("remember theme and paper", "err", err)
 	}
 	if created {
-		s.flash(r, "Generating the resume of "+c.Name+" for "+o.Title+": it appears below and downloads from its card when ready.")
+		s.flash(r, "Generating the resume of "+c.Name+" for "+o.Title+": this page shows it when it is ready.")
 	} else {
-		s.flash(r, "This resume is being generated already: its card is below.")
+		s.flash(r, "This resume is being generated already: this page shows it when it is ready.")
 	}
-	http.Redirect(w, r, "/candidates/"+c.ID+"#job-"+job.ID, http.StatusSeeOther)
+	// The job's page: live with JavaScript, reloading itself without.
+	http.Redirect(w, r, "/jobs/"+job.ID, http.StatusSeeOther)
 }
