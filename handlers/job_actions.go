@@ -24,7 +24,10 @@ func (s *Server) jobCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.JobCard(s.card(r, j)))
+		// The card replaces the one whose Cancel had the focus: it takes it.
+		c := s.card(r, j)
+		c.Update, c.Focus = true, true
+		s.render(w, r, http.StatusOK, views.JobCard(c))
 		return
 	}
 	if j.Status == jobstate.StatusCanceled {
@@ -50,7 +53,9 @@ func (s *Server) jobRetry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.JobCard(s.card(r, j)))
+		c := s.card(r, j)
+		c.Focus = true // the new card, above the failed one, takes the focus
+		s.render(w, r, http.StatusOK, views.JobCard(c))
 		return
 	}
 	s.flash(r, "Retrying: a new job is on its way.")

@@ -11,6 +11,33 @@
       a.click();
     });
   });
+  // Accessibility (issue 15). A form that comes back with errors opens
+  // with its summary focused (autofocus covers a page load; this covers an
+  // htmx swap), and a card that replaced the control that had the focus
+  // (Cancel, Retry) takes it: data-focus.
+  htmx.onLoad(function (elt) {
+    var target = elt.matches && elt.matches("[data-error-summary], [data-focus]") ? elt : elt.querySelector("[data-error-summary], [data-focus]");
+    if (!target) return;
+    target.removeAttribute("data-focus");
+    target.focus();
+  });
+  // A summary's link moves the focus to its field, not only the view.
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("[data-error-summary] a[href^='#']");
+    if (!a) return;
+    var field = document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)));
+    if (!field) return;
+    e.preventDefault();
+    field.focus();
+    field.scrollIntoView({ block: "center" });
+  });
+  // A card's live region keeps its node; an update sets its text, and the
+  // same text again is not set (a screen reader would repeat it).
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var d = e.detail;
+    if (d.target.matches("[role=status]") && d.target.textContent === d.fragment.textContent) d.shouldSwap = false;
+  });
+
   // Copy buttons: <button data-copy="#input-id">.
   document.addEventListener("click", function (e) {
     var btn = e.target.closest && e.target.closest("[data-copy]");

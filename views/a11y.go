@@ -1,5 +1,7 @@
 package views
 
+// Accessibility helpers (issue 15): error summaries, live region text.
+
 import (
 	"fmt"
 	"regexp"
@@ -144,4 +146,22 @@ func (g GenerateForm) Problems() []Problem {
 	return FieldProblems(g.Errors, []string{"opening_id", "job_description", "job_title", "company", "theme", "paper"},
 		map[string]string{"opening_id": "Opening", "job_description": "Job description", "job_title": "Job title",
 			"company": "Company", "theme": "Theme", "paper": "Paper"})
+}
+
+// cardLiveText is what a job card's live region says: whose resume, and
+// how it stands (a failure with its reason).
+func cardLiveText(c Card) string {
+	s := c.Job.CandidateName + ", " + jobHeading(c.Job) + ": " + statusText(c.Job.Status)
+	switch {
+	case c.Failed() && c.Job.Error != "":
+		return s + ". " + c.Job.Error
+	case c.Stage != "" && !c.Final():
+		return s + ", " + c.Stage
+	}
+	return s
+}
+
+// embedLiveText is what an embedded card's live region says.
+func embedLiveText(c EmbedCard) string {
+	return cardLiveText(Card{Job: c.Job, Stage: c.Stage})
 }
