@@ -89,6 +89,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 		t.Helper()
 		if vs := b.axe(string(axeSrc)); len(vs) > 0 {
 			found[name] = vs
+			t.Logf("%s: %d serious or critical violations", name, len(vs))
 		}
 	}
 	visit := func(path, ready string) {
@@ -207,13 +208,6 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-error-summary] a[href="#work[0].startDate"]`)),
 		poll(`document.activeElement.id === 'work[0].startDate'`),
 	)
-	setValue("basics.email", "jane@example.com")
-	setValue("work[0].position", "Engineer")
-	setValue("work[0].startDate", "March 2020")
-	b.do(
-		chromedp.Click(chromedp.CSS(`[data-testid=save-candidate]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=generate-form]`)),
-	)
 
 	// The rest of the data: a token, a batch, a webhook.
 	token := a.tailor("", "token", "create", "--email", "ann@example.com", "--name", "a11y")
@@ -285,13 +279,6 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	visit("/openings/new", `[data-testid=opening-form]`)
 	b.do(chromedp.Click(chromedp.CSS(`[data-testid=opening-form] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`[data-error-summary]`)))
 	check("/openings/new (errors)")
-	visit(candidate, `[data-testid=generate-form]`)
-	b.do(
-		chromedp.SetValue(chromedp.ID("job_description"), ""),
-		chromedp.Click(chromedp.CSS(`[data-testid=generate]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-error-summary]`)),
-	)
-	check(candidate + " (generate errors)")
 	// Signed out: the sign-in page, and with an error.
 	b.do(chromedp.Click(chromedp.CSS(`[data-testid=logout]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-submit]`)))
 	check("/login")
