@@ -305,4 +305,3 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 		t.Errorf("%d serious or critical accessibility violations (axe-core, WCAG 2 A/AA):\n%s", n, report.String())
 	}
 }
-
