@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -172,6 +173,12 @@ var formFields = regexp.MustCompile(`^(basics\.(name|label|email|phone|url|summa
 	`|skills\[\d+\]\.(name|level|keywords))$`)
 
 func humanize(path, field, msg string) string {
+	if strings.HasSuffix(field, "Date") && strings.HasPrefix(msg, "must be a date") {
+		msg = "must be a date such as 2020-03, March 2020 or 2020"
+		if strings.HasSuffix(field, "endDate") {
+			msg += " (empty for a current role)"
+		}
+	}
 	if path != field { // one item of a list
 		m := listItem.FindStringSubmatch(path)
 		n, _ := strconv.Atoi(m[2])
@@ -242,7 +249,7 @@ func candidateFormFrom(form url.Values) (views.CandidateForm, error) {
 	for i := range p.Work {
 		p.Work[i] = resume.Work{
 			Position: get("work", i, "position"), Name: get("work", i, "name"), Location: get("work", i, "location"),
-			StartDate: get("work", i, "startDate"), EndDate: get("work", i, "endDate"), Summary: get("work", i, "summary"),
+			StartDate: formDate(get("work", i, "startDate")), EndDate: formDate(get("work", i, "endDate")), Summary: get("work", i, "summary"),
 			URL: get("work", i, "url"), Description: get("work", i, "description"),
 			Highlights: lines(get("work", i, "highlights")),
 		}
@@ -251,7 +258,7 @@ func candidateFormFrom(form url.Values) (views.CandidateForm, error) {
 	for i := range p.Education {
 		p.Education[i] = resume.Education{
 			Institution: get("education", i, "institution"), StudyType: get("education", i, "studyType"), Area: get("education", i, "area"),
-			StartDate: get("education", i, "startDate"), EndDate: get("education", i, "endDate"), Score: get("education", i, "score"),
+			StartDate: formDate(get("education", i, "startDate")), EndDate: formDate(get("education", i, "endDate")), Score: get("education", i, "score"),
 			URL: get("education", i, "url"), Courses: lines(get("education", i, "courses")),
 		}
 	}
@@ -261,6 +268,31 @@ func candidateFormFrom(form url.Values) (views.CandidateForm, error) {
 	}
 	f.Profile = p
 	return f, nil
+}
+
+// formDates are the ways a recruiter writes a date, each with the JSON
+// Resume form it becomes (issue 15: "2020-03" and "March 2020" both work).
+var formDates = []struct{ layout, iso string }{
+	{"2006", "2006"}, {"2006-01", "2006-01"}, {"2006-01-02", "2006-01-02"},
+	{"2006-1", "2006-01"}, {"2006/01", "2006-01"}, {"01/2006", "2006-01"}, {"1/2006", "2006-01"},
+	{"January 2006", "2006-01"}, {"Jan 2006", "2006-01"}, {"January, 2006", "2006-01"}, {"Jan. 2006", "2006-01"},
+	{"2 January 2006", "2006-01-02"}, {"January 2, 2006", "2006-01-02"}, {"2 Jan 2006", "2006-01-02"}, {"Jan 2, 2006", "2006-01-02"},
+}
+
+// formDate turns a typed date into YYYY, YYYY-MM or YYYY-MM-DD; what it
+// cannot read stays as typed, so validation puts a message by the field.
+func formDate(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if strings.HasPrefix(strings.ToLower(s), "sept ") {
+		s = "Sep " + s[5:] // Go knows Sep, people write Sept
+	}
+	for _, d := range formDates {
+		// time.Parse matches month names case-insensitively.
+		if t, err := time.Parse(d.layout, s); err == nil {
+			return t.Format(d.iso)
+		}
+	}
+	return s
 }
 
 func lines(s string) []string {

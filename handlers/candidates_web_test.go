@@ -67,7 +67,7 @@ func TestCandidateFormKeepsInputAndShowsErrorsByField(t *testing.T) {
 
 	form := url.Values{
 		"basics.name": {"Jane Doe"}, "basics.email": {"not-an-email"},
-		"work[0].position": {"Engineer"}, "work[0].name": {"Acme"}, "work[0].startDate": {"March 2020"},
+		"work[0].position": {"Engineer"}, "work[0].name": {"Acme"}, "work[0].startDate": {"Spring 2020"},
 		"work[0].highlights": {"Shipped things\nFixed things"},
 		"skills[0].name":     {"Go"}, "skills[0].keywords": {"gRPC, Redis"},
 		"op": {"save"},
@@ -75,7 +75,7 @@ func TestCandidateFormKeepsInputAndShowsErrorsByField(t *testing.T) {
 	r := c.post("/candidates/new", form)
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantBody(t, r,
-		`value="Jane Doe"`, `value="March 2020"`, "Shipped things\nFixed things", `value="gRPC, Redis"`,
+		`value="Jane Doe"`, `value="Spring 2020"`, "Shipped things\nFixed things", `value="gRPC, Redis"`,
 		`id="basics.email" name="basics.email" value="not-an-email" autocomplete="email" aria-invalid="true"`,
 		`id="basics.email-error"`, "Must be an email address",
 		`id="work[0].startDate-error"`,

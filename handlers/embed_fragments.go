@@ -46,7 +46,12 @@ func (s *Server) embedJobCard(w http.ResponseWriter, r *http.Request) {
 	if jobstate.IsFinal(j.Status) {
 		status = statusStopPolling
 	}
-	s.renderFragment(w, r, status, views.EmbedCardView(s.embedCard(r, j)), s.cardETag(j))
+	// A card polling itself (htmx names it as the target) gets the update
+	// form; a page loading the card gets it with its live region.
+	addVary(w.Header(), "HX-Target")
+	c := s.embedCard(r, j)
+	c.Update = r.Header.Get("HX-Target") == "tailor-job-"+j.ID
+	s.renderFragment(w, r, status, views.EmbedCardView(c), s.cardETag(j))
 }
 
 // POST /embed/jobs/{id}/cancel: the final card.
@@ -59,7 +64,9 @@ func (s *Server) embedJobCancel(w http.ResponseWriter, r *http.Request) {
 		s.embedFail(w, r, err)
 		return
 	}
-	s.renderFragment(w, r, http.StatusOK, views.EmbedCardView(s.embedCard(r, j)), "")
+	c := s.embedCard(r, j)
+	c.Update = true
+	s.renderFragment(w, r, http.StatusOK, views.EmbedCardView(c), "")
 }
 
 // GET /embed/candidates/{id}/jobs: the candidate's latest jobs as cards.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/views"
 )
 
 // POST /jobs/{id}/cancel: reuses s.cancel (SQLite first, then the task).
@@ -23,7 +24,8 @@ func (s *Server) jobCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.renderJob(w, r, j)
+		// The card replaces the one whose Cancel had the focus: it takes it.
+		s.renderJob(w, r, j, func(c *views.Card) { c.Update, c.Focus = true, true })
 		return
 	}
 	if j.Status == jobstate.StatusCanceled {
@@ -49,7 +51,8 @@ func (s *Server) jobRetry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.renderJob(w, r, j)
+		// The new card, above the failed one, takes the focus.
+		s.renderJob(w, r, j, func(c *views.Card) { c.Focus = true })
 		return
 	}
 	s.flash(r, "Retrying: a new job is on its way.")

@@ -63,6 +63,7 @@ func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.cardFor(j, scope)
+	c.Update = true
 	status := http.StatusOK
 	switch {
 	case jobstate.IsFinal(j.Status):

@@ -100,9 +100,11 @@ func rowForm(r *http.Request) bool {
 
 // renderJob answers an htmx Cancel or Retry with the job as the form that
 // asked shows it: a row of My jobs or a card.
-func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, j db.Job) {
+func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, j db.Job, mark func(*views.Card)) {
 	if !rowForm(r) {
-		s.render(w, r, http.StatusOK, views.JobCard(s.card(r, j)))
+		c := s.card(r, j)
+		mark(&c)
+		s.render(w, r, http.StatusOK, views.JobCard(c))
 		return
 	}
 	rows, err := s.rows(r.Context(), []db.Job{j}, func(j db.Job) views.Card { return s.card(r, j) })

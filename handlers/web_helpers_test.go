@@ -249,7 +249,7 @@ func snippet(s string) string {
 }
 
 var (
-	inputRe    = regexp.MustCompile(`<input type="(?:text|hidden)"(?: id="[^"]*")? name="([^"]+)" value="([^"]*)"`)
+	inputRe    = regexp.MustCompile(`<input type="(?:text|hidden|email|tel|url)"(?: id="[^"]*")? name="([^"]+)" value="([^"]*)"`)
 	textareaRe = regexp.MustCompile(`(?s)<textarea id="[^"]*" name="([^"]+)"[^>]*>(.*?)</textarea>`)
 )
 

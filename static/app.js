@@ -11,6 +11,57 @@
       a.click();
     });
   });
+  // Accessibility (issue 15). A form that comes back with errors opens
+  // with its summary focused (autofocus covers a page load; this covers an
+  // htmx swap). A card that replaces the control that had the focus
+  // (Cancel, Retry) takes it: data-focus. A card swapped while the focus
+  // was in it (a live update or a poll landing meanwhile) hands the focus
+  // to the new card with its id. Both are done as soon as the swap is, not
+  // at settle: a live update may replace the card within the settle delay.
+  var focusCard = "";
+  function rememberFocus(e) {
+    var t = e.detail.target;
+    if (t && t.matches && t.matches(".job-card") && t.contains(document.activeElement)) focusCard = t.id;
+  }
+  function moveFocus() {
+    var target = document.querySelector("[data-focus]");
+    if (target) {
+      target.removeAttribute("data-focus");
+      focusCard = "";
+      target.focus();
+      return;
+    }
+    if (!focusCard) return;
+    var card = document.getElementById(focusCard);
+    if (!card) return;
+    focusCard = "";
+    if (!document.activeElement || document.activeElement === document.body) card.focus();
+  }
+  document.addEventListener("htmx:beforeSwap", rememberFocus);
+  document.addEventListener("htmx:oobBeforeSwap", rememberFocus);
+  document.addEventListener("htmx:afterSwap", moveFocus);
+  document.addEventListener("htmx:oobAfterSwap", moveFocus);
+  htmx.onLoad(function (elt) {
+    var summary = elt.matches && elt.matches("[data-error-summary]") ? elt : elt.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  });
+  // A summary's link moves the focus to its field, not only the view.
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("[data-error-summary] a[href^='#']");
+    if (!a) return;
+    var field = document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)));
+    if (!field) return;
+    e.preventDefault();
+    field.focus();
+    field.scrollIntoView({ block: "center" });
+  });
+  // A card's live region keeps its node; an update sets its text, and the
+  // same text again is not set (a screen reader would repeat it).
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var d = e.detail;
+    if (d.target.matches("[role=status]") && d.target.textContent === d.fragment.textContent) d.shouldSwap = false;
+  });
+
   // Copy buttons: <button data-copy="#input-id">.
   document.addEventListener("click", function (e) {
     var btn = e.target.closest && e.target.closest("[data-copy]");

@@ -43,6 +43,11 @@ type Card struct {
 	Live bool
 	// OOB marks the card for an out-of-band swap (a live update).
 	OOB bool
+	// Update: the card replaces one on the page (a poll, Cancel): the card
+	// alone and its live region's new text, out of band.
+	Update bool
+	// Focus: the card takes the focus when it lands (after Cancel or Retry).
+	Focus bool
 	// ElapsedMS (a running job's Elapsed, in ms) lets app.js move the
 	// elapsed time every second, on the browser's clock.
 	ElapsedMS int64
