@@ -67,8 +67,9 @@ func (s *Server) submitGenerateForm(r *http.Request, user db.User, c db.Candidat
 	g = views.GenerateForm{
 		OpeningID: r.PostFormValue("opening_id"), JobTitle: r.PostFormValue("job_title"), Company: r.PostFormValue("company"),
 		JobDescription: r.PostFormValue("job_description"), Theme: r.PostFormValue("theme"), Paper: r.PostFormValue("paper"),
+		Fit: r.PostFormValue("fit") != "",
 	}
-	req := generateRequest{CandidateID: c.ID, JobTitle: g.JobTitle, Company: g.Company, JobDescription: g.JobDescription, Theme: g.Theme, Paper: g.Paper}
+	req := generateRequest{CandidateID: c.ID, JobTitle: g.JobTitle, Company: g.Company, JobDescription: g.JobDescription, Theme: g.Theme, Paper: g.Paper, Fit: g.Fit}
 	// A pasted description wins over the chosen opening.
 	if strings.TrimSpace(g.JobDescription) == "" && g.OpeningID != "" {
 		o, err := s.DB.Openings.Get(r.Context(), ownerScope(user), g.OpeningID)
