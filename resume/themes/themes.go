@@ -127,18 +127,18 @@ type theme struct {
 // no letter-spacing and no generated text, so that PDF text extraction (and
 // an ATS) reads what the candidate wrote, in order.
 func (t theme) stylesheet(paperName string) string {
-	return t.pageCSS(paperNamed(paperName)) + baseCSS + t.css
+	p := paperNamed(paperName)
+	return fmt.Sprintf("@page{size:%s;margin:%gmm %gmm}", p.size, t.marginY, t.marginX) +
+		baseCSS + t.css + t.sheetCSS(p)
 }
 
-// pageCSS sets the printed page, and on screen (the web preview) draws the
-// same page as a sheet: paper width, the print margins as padding, at least
-// one page tall, with a grey band where each page ends.
-func (t theme) pageCSS(p paper) string {
-	return fmt.Sprintf("@page{size:%s;margin:%gmm %gmm}"+
-		"@media screen{html{background:#d9dce1}"+
+// sheetCSS draws the printed page on screen (the web preview, and the
+// layout that pdf-fit measures): paper width with the print margins as
+// padding, at least one page tall, and a grey band where each page ends.
+func (t theme) sheetCSS(p paper) string {
+	return fmt.Sprintf("@media screen{html{background:#d9dce1}"+
 		"body{width:%gmm;min-height:%gmm;margin:24px auto;padding:%gmm %gmm;"+
 		"background:repeating-linear-gradient(#fff 0 %gmm,#d9dce1 %gmm %gmm);box-shadow:0 1px 6px rgba(0,0,0,.3)}}",
-		p.size, t.marginY, t.marginX,
 		p.width, p.height, t.marginY, t.marginX,
 		p.height-3, p.height-3, p.height)
 }
