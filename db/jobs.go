@@ -26,6 +26,7 @@ type Job struct {
 	JobDescription   string
 	Theme            string
 	Paper            string
+	Fit              bool // shrink to one page within the theme's bounds
 	Queue            string
 	InputsHash       string
 	BatchID          string    // "" for a job on its own
@@ -80,6 +81,7 @@ var jobTable = []column{
 	{name: "job_description", field: func(j *Job) any { return &j.JobDescription }},
 	{name: "theme", field: func(j *Job) any { return &j.Theme }},
 	{name: "paper", field: func(j *Job) any { return &j.Paper }},
+	{name: "fit", field: func(j *Job) any { return &j.Fit }},
 	{name: "queue", field: func(j *Job) any { return &j.Queue }},
 	{name: "inputs_hash", field: func(j *Job) any { return &j.InputsHash }},
 	{name: "batch_id", field: func(j *Job) any { return nullString{&j.BatchID} }},

@@ -129,7 +129,7 @@ func (s *Server) retryAs(r *http.Request, id string) (db.Job, error) {
 }
 
 // resubmit starts a new job with old's inputs (description, title, company,
-// theme, paper, queue) for its candidate's current profile, as user.
+// theme, paper, fit, queue) for its candidate's current profile, as user.
 func (s *Server) resubmit(r *http.Request, old db.Job, user db.User) (db.Job, error) {
 	if old.CandidateID == "" {
 		return db.Job{}, errorf(http.StatusConflict, "The candidate of this job was deleted, so it cannot be retried.")
@@ -147,7 +147,7 @@ func (s *Server) resubmit(r *http.Request, old db.Job, user db.User) (db.Job, er
 	}
 	req := generateRequest{
 		CandidateID: old.CandidateID, JobDescription: old.JobDescription, JobTitle: old.JobTitle,
-		Company: old.Company, Theme: old.Theme, Paper: old.Paper, Priority: old.Queue,
+		Company: old.Company, Theme: old.Theme, Paper: old.Paper, Fit: old.Fit, Priority: old.Queue,
 	}
 	if err := req.validate(); err != nil {
 		return db.Job{}, err

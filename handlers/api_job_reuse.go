@@ -17,10 +17,11 @@ import (
 type regenerateRequest struct {
 	Theme    string `json:"theme"`
 	Paper    string `json:"paper"`
+	Fit      *bool  `json:"fit"` // nil: as the first job
 	Priority string `json:"priority"`
 }
 
-// POST /api/resume-async/regenerate/{id} {"theme"?, "paper"?, "priority"?}:
+// POST /api/resume-async/regenerate/{id} {"theme"?, "paper"?, "fit"?, "priority"?}:
 // a new job with the inputs of job id (the profile as it was then, the
 // description, title, company) in another theme or paper. The tailoring
 // cache is keyed by profile and description, so only the printing runs
@@ -51,7 +52,7 @@ func (s *Server) apiRegenerate(w http.ResponseWriter, r *http.Request) {
 	job, created, err := s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: old.CandidateID, CandidateVersion: old.CandidateVersion, CandidateName: old.CandidateName,
 		JobTitle: old.JobTitle, Company: old.Company, JobDescription: old.JobDescription,
-		Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
+		Theme: req.Theme, Paper: req.Paper, Fit: *req.Fit, Queue: req.Priority,
 	}, profile)
 	if err != nil {
 		s.jsonError(w, r, err)
@@ -69,6 +70,9 @@ func (g *regenerateRequest) validate(old db.Job) error {
 	}
 	if g.Paper == "" {
 		g.Paper = old.Paper
+	}
+	if g.Fit == nil {
+		g.Fit = &old.Fit
 	}
 	if g.Priority == "" {
 		g.Priority = old.Queue

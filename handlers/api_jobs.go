@@ -32,6 +32,7 @@ type generateRequest struct {
 	Company        string `json:"company"`
 	Theme          string `json:"theme"`
 	Paper          string `json:"paper"`
+	Fit            bool   `json:"fit"`      // fit the resume on one page
 	Priority       string `json:"priority"` // "interactive" (default) or "batch"
 }
 
@@ -147,7 +148,7 @@ func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (job
 	return s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: c.ID, CandidateVersion: c.Version, CandidateName: c.Name,
 		JobTitle: req.JobTitle, Company: req.Company, JobDescription: req.JobDescription,
-		Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
+		Theme: req.Theme, Paper: req.Paper, Fit: req.Fit, Queue: req.Priority,
 	}, c.Profile)
 }
 
@@ -157,7 +158,7 @@ func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (job
 // they came from a page, an embedded form or the API.
 func (s *Server) submitJob(r *http.Request, j db.Job, profile []byte) (job db.Job, created bool, err error) {
 	ctx := r.Context()
-	j.InputsHash = tasks.InputsHash(profile, j.JobDescription, s.Model, j.Theme, j.Paper)
+	j.InputsHash = tasks.InputsHash(profile, j.JobDescription, s.Model, j.Theme, j.Paper, j.Fit)
 	j.Model = s.Model
 	job, created, err = s.DB.Jobs.CreateOnce(ctx, j, profile, duplicateWindow)
 	if err != nil || !created {
@@ -194,6 +195,7 @@ type jobJSON struct {
 	Company       string `json:"company"`
 	Theme         string `json:"theme"`
 	Paper         string `json:"paper"`
+	Fit           bool   `json:"fit"`
 	MatchBefore   *int   `json:"match_before"`
 	MatchAfter    *int   `json:"match_after"`
 }
@@ -204,7 +206,7 @@ func toJobJSON(j db.Job) jobJSON {
 		Error: j.Error, Cached: j.Cached, CreatedAt: j.CreatedAt,
 		StartedAt: timePtr(j.StartedAt), FinishedAt: timePtr(j.FinishedAt), DownloadURL: downloadURL(j.ID),
 		BatchID: j.BatchID, CandidateID: j.CandidateID, CandidateName: j.CandidateName, JobTitle: j.JobTitle, Company: j.Company,
-		Theme: j.Theme, Paper: j.Paper, MatchBefore: j.MatchBefore, MatchAfter: j.MatchAfter,
+		Theme: j.Theme, Paper: j.Paper, Fit: j.Fit, MatchBefore: j.MatchBefore, MatchAfter: j.MatchAfter,
 	}
 }
 

@@ -121,9 +121,10 @@ func (s *Server) submitGenerateForm(r *http.Request, user db.User, c db.Candidat
 		Source:    r.PostFormValue("source"),
 		OpeningID: r.PostFormValue("opening_id"), JobTitle: r.PostFormValue("job_title"), Company: r.PostFormValue("company"),
 		JobDescription: r.PostFormValue("job_description"), Theme: r.PostFormValue("theme"), Paper: r.PostFormValue("paper"),
+		Fit: r.PostFormValue("fit") != "",
 	}
 	pasted := strings.TrimSpace(g.JobDescription) != ""
-	req := generateRequest{CandidateID: c.ID, JobTitle: g.JobTitle, Company: g.Company, JobDescription: g.JobDescription, Theme: g.Theme, Paper: g.Paper}
+	req := generateRequest{CandidateID: c.ID, JobTitle: g.JobTitle, Company: g.Company, JobDescription: g.JobDescription, Theme: g.Theme, Paper: g.Paper, Fit: g.Fit}
 	errs := map[string]string{}
 	switch {
 	case g.Source == "" && g.OpeningID != "" && pasted:

@@ -151,7 +151,7 @@ func CreateBatch(ctx context.Context, d *db.DB, ownerID, model string, req Batch
 			CandidateID: c.ID, CandidateVersion: c.Version, CandidateName: c.Name,
 			JobTitle: title, Company: company, JobDescription: description,
 			Theme: req.Theme, Paper: req.Paper, Queue: tasks.QueueBatch,
-			InputsHash: tasks.InputsHash(c.Profile, description, model, req.Theme, req.Paper),
+			InputsHash: tasks.InputsHash(c.Profile, description, model, req.Theme, req.Paper, false),
 		}
 		j.Model = model
 		jobs = append(jobs, db.BatchJob{Job: j, Profile: c.Profile})
@@ -244,8 +244,8 @@ func RetryInBatch(ctx context.Context, d *db.DB, owner db.Owner, batchID string,
 		j := db.Job{
 			CandidateID: c.ID, CandidateVersion: c.Version, CandidateName: c.Name,
 			JobTitle: old.JobTitle, Company: old.Company, JobDescription: old.JobDescription,
-			Theme: old.Theme, Paper: old.Paper, Queue: old.Queue,
-			InputsHash: tasks.InputsHash(c.Profile, old.JobDescription, model, old.Theme, old.Paper),
+			Theme: old.Theme, Paper: old.Paper, Fit: old.Fit, Queue: old.Queue,
+			InputsHash: tasks.InputsHash(c.Profile, old.JobDescription, model, old.Theme, old.Paper, old.Fit),
 		}
 		j.Model = model
 		todo = append(todo, db.BatchJob{Job: j, Profile: c.Profile})

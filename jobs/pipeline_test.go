@@ -160,7 +160,7 @@ func (p *pipeline) createRow(t testing.TB, profile resume.Resume, jd string) db.
 	j, err := p.db.Jobs.Create(context.Background(), db.Job{
 		OwnerID: p.owner.ID, CandidateVersion: 1, CandidateName: profile.Basics.Name,
 		JobDescription: jd, Theme: "classic", Paper: "a4", Queue: tasks.QueueInteractive,
-		InputsHash: tasks.InputsHash(body, jd, "test", "classic", "a4"),
+		InputsHash: tasks.InputsHash(body, jd, "test", "classic", "a4", false),
 	}, body)
 	if err != nil {
 		t.Fatal(err)

@@ -182,7 +182,7 @@ func (r *Reconciler) now() time.Time {
 func PayloadFor(j db.Job, profile []byte) tasks.GeneratePayload {
 	return tasks.GeneratePayload{
 		JobID: j.ID, Profile: profile, JobDescription: j.JobDescription,
-		JobTitle: j.JobTitle, Company: j.Company, Theme: j.Theme, Paper: j.Paper,
+		JobTitle: j.JobTitle, Company: j.Company, Theme: j.Theme, Paper: j.Paper, Fit: j.Fit,
 		EnqueuedAt: time.Now(), PriorAttempts: j.Attempts,
 		Row: &tasks.RowFields{
 			OwnerID: j.OwnerID, CandidateID: j.CandidateID, CandidateVersion: j.CandidateVersion,
@@ -198,7 +198,7 @@ func RowFor(p tasks.GeneratePayload) db.Job {
 	j := db.Job{
 		ID: p.JobID, OwnerID: r.OwnerID, CandidateID: r.CandidateID, CandidateVersion: r.CandidateVersion,
 		CandidateName: r.CandidateName, JobTitle: p.JobTitle, Company: p.Company, JobDescription: p.JobDescription,
-		Theme: p.Theme, Paper: p.Paper, Queue: r.Queue, InputsHash: r.InputsHash, CreatedAt: r.CreatedAt,
+		Theme: p.Theme, Paper: p.Paper, Fit: p.Fit, Queue: r.Queue, InputsHash: r.InputsHash, CreatedAt: r.CreatedAt,
 		BatchID: r.BatchID, // a task exists: the job was released
 	}
 	j.Model, j.PromptVersion = r.Model, r.PromptVersion

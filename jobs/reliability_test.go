@@ -75,7 +75,7 @@ func TestCacheHitsSkipTheLLMAndThePrinter(t *testing.T) {
 	}
 	// The first job's print is cached under its inputs, and expires.
 	profile, _ := json.Marshal(resume.Sample())
-	printKey := "tailor:cache:" + tasks.InputsHash(profile, resume.SampleJobDescription, tailorer.Model(), "classic", "a4")
+	printKey := "tailor:cache:" + tasks.InputsHash(profile, resume.SampleJobDescription, tailorer.Model(), "classic", "a4", false)
 	if ttl := p.rdb.TTL(ctx, printKey).Val(); ttl <= 0 || ttl > time.Hour {
 		t.Errorf("the first job's print key has TTL %s, want up to an hour", ttl)
 	}

@@ -132,8 +132,9 @@ func (t *tab) blockRequests(paused iter.Seq2[fetch.EventRequestPaused, error]) {
 
 // print replaces the document of the tab with html, waits for its load
 // event (blocked subresources fail fast, fonts from data: URLs are loaded),
-// and prints it.
+// fits it on a page if it asks to (see requests), and prints it.
 func (t *tab) print(ctx context.Context, html string, size chromedp.PaperSize) ([]byte, error) {
+	req := requestsOf(html)
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	loaded := cdp.Events(lctx, t.target, page.LoadEventFired)
@@ -147,12 +148,21 @@ func (t *tab) print(ctx context.Context, html string, size chromedp.PaperSize) (
 	if err := waitFirst(loaded); err != nil {
 		return nil, fmt.Errorf("waiting for the load event: %w", err)
 	}
-	pdf, err := chromedp.PrintToPDF(
+	if req.fitHeight > 0 {
+		if _, err := t.fit(ctx, req.fitHeight); err != nil {
+			return nil, err
+		}
+	}
+	opts := []chromedp.PDFOption{
 		chromedp.PDFPaper(size),
 		chromedp.PDFMargin(0), // the document's @page rule sets the margins
 		chromedp.PDFPrintBackground(),
 		chromedp.PDFPreferCSSPageSize(),
-	)(ctx, t.target)
+	}
+	if req.footer {
+		opts = append(opts, footerOptions()...)
+	}
+	pdf, err := chromedp.PrintToPDF(opts...)(ctx, t.target)
 	if t.navigated.Load() {
 		// The print may have failed or shown the other document.
 		return nil, errNavigated

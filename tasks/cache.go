@@ -50,7 +50,10 @@ func TailoringKey(profile []byte, jobDescription, model, promptVersion string) s
 }
 
 // PrintKey addresses a printed PDF by its tailoring and presentation.
-func PrintKey(tailoringKey, theme, paper string) string {
+func PrintKey(tailoringKey, theme, paper string, fit bool) string {
+	if fit {
+		return hashParts("p", tailoringKey, theme, paper, themes.Version, "fit")
+	}
 	return hashParts("p", tailoringKey, theme, paper, themes.Version)
 }
 

@@ -149,7 +149,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	before := resume.MatchScore(source, p.JobDescription)
 	model := g.Tailorer.Model()
 	tkey := TailoringKey(p.Profile, p.JobDescription, model, promptVersion(model))
-	pkey := PrintKey(tkey, p.Theme, p.Paper)
+	pkey := PrintKey(tkey, p.Theme, p.Paper, p.Fit)
 
 	// Level 1: the tailoring (the expensive LLM call and the fact check).
 	t0 := g.now()
@@ -210,7 +210,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StagePrinting, progressPrinting); err != nil {
 			return err
 		}
-		html, err := themes.Render(ctx, p.Theme, p.Paper, tailoring.Profile)
+		html, err := themes.Document{Theme: p.Theme, Paper: p.Paper, Fit: p.Fit}.Render(ctx, tailoring.Profile)
 		if err != nil {
 			return fmt.Errorf("render theme %q: %v: %w", p.Theme, err, asynq.SkipRetry)
 		}
@@ -436,6 +436,6 @@ func userMessage(err error) string {
 
 // InputsHash identifies a job's inputs: it is the job's address in the
 // print cache, so an admin can tell which jobs shared a result.
-func InputsHash(profile []byte, jobDescription, model, theme, paper string) string {
-	return PrintKey(TailoringKey(profile, jobDescription, model, promptVersion(model)), theme, paper)
+func InputsHash(profile []byte, jobDescription, model, theme, paper string, fit bool) string {
+	return PrintKey(TailoringKey(profile, jobDescription, model, promptVersion(model)), theme, paper, fit)
 }

@@ -86,6 +86,7 @@ type GeneratePayload struct {
 	Company        string          `json:"company,omitempty"`
 	Theme          string          `json:"theme"`
 	Paper          string          `json:"paper"`
+	Fit            bool            `json:"fit,omitempty"` // fit the resume on one page
 	EnqueuedAt     time.Time       `json:"enqueued_at"`
 	// PriorAttempts is how many attempts the job had before this task was
 	// enqueued (by the reconciler, after Redis lost the task).

@@ -38,3 +38,22 @@ func TestQueuesAreListedOnce(t *testing.T) {
 		t.Error("changing a returned list changed the queues")
 	}
 }
+
+// TestFitIsPartOfThePrint: a fitted PDF has its own print cache address and
+// inputs hash, and the payload carries the request.
+func TestFitIsPartOfThePrint(t *testing.T) {
+	if PrintKey("t", "classic", "a4", true) == PrintKey("t", "classic", "a4", false) {
+		t.Error("PrintKey ignores fit")
+	}
+	if InputsHash([]byte("{}"), "Go", "offline", "classic", "a4", true) == InputsHash([]byte("{}"), "Go", "offline", "classic", "a4", false) {
+		t.Error("InputsHash ignores fit")
+	}
+	task, err := NewGenerateTask(GeneratePayload{JobID: "j1", Theme: "classic", Paper: "a4", Fit: true}, QueueInteractive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got GeneratePayload
+	if err := json.Unmarshal(task.Payload(), &got); err != nil || !got.Fit {
+		t.Errorf("payload %s: fit lost (%v)", task.Payload(), err)
+	}
+}

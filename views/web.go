@@ -110,6 +110,7 @@ type GenerateForm struct {
 	JobDescription string
 	Theme          string
 	Paper          string
+	Fit            bool // fit the resume on one page
 	Openings       []db.Opening
 	Errors         map[string]string
 }

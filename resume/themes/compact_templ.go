@@ -30,7 +30,7 @@ func Compact(r resume.Resume, paper string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = resumeDocument(r, paper, compact).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = resumeDocument(r, Document{Paper: paper}, compact).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -38,22 +38,22 @@ func Compact(r resume.Resume, paper string) templ.Component {
 	})
 }
 
-var compact = theme{margin: "10mm 12mm", css: compactCSS, inlineSkills: true}
+var compact = theme{marginY: 10, marginX: 12, css: compactCSS, inlineSkills: true}
 
 const compactCSS = `
-html{font-family:"Liberation Sans","DejaVu Sans",Arial,sans-serif;font-size:9pt;color:#1a1a1a;line-height:1.3}
-h1{font-size:17pt;line-height:1.15}
-.label{margin:1pt 0 0;font-size:10pt;color:#444}
-.contact{margin:2pt 0 0;font-size:8.5pt;color:#333}
-.sep{margin:0 4pt;color:#888}
-section{margin-top:8pt}
-h2{font-size:9.5pt;text-transform:uppercase;border-bottom:.6pt solid #555;margin:0 0 3pt;padding-bottom:.5pt}
-h3{font-size:9pt}
-article{margin-bottom:5pt}
-.dates{font-size:8.5pt;color:#444}
-p{margin:1pt 0}
-ul{margin:1pt 0 0;padding-left:11pt}
-li{margin:.5pt 0}
+html{font-family:"Liberation Sans","DejaVu Sans",Arial,sans-serif;font-size:calc(9*var(--f));color:#1a1a1a;line-height:calc(1 + .3*var(--l))}
+h1{font-size:calc(17*var(--f));line-height:1.15}
+.label{margin:calc(1*var(--s)) 0 0;font-size:calc(10*var(--f));color:#444}
+.contact{margin:calc(2*var(--s)) 0 0;font-size:calc(8.5*var(--f));color:#333}
+.sep{color:#888}
+section{margin-top:calc(8*var(--s))}
+h2{font-size:calc(9.5*var(--f));text-transform:uppercase;border-bottom:.6pt solid #555;margin:0 0 calc(3*var(--s));padding-bottom:calc(.5*var(--s))}
+h3{font-size:calc(9*var(--f))}
+article{margin-bottom:calc(5*var(--s))}
+.dates{font-size:calc(8.5*var(--f));color:#444}
+p{margin:calc(1*var(--s)) 0}
+ul{margin:calc(1*var(--s)) 0 0;padding-left:calc(11*var(--s))}
+li{margin:calc(.5*var(--s)) 0}
 `
 
 var _ = templruntime.GeneratedTemplate

@@ -30,7 +30,7 @@ func Modern(r resume.Resume, paper string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = resumeDocument(r, paper, modern).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = resumeDocument(r, Document{Paper: paper}, modern).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -38,25 +38,26 @@ func Modern(r resume.Resume, paper string) templ.Component {
 	})
 }
 
-var modern = theme{margin: "14mm 17mm", css: modernCSS}
+var modern = theme{marginY: 14, marginX: 17, css: modernCSS}
 
 const modernCSS = `
-html{font-family:"Liberation Sans","DejaVu Sans",Arial,sans-serif;font-size:10pt;color:#222;line-height:1.4}
-header{border-bottom:1.5pt solid #0f5c63;padding-bottom:7pt}
-h1{font-size:26pt;line-height:1.1;color:#0b3d42}
-.label{margin:3pt 0 0;font-size:12.5pt;color:#0f5c63}
-.contact{margin:6pt 0 0;font-size:9pt;color:#444}
+:root{--fit-font:.15;--fit-space:.5}
+html{font-family:"Liberation Sans","DejaVu Sans",Arial,sans-serif;font-size:calc(10*var(--f));color:#222;line-height:calc(1 + .4*var(--l))}
+header{border-bottom:1.5pt solid #0f5c63;padding-bottom:calc(7*var(--s))}
+h1{font-size:calc(26*var(--f));line-height:1.1;color:#0b3d42}
+.label{margin:calc(3*var(--s)) 0 0;font-size:calc(12.5*var(--f));color:#0f5c63}
+.contact{margin:calc(6*var(--s)) 0 0;font-size:calc(9*var(--f));color:#444}
 .contact a{color:#0f5c63}
-.sep{margin:0 6pt;color:#9ab8bb}
-section{margin-top:12pt}
-h2{font-size:12pt;color:#0f5c63;border-bottom:.6pt solid #b7d2d4;margin:0 0 5pt;padding-bottom:2pt}
-h3{font-size:10.5pt;color:#1a1a1a}
+.sep{color:#9ab8bb}
+section{margin-top:calc(12*var(--s))}
+h2{font-size:calc(12*var(--f));color:#0f5c63;border-bottom:.6pt solid #b7d2d4;margin:0 0 calc(5*var(--s));padding-bottom:calc(2*var(--s))}
+h3{font-size:calc(10.5*var(--f));color:#1a1a1a}
 .org{color:#444}
-article{margin-bottom:7pt}
-.dates{font-size:9pt;color:#0f5c63}
-p{margin:2pt 0}
-ul{margin:2pt 0 0;padding-left:13pt}
-li{margin:1.5pt 0}
+article{margin-bottom:calc(7*var(--s))}
+.dates{font-size:calc(9*var(--f));color:#0f5c63}
+p{margin:calc(2*var(--s)) 0}
+ul{margin:calc(2*var(--s)) 0 0;padding-left:calc(13*var(--s))}
+li{margin:calc(1.5*var(--s)) 0}
 li::marker{color:#0f5c63}
 `
 

@@ -9,16 +9,15 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
-
-	"github.com/a-h/templ"
 
 	"github.com/tailor-app/tailor/resume"
 )
 
 // Version names the themes' output in the print cache key: bump it when a
 // theme's output changes, so no PDF printed by the old one is reused.
-const Version = "1"
+const Version = "2"
 
 // Default theme and paper size, used when a request names none.
 const (
@@ -28,16 +27,34 @@ const (
 
 // documents lists the themes, the default first.
 var documents = []struct {
-	name string
-	doc  func(r resume.Resume, paper string) templ.Component
+	name  string
+	theme theme
 }{
-	{"classic", Classic},
-	{"modern", Modern},
-	{"compact", Compact},
+	{"classic", classic},
+	{"modern", modern},
+	{"compact", compact},
 }
 
 // papers lists the paper sizes, the default first.
-var papers = []string{DefaultPaper, "letter"}
+var papers = []paper{
+	{name: DefaultPaper, size: "A4", width: 210, height: 297},
+	{name: "letter", size: "Letter", width: 215.9, height: 279.4},
+}
+
+// paper is a sheet size, in millimetres.
+type paper struct {
+	name, size    string // our name, and CSS's @page size
+	width, height float64
+}
+
+func paperNamed(name string) paper {
+	for _, p := range papers {
+		if p.name == name {
+			return p
+		}
+	}
+	return papers[0]
+}
 
 // Names lists the resume themes, the default first.
 func Names() []string {
@@ -49,69 +66,115 @@ func Names() []string {
 }
 
 // Papers lists the paper sizes, the default first.
-func Papers() []string { return slices.Clone(papers) }
+func Papers() []string {
+	out := make([]string, len(papers))
+	for i, p := range papers {
+		out[i] = p.name
+	}
+	return out
+}
 
 // Valid reports whether name is a known theme.
 func Valid(name string) bool { return slices.Contains(Names(), name) }
 
 // ValidPaper reports whether name is a known paper size.
-func ValidPaper(name string) bool { return slices.Contains(papers, name) }
+func ValidPaper(name string) bool { return slices.Contains(Papers(), name) }
 
 // Render renders a resume in a theme ("" is the default) to a standalone
 // HTML document, ready to print.
 func Render(ctx context.Context, theme, paper string, r resume.Resume) (string, error) {
-	if theme == "" {
-		theme = Default
+	return Document{Theme: theme, Paper: paper}.Render(ctx, r)
+}
+
+// Document is how a resume is printed.
+type Document struct {
+	Theme string // "" is Default
+	Paper string // "" is DefaultPaper
+	// Fit asks the printer to shrink type (to 90%) and spacing (to 70%)
+	// rather than spill a little onto a second page.
+	Fit bool
+}
+
+// Render renders r to a standalone HTML document, ready to print.
+func (d Document) Render(ctx context.Context, r resume.Resume) (string, error) {
+	if d.Theme == "" {
+		d.Theme = Default
 	}
-	for _, d := range documents {
-		if d.name != theme {
+	if d.Paper == "" {
+		d.Paper = DefaultPaper
+	}
+	for _, doc := range documents {
+		if doc.name != d.Theme {
 			continue
 		}
 		var buf bytes.Buffer
-		if err := d.doc(r, paper).Render(ctx, &buf); err != nil {
+		if err := resumeDocument(r, d, doc.theme).Render(ctx, &buf); err != nil {
 			return "", err
 		}
 		return buf.String(), nil
 	}
-	return "", fmt.Errorf("unknown theme %q", theme)
+	return "", fmt.Errorf("unknown theme %q", d.Theme)
 }
 
 // theme is what sets one look apart; the markup is shared by every theme.
 type theme struct {
-	margin       string // @page margin
-	css          string // stylesheet applied after baseCSS
-	inlineSkills bool   // skills run on in one paragraph to save lines
+	marginY, marginX float64 // @page margins in mm: top and bottom, left and right
+	css              string  // stylesheet applied after baseCSS
+	inlineSkills     bool    // skills run on in one paragraph to save lines
 }
 
 // stylesheet is the whole embedded CSS of a resume: no external resource,
 // no letter-spacing and no generated text, so that PDF text extraction (and
 // an ATS) reads what the candidate wrote, in order.
-func (t theme) stylesheet(paper string) string {
-	return pageCSS(paper, t.margin) + baseCSS + t.css
+func (t theme) stylesheet(paperName string) string {
+	p := paperNamed(paperName)
+	return fmt.Sprintf("@page{size:%s;margin:%gmm %gmm}", p.size, t.marginY, t.marginX) +
+		baseCSS + t.css + t.sheetCSS(p)
 }
 
-func pageCSS(paper, margin string) string {
-	size := "A4"
-	if paper == "letter" {
-		size = "Letter"
-	}
-	return "@page{size:" + size + ";margin:" + margin + "}"
+// sheetCSS draws the printed page on screen (the web preview, and the
+// layout that pdf-fit measures): paper width with the print margins as
+// padding, at least one page tall, and a grey band where each page ends.
+func (t theme) sheetCSS(p paper) string {
+	return fmt.Sprintf("@media screen{html{background:#d9dce1}"+
+		"body{width:%gmm;min-height:%gmm;margin:24px auto;padding:%gmm %gmm;"+
+		"background:repeating-linear-gradient(#fff 0 %gmm,#d9dce1 %gmm %gmm);box-shadow:0 1px 6px rgba(0,0,0,.3)}}",
+		p.width, p.height, t.marginY, t.marginX,
+		p.height-3, p.height-3, p.height)
 }
 
-// baseCSS is the layout every theme shares: one column, dates on the title's
-// row after it in the text, and page breaks kept out of short blocks.
+// pageContentHeight is the height of a page inside its margins, in CSS
+// pixels (96 to the inch): what the PDF printer fits the document into.
+func (t theme) pageContentHeight(paperName string) string {
+	mm := paperNamed(paperName).height - 2*t.marginY
+	return strconv.FormatFloat(mm*96/25.4, 'f', 1, 64)
+}
+
+// baseCSS is the layout every theme shares: one column, dates on the
+// title's line after it in the text, and page breaks kept out of headings
+// and short blocks. Lengths are in --f (type) and --s (spacing), which the
+// PDF printer's --pdf-fit (0 to 1) shrinks to 90% and 70% to fit a page.
+// The contact items never break inside; each starts with its separator,
+// which the header clips when the item starts a line (so no line ends with
+// one).
 const baseCSS = `
+:root{--fit:var(--pdf-fit,0);--f:calc(1pt - var(--fit-font,.1)*var(--fit)*1pt);--s:calc(1pt - var(--fit-space,.3)*var(--fit)*1pt);--l:calc(1 - var(--fit-space,.3)*var(--fit))}
 *{box-sizing:border-box}
 body{margin:0}
 h1,h2,h3,p{margin:0}
+header{overflow:hidden}
+header .contact{display:flex;flex-wrap:wrap;margin-left:-1.4em}
+.contact .item{white-space:nowrap}
+.contact .item:first-child .sep{visibility:hidden}
+.contact .sep{display:inline-block;width:1.4em;text-align:center}
 .contact a{color:inherit;text-decoration:none}
 section.keep{break-inside:avoid-page}
 h2{break-after:avoid-page}
 article{break-inside:avoid-page}
-.row{display:flex;justify-content:space-between;align-items:baseline;gap:8pt}
 .org{font-weight:normal}
-.dates{white-space:nowrap}
+h3 .dates{font-weight:normal;white-space:nowrap;margin-left:.3em}
 ul.skills{list-style:none;padding:0}
+.skills .sep{margin:0 .4em}
 `
 
 type contact struct{ text, href string }
@@ -157,8 +220,15 @@ func safeHref(u string) string {
 	return ""
 }
 
+// displayURL is a link as a reader types it: no scheme, no www., no
+// trailing slash.
 func displayURL(u string) string {
-	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	l := strings.ToLower(u)
+	for _, prefix := range []string{"https://", "http://", "www."} {
+		if strings.HasPrefix(l, prefix) {
+			u, l = u[len(prefix):], l[len(prefix):]
+		}
+	}
 	return strings.TrimSuffix(u, "/")
 }
 

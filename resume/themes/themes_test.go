@@ -102,3 +102,36 @@ func TestRenderResumeUnknownTheme(t *testing.T) {
 		t.Error("Render(gothic): got nil error, want one")
 	}
 }
+
+// TestPreviewSheets: on screen (the web preview) the resume is drawn as a
+// sheet of its paper, with the print margins and a mark where a page ends.
+func TestPreviewSheets(t *testing.T) {
+	sheets := map[string]string{"a4": "width:210mm;min-height:297mm;", "letter": "width:215.9mm;min-height:279.4mm;"}
+	for _, theme := range Names() {
+		for _, paper := range Papers() {
+			t.Run(theme+"/"+paper, func(t *testing.T) {
+				html, err := Render(context.Background(), theme, paper, tailoredSample())
+				if err != nil {
+					t.Fatal(err)
+				}
+				i := strings.Index(html, "@media screen{")
+				if i < 0 {
+					t.Fatal("no screen stylesheet")
+				}
+				screen := html[i:]
+				page := regexp.MustCompile(`@page\{size:\w+;margin:([\d.]+mm) ([\d.]+mm)\}`).FindStringSubmatch(html)
+				if page == nil {
+					t.Fatal("no @page margins")
+				}
+				for _, want := range []string{sheets[paper], "padding:" + page[1] + " " + page[2], "repeating-linear-gradient", "box-shadow"} {
+					if !strings.Contains(screen, want) {
+						t.Errorf("the screen sheet lacks %q: %s", want, screen[:min(len(screen), 400)])
+					}
+				}
+				if j := strings.LastIndex(html, "body{margin:0}"); j > i {
+					t.Error("a later body rule undoes the sheet's margins")
+				}
+			})
+		}
+	}
+}
