@@ -351,3 +351,46 @@ func TestDeadNotifyTaskRunsAgain(t *testing.T) {
 		t.Errorf("a retry of a mail created jobs: %v", counts)
 	}
 }
+
+// TestAdminUserActions: Disable asks first on a page of its own (no
+// JavaScript needed), and a new password is set on its own page, not in a
+// form unfolding inside the users table's row (issue 15, item 9).
+func TestAdminUserActions(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("root@example.com", db.RoleAdmin)
+	carol := e.user("carol@example.com", db.RoleRecruiter)
+	admin := e.client()
+	admin.signIn("root@example.com")
+
+	list := admin.get("/admin/users")
+	wantStatus(t, list, http.StatusOK)
+	wantBody(t, list, `href="/admin/users/`+carol.ID+`/disable"`, `href="/admin/users/`+carol.ID+`/reset"`)
+	if strings.Contains(list.body, "<details") || strings.Contains(list.body, `name="disabled" value="true"`) {
+		t.Error("the users table still disables at one click or unfolds a form in a row")
+	}
+
+	// Disable: a confirmation page whose button posts the disable.
+	ask := admin.get("/admin/users/" + carol.ID + "/disable")
+	wantStatus(t, ask, http.StatusOK)
+	wantBody(t, ask, "Disable carol@example.com?", `action="/admin/users/`+carol.ID+`/disable"`, `data-testid="confirm"`)
+	if u, _ := e.db.Users.Get(context.Background(), carol.ID); u.Disabled {
+		t.Fatal("asking disabled the user")
+	}
+	wantStatus(t, admin.post("/admin/users/"+carol.ID+"/disable", nil), http.StatusSeeOther)
+	if u, _ := e.db.Users.Get(context.Background(), carol.ID); !u.Disabled {
+		t.Error("the confirmation's button did not disable the user")
+	}
+
+	// Reset: its own page; a short password comes back with its message.
+	page := admin.get("/admin/users/" + carol.ID + "/reset")
+	wantStatus(t, page, http.StatusOK)
+	wantBody(t, page, "Reset the password of carol@example.com", `action="/admin/users/`+carol.ID+`/reset"`)
+	bad := admin.post("/admin/users/"+carol.ID+"/reset", url.Values{"password": {"short"}, "revoke_tokens": {"true"}})
+	wantStatus(t, bad, http.StatusUnprocessableEntity)
+	wantBody(t, bad, "at least 8 characters", `aria-invalid="true"`, `value="true" checked`)
+	wantStatus(t, admin.post("/admin/users/"+carol.ID+"/reset", url.Values{"password": {"another-long-one"}}), http.StatusSeeOther)
+	wantStatus(t, admin.post("/admin/users/"+carol.ID+"/disable", url.Values{"disabled": {"false"}}), http.StatusSeeOther)
+	if _, err := e.db.Users.Authenticate(context.Background(), "carol@example.com", "another-long-one"); err != nil {
+		t.Errorf("the new password does not sign in: %v", err)
+	}
+}

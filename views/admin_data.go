@@ -184,6 +184,13 @@ func p95Chart(h []db.HourStat) chart {
 	return barChart(h, func(s db.HourStat) int64 { return s.P95MS }, msText)
 }
 
+// AdminUserReset is the page that sets a user's password.
+type AdminUserReset struct {
+	User         db.User
+	Error        string // the password's problem, after a failed try
+	RevokeTokens bool
+}
+
 // AdminJobs is the /admin/jobs page.
 type AdminJobs struct {
 	Jobs    []db.Job
