@@ -394,3 +394,28 @@ func TestAdminUserActions(t *testing.T) {
 		t.Errorf("the new password does not sign in: %v", err)
 	}
 }
+
+// TestDashboardChartsShowAxesAndValues: each chart has its scale, times
+// along the bottom and its figures in words, without hovering (issue 15,
+// item 13).
+func TestDashboardChartsShowAxesAndValues(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	e := newWebEnv(t, func(s *Server) { s.Now = func() time.Time { return now } })
+	admin := e.user("root@example.com", db.RoleAdmin)
+	seedJobs(t, e, admin, now)
+	c := e.client()
+	c.signIn("root@example.com")
+	page := c.get("/admin")
+	wantStatus(t, page, http.StatusOK)
+	if n := strings.Count(page.body, `data-testid="chart"`); n != 2 {
+		t.Errorf("%d charts, want 2", n)
+	}
+	// Seeded: 4 jobs created between 11:00 and 12:00, the slowest
+	// succeeded one in the last 24 hours took 5 s (at 10:00).
+	wantBody(t, page,
+		`<span data-testid="chart-max">4 jobs</span><span>0</span>`,
+		"<span>21 Nov 12:00</span>", "<span>28 Nov 12:00</span>",
+		"This hour (since 12:00 UTC): none. Highest: 4 jobs, Sat 28 Nov 11:00 UTC.",
+		"Highest: 7.0 s, Thu 26 Nov 10:00 UTC.", // the p95 chart: the 7 s job, 50 hours before
+	)
+}
