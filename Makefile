@@ -58,6 +58,10 @@ test: deps litestream ## Run every test (real SQLite, redis-server, Chrome; fake
 test-short: ## The inner loop (~20 s): unit tests only; those that need Chrome, redis-server, pdftotext or the built binary skip
 	$(GO) test -short -count=1 ./...
 
+.PHONY: screenshots
+screenshots: deps ## Screenshot every page at 1280 and 390 px into test-artifacts/screenshots/ (the 360 px page tour, ~1 min)
+	SCREENSHOTS=1 $(GO) test -count=1 -run '^TestEveryPage$$' ./cmd/tailor/
+
 .PHONY: bench
 bench: deps ## Measure the real app against its performance targets, printed beside each figure (~6 min); BENCH_FLAGS=-quick, -profile, -only ...
 	$(GO) run ./bench $(BENCH_FLAGS)

@@ -415,7 +415,8 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev jobstate.Event, result *
 
 	// Each kind moves the job to a status and writes part of the change:
 	// progress reports where the job is, a retry why the attempt failed
-	// (shown while the next one runs), a final event all of it.
+	// (shown while the next one runs) and what it spent on the LLM, a final
+	// event all of it.
 	var set string
 	var args []any
 	final := false
@@ -425,8 +426,13 @@ func (s *Jobs) Apply(ctx context.Context, id string, ev jobstate.Event, result *
 		set = "status = 'running', " + set + ", started_at = COALESCE(started_at, ?)"
 		args = append(args, ms)
 	case jobstate.EventRetry:
+		// Only this attempt's retry leaves the job queued at its number: a
+		// second delivery of it must not count its LLM use twice.
+		if status == jobstate.StatusQueued && attempts == ev.Attempt {
+			return false, nil
+		}
 		ev.Progress = 0
-		set, args = changeSet(&ev.Change, "stage", "progress", "error")
+		set, args = changeSet(&ev.Change, "stage", "progress", "error", "llm_calls", "tokens_in", "tokens_out", "rate_wait_ms")
 		set = "status = 'queued', " + set
 	case jobstate.EventSucceeded, jobstate.EventFailed:
 		status, ev.Progress = jobstate.StatusSucceeded, jobstate.ProgressDone

@@ -104,10 +104,11 @@ func TestJobFieldsRoundTrip(t *testing.T) {
 	}
 }
 
-// An event merges into the row: a retry writes only where the job is and
-// why the attempt failed (kept while the next attempt runs), a progress
-// report only where the job is, and the final event the rest, an empty
-// model or a missing match score keeping the value the row has.
+// An event merges into the row: a retry writes only where the job is, why
+// the attempt failed (kept while the next attempt runs) and what it spent
+// on the LLM (once, however often it is delivered), a progress report only
+// where the job is, and the final event the rest, an empty model or a
+// missing match score keeping the value the row has; LLM use adds up.
 func TestApplyMergesChanges(t *testing.T) {
 	ctx := context.Background()
 	d := MustOpen(t)
@@ -118,9 +119,12 @@ func TestApplyMergesChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventRetry, Attempt: 1,
-		Change: jobstate.Change{Stage: "waiting to retry", Progress: 40, Error: "LLM 502", LLMCalls: 1, TokensIn: 100}}, nil); err != nil {
-		t.Fatal(err)
+	retry := jobstate.Event{Kind: jobstate.EventRetry, Attempt: 1,
+		Change: jobstate.Change{Stage: "waiting to retry", Progress: 40, Error: "LLM 502", LLMCalls: 1, TokensIn: 100}}
+	for range 2 { // delivered twice
+		if _, err := d.Jobs.Apply(ctx, j.ID, retry, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := d.Jobs.Apply(ctx, j.ID, jobstate.Event{Kind: jobstate.EventStarted, Attempt: 2,
 		Change: jobstate.Change{Stage: "tailoring", Progress: 10, Model: "ignored", Cached: true}}, nil); err != nil {
@@ -141,8 +145,8 @@ func TestApplyMergesChanges(t *testing.T) {
 	}
 	failed, _ := d.Jobs.Get(ctx, AllOwners, j.ID)
 	if failed.Progress != 0 || failed.Error != "LLM 401" || failed.MatchBefore == nil || *failed.MatchBefore != 55 ||
-		failed.MatchAfter != nil || failed.LLMCalls != 1 || failed.TokensIn != 50 || failed.Model != "gpt-x" {
-		t.Errorf("failed: progress %d error %q match %v/%v calls %d tokens %d model %q; want 0, LLM 401, 55/nil, 1, 50, gpt-x",
+		failed.MatchAfter != nil || failed.LLMCalls != 2 || failed.TokensIn != 150 || failed.Model != "gpt-x" {
+		t.Errorf("failed: progress %d error %q match %v/%v calls %d tokens %d model %q; want 0, LLM 401, 55/nil, 2, 150, gpt-x",
 			failed.Progress, failed.Error, failed.MatchBefore, failed.MatchAfter, failed.LLMCalls, failed.TokensIn, failed.Model)
 	}
 }

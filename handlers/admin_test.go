@@ -351,3 +351,71 @@ func TestDeadNotifyTaskRunsAgain(t *testing.T) {
 		t.Errorf("a retry of a mail created jobs: %v", counts)
 	}
 }
+
+// TestAdminUserActions: Disable asks first on a page of its own (no
+// JavaScript needed), and a new password is set on its own page, not in a
+// form unfolding inside the users table's row (issue 15, item 9).
+func TestAdminUserActions(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("root@example.com", db.RoleAdmin)
+	carol := e.user("carol@example.com", db.RoleRecruiter)
+	admin := e.client()
+	admin.signIn("root@example.com")
+
+	list := admin.get("/admin/users")
+	wantStatus(t, list, http.StatusOK)
+	wantBody(t, list, `href="/admin/users/`+carol.ID+`/disable"`, `href="/admin/users/`+carol.ID+`/reset"`)
+	if strings.Contains(list.body, "<details") || strings.Contains(list.body, `name="disabled" value="true"`) {
+		t.Error("the users table still disables at one click or unfolds a form in a row")
+	}
+
+	// Disable: a confirmation page whose button posts the disable.
+	ask := admin.get("/admin/users/" + carol.ID + "/disable")
+	wantStatus(t, ask, http.StatusOK)
+	wantBody(t, ask, "Disable carol@example.com?", `action="/admin/users/`+carol.ID+`/disable"`, `data-testid="confirm"`)
+	if u, _ := e.db.Users.Get(context.Background(), carol.ID); u.Disabled {
+		t.Fatal("asking disabled the user")
+	}
+	wantStatus(t, admin.post("/admin/users/"+carol.ID+"/disable", nil), http.StatusSeeOther)
+	if u, _ := e.db.Users.Get(context.Background(), carol.ID); !u.Disabled {
+		t.Error("the confirmation's button did not disable the user")
+	}
+
+	// Reset: its own page; a short password comes back with its message.
+	page := admin.get("/admin/users/" + carol.ID + "/reset")
+	wantStatus(t, page, http.StatusOK)
+	wantBody(t, page, "Reset the password of carol@example.com", `action="/admin/users/`+carol.ID+`/reset"`)
+	bad := admin.post("/admin/users/"+carol.ID+"/reset", url.Values{"password": {"short"}, "revoke_tokens": {"true"}})
+	wantStatus(t, bad, http.StatusUnprocessableEntity)
+	wantBody(t, bad, "at least 8 characters", `aria-invalid="true"`, `value="true" checked`)
+	wantStatus(t, admin.post("/admin/users/"+carol.ID+"/reset", url.Values{"password": {"another-long-one"}}), http.StatusSeeOther)
+	wantStatus(t, admin.post("/admin/users/"+carol.ID+"/disable", url.Values{"disabled": {"false"}}), http.StatusSeeOther)
+	if _, err := e.db.Users.Authenticate(context.Background(), "carol@example.com", "another-long-one"); err != nil {
+		t.Errorf("the new password does not sign in: %v", err)
+	}
+}
+
+// TestDashboardChartsShowAxesAndValues: each chart has its scale, times
+// along the bottom and its figures in words, without hovering (issue 15,
+// item 13).
+func TestDashboardChartsShowAxesAndValues(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	e := newWebEnv(t, func(s *Server) { s.Now = func() time.Time { return now } })
+	admin := e.user("root@example.com", db.RoleAdmin)
+	seedJobs(t, e, admin, now)
+	c := e.client()
+	c.signIn("root@example.com")
+	page := c.get("/admin")
+	wantStatus(t, page, http.StatusOK)
+	if n := strings.Count(page.body, `data-testid="chart"`); n != 2 {
+		t.Errorf("%d charts, want 2", n)
+	}
+	// Seeded: 4 jobs created between 11:00 and 12:00, the slowest
+	// succeeded one in the last 24 hours took 5 s (at 10:00).
+	wantBody(t, page,
+		`<span data-testid="chart-max">4 jobs</span><span>0</span>`,
+		"<span>21 Nov 12:00</span>", "<span>28 Nov 12:00</span>",
+		"This hour (since 12:00 UTC): none. Highest: 4 jobs, Sat 28 Nov 11:00 UTC.",
+		"Highest: 7.0 s, Thu 26 Nov 10:00 UTC.", // the p95 chart: the 7 s job, 50 hours before
+	)
+}

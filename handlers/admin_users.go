@@ -58,7 +58,23 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
 
-// POST /admin/users/{id}/disable: disabled=true or false.
+// GET /admin/users/{id}/disable: asks before disabling (no JavaScript needed).
+func (s *Server) adminUserDisablePage(w http.ResponseWriter, r *http.Request) {
+	u, err := s.DB.Users.Get(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.Confirm(s.page(r, "Disable "+u.Email, "admin"), views.ConfirmPage{
+		Question: "Disable " + u.Email + "?",
+		Detail:   "They can no longer sign in, and their sessions and API tokens stop working at once. You can enable them again later.",
+		Action:   "/admin/users/" + u.ID + "/disable",
+		Cancel:   "/admin/users",
+		Button:   "Disable",
+	}))
+}
+
+// POST /admin/users/{id}/disable: disabled=true (the default) or false.
 func (s *Server) adminUserDisable(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r, maxAuthForm); err != nil {
 		s.pageError(w, r, err)
@@ -87,6 +103,16 @@ func (s *Server) adminUserDisable(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
 
+// GET /admin/users/{id}/reset: the new password form.
+func (s *Server) adminUserResetPage(w http.ResponseWriter, r *http.Request) {
+	u, err := s.DB.Users.Get(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.AdminUserResetView(s.page(r, "Reset password", "admin"), views.AdminUserReset{User: u}))
+}
+
 // POST /admin/users/{id}/reset: set a new password, which ends every session
 // of the user; revoke_tokens=true also revokes their API tokens.
 func (s *Server) adminUserReset(w http.ResponseWriter, r *http.Request) {
@@ -101,12 +127,12 @@ func (s *Server) adminUserReset(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := map[string]string{}
 	validateCredentials(errs, u.Email, r.PostFormValue("password"))
+	revokeTokens := r.PostFormValue("revoke_tokens") == "true"
 	if msg, ok := errs["password"]; ok {
-		s.flashError(r, "Password not changed for "+u.Email+": "+msg)
-		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+		s.render(w, r, http.StatusUnprocessableEntity, views.AdminUserResetView(s.page(r, "Reset password", "admin"),
+			views.AdminUserReset{User: u, Error: msg, RevokeTokens: revokeTokens}))
 		return
 	}
-	revokeTokens := r.PostFormValue("revoke_tokens") == "true"
 	revoked, err := s.DB.Users.SetPassword(r.Context(), u.ID, r.PostFormValue("password"), revokeTokens)
 	if err != nil {
 		s.pageError(w, r, err)

@@ -154,7 +154,9 @@ var badInputRoutes = []badInputRoute{
 	// Admin pages.
 	{method: "GET", path: "/admin/users", as: admin},
 	{method: "POST", path: "/admin/users", as: admin, form: true},
+	{method: "GET", path: "/admin/users/{user}/disable", as: admin},
 	{method: "POST", path: "/admin/users/{user}/disable", as: admin, form: true},
+	{method: "GET", path: "/admin/users/{user}/reset", as: admin},
 	{method: "POST", path: "/admin/users/{user}/reset", as: admin, form: true},
 	{method: "GET", path: "/admin/users/{user}/tokens", as: admin},
 	{method: "POST", path: "/admin/users/{user}/tokens/{token}/revoke", as: admin, destructive: true},

@@ -299,7 +299,7 @@ func TestCacheHeadersPages(t *testing.T) {
 	if cc := r.header.Get("Cache-Control"); cc != "private, no-cache" || !strings.Contains(r.header.Get("Vary"), "Origin") {
 		t.Errorf("embedded list: Cache-Control %q, Vary %q", cc, r.header.Get("Vary"))
 	}
-	// The API page is the same for everyone: public, outside the session.
+	// The API page, signed out, is the same for everyone: public, no cookie.
 	r = e.client().get("/docs/api")
 	wantStatus(t, r, http.StatusOK)
 	if r.header.Get("Cache-Control") != "public, max-age=300" || r.header.Get("Set-Cookie") != "" {

@@ -10,11 +10,16 @@ import (
 )
 
 // GET /docs/api: the API reference for people, from the same document as
-// /api/openapi.json. It is the same for everyone, so it is served without
-// a session and may be cached by a CDN.
+// /api/openapi.json. Signed in, it has the usual top bar (and is private);
+// signed out, it is the same for everyone and a CDN may cache it.
 func (s *Server) apiDocsPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	s.render(w, r, http.StatusOK, views.APIDocsView(views.Page{Title: "API"}, s.api.docsPage))
+	w.Header().Add("Vary", "Cookie")
+	if currentUser(r).ID != "" {
+		w.Header().Set("Cache-Control", "private, no-cache")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	}
+	s.render(w, r, http.StatusOK, views.APIDocsView(s.page(r, "API", "docs"), s.api.docsPage))
 }
 
 // apiDocsData turns the OpenAPI document into the page's data.

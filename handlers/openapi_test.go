@@ -178,3 +178,23 @@ func TestAPIDocsPage(t *testing.T) {
 	again := e.client().do("GET", "/api/openapi.json", nil, map[string]string{"If-None-Match": doc.header.Get("ETag")})
 	wantStatus(t, again, http.StatusNotModified)
 }
+
+// TestAPIDocsPageSignedIn: signed in, the API page keeps the top bar with
+// the user's menu, and it is private; each response's status code stands
+// apart from its words, in a table (issue 15, item 13).
+func TestAPIDocsPageSignedIn(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("ann@example.com", db.RoleRecruiter)
+	c := e.client()
+	c.signIn("ann@example.com")
+	r := c.get("/docs/api")
+	wantStatus(t, r, http.StatusOK)
+	wantBody(t, r, `data-testid="signed-in-as">ann@example.com<`, `data-testid="logout"`, `href="/docs/api" aria-current="page"`,
+		`data-testid="api-responses"`, "<td><code>201</code> Created</td>", "<td><code>202</code> Accepted</td>")
+	if cc := r.header.Get("Cache-Control"); !strings.HasPrefix(cc, "private") {
+		t.Errorf("signed in, /docs/api is Cache-Control %q, want private", cc)
+	}
+	if strings.Contains(r.body, "</code>Created") {
+		t.Error("a status code runs into its text")
+	}
+}

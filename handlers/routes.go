@@ -46,7 +46,6 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/jobs/{id}/card", s.jobCardPoll)              // signed link, one SQLite read
 	r.Get("/batches/{id}/progress", s.batchProgressPoll) // signed link, one SQLite read
 	r.Get("/share/{id}", s.sharedPDF)                    // signed, expiring, read-only
-	r.Get("/docs/api", s.apiDocsPage)                    // the same for everyone
 	r.Get("/api/openapi.json", s.openAPIJSON)
 
 	// Fragments other sites embed with htmx: API token in a header, CORS
@@ -75,6 +74,7 @@ func (s *Server) Routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(limitBody(maxWebBody), varyHX(), s.loadSession, s.sessionUser)
 		r.Get("/", s.home)
+		r.Get("/docs/api", s.apiDocsPage) // the same for everyone but the top bar
 		r.Get("/login", s.loginPage)
 		r.Post("/login", s.login)
 		r.Post("/logout", s.logout)
@@ -148,7 +148,9 @@ func (s *Server) Routes() http.Handler {
 				r.Use(s.requireAdmin)
 				r.Get("/admin/users", s.adminUsers)
 				r.Post("/admin/users", s.adminUserCreate)
+				r.Get("/admin/users/{id}/disable", s.adminUserDisablePage)
 				r.Post("/admin/users/{id}/disable", s.adminUserDisable)
+				r.Get("/admin/users/{id}/reset", s.adminUserResetPage)
 				r.Post("/admin/users/{id}/reset", s.adminUserReset)
 				r.Get("/admin/users/{id}/tokens", s.adminTokens)
 				r.Post("/admin/users/{id}/tokens/{token}/revoke", s.adminTokenRevoke)

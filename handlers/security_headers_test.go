@@ -191,6 +191,8 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	page("/admin", "/admin", rec, adm)
 	page("/admin/users", "/admin/users", rec, adm)
 	page("/admin/users/{id}/tokens", "/admin/users/"+ann.ID+"/tokens", rec, adm)
+	page("/admin/users/{id}/reset", "/admin/users/"+ann.ID+"/reset", rec, adm)
+	page("/admin/users/{id}/disable", "/admin/users/"+ann.ID+"/disable", rec, adm)
 	page("/admin/jobs", "/admin/jobs", rec, adm)
 	page("/admin/jobs", "/admin/jobs?status=failed", rec, adm)
 	page("/admin/jobs/{id}", "/admin/jobs/"+failed.ID, rec, adm)

@@ -342,6 +342,33 @@ func TestLLMRetriesThenSucceeds(t *testing.T) {
 	}
 }
 
+// TestFailedJobRecordsLLMUse: a job that fails after its attempts shows
+// every LLM call it made and the tokens they used, not "0 calls, 0 tokens"
+// (issue 15, item 13); a job that succeeds after failed attempts counts
+// them too.
+func TestFailedJobRecordsLLMUse(t *testing.T) {
+	var calls atomic.Int32
+	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
+		if strings.Contains(req.JobDescription, "ALWAYS-BAD") || calls.Add(1) <= 2 {
+			return llmtest.Reply{Content: "this is not a JSON Resume"} // answered, paid for, unusable
+		}
+		return llmtest.Echo("")(req)
+	})
+	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "k", BaseURL: fake.URL})})
+	failed := p.waitFinal(t, p.submit(t, resume.Sample(), "Go engineer ALWAYS-BAD").ID, 30*time.Second)
+	if failed.Status != jobstate.StatusFailed || failed.Attempts != tasks.MaxRetry+1 {
+		t.Fatalf("job = %s after %d attempts (%q); want failed after %d", failed.Status, failed.Attempts, failed.Error, tasks.MaxRetry+1)
+	}
+	if failed.LLMCalls != tasks.MaxRetry+1 || failed.TokensIn <= 0 || failed.TokensOut <= 0 {
+		t.Errorf("failed job's LLM use: %d calls, %d tokens in, %d out; want %d calls with their tokens",
+			failed.LLMCalls, failed.TokensIn, failed.TokensOut, tasks.MaxRetry+1)
+	}
+	ok := p.waitFinal(t, p.submit(t, resume.Sample(), resume.SampleJobDescription).ID, 30*time.Second)
+	if ok.Status != jobstate.StatusSucceeded || ok.Attempts != 3 || ok.LLMCalls != 3 {
+		t.Errorf("job = %s after %d attempts with %d LLM calls; want succeeded after 3, 3 calls", ok.Status, ok.Attempts, ok.LLMCalls)
+	}
+}
+
 func TestLLMUnauthorizedFailsAtOnce(t *testing.T) {
 	fake := llmtest.NewServer(t, func(llmtest.ChatRequest) llmtest.Reply { return llmtest.Reply{Status: 401} })
 	p := startPipeline(t, pipelineOptions{tailorer: llm.NewOpenAI(llm.Config{APIKey: "bad", BaseURL: fake.URL})})

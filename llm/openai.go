@@ -100,8 +100,8 @@ func (o *OpenAI) Tailor(ctx context.Context, req Request) (Response, error) {
 		return Response{}, o.classify(ctx, callCtx, ex, err)
 	}
 	profile, err := parseReply(resp)
-	if err != nil {
-		return Response{}, &Error{Class: ClassRetryable, Err: fmt.Errorf("LLM reply is not a valid JSON Resume: %w", err)}
+	if err != nil { // the tokens were spent all the same
+		return Response{TokensIn: resp.Usage.PromptTokens, TokensOut: resp.Usage.CompletionTokens}, &Error{Class: ClassRetryable, Err: fmt.Errorf("LLM reply is not a valid JSON Resume: %w", err)}
 	}
 	return Response{
 		Profile:       profile,

@@ -92,7 +92,10 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 	phase := StageQueued // where the attempt is, for the log lines
-	err := g.run(ctx, p, attempt, log, &phase)
+	// What this attempt spent on the LLM: published with its outcome, failed
+	// or not, since every call was paid for (issue 15, item 13).
+	var spent jobstate.Change
+	err := g.run(ctx, p, attempt, log, &phase, &spent)
 	if err == nil {
 		return nil
 	}
@@ -119,7 +122,8 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		result = partial.result
 	}
 	pubErr := g.Events.Publish(context.WithoutCancel(ctx),
-		g.event(p.JobID, kind, attempt, jobstate.Change{Stage: stage, Error: msg}), result)
+		g.event(p.JobID, kind, attempt, jobstate.Change{Stage: stage, Error: msg,
+			LLMCalls: spent.LLMCalls, TokensIn: spent.TokensIn, TokensOut: spent.TokensOut, RateWaitMS: spent.RateWaitMS}), result)
 	if pubErr != nil {
 		return fmt.Errorf("%v; and publish failure: %w", err, pubErr)
 	}
@@ -132,7 +136,7 @@ func (g *Generator) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return err
 }
 
-func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log *slog.Logger, phase *string) error {
+func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log *slog.Logger, phase *string, spent *jobstate.Change) error {
 	started := g.now()
 	var waitMS int64
 	if !p.EnqueuedAt.IsZero() {
@@ -155,8 +159,6 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 	t0 := g.now()
 	tailoring, cached := g.Cache.GetTailoring(ctx, tkey)
 	var tailorMS, verifyMS, rateWaitMS int64
-	var usage llm.Response // LLM calls and tokens, for cost reporting
-	llmCalls := 0
 	if !cached {
 		*phase = StageWaitingLLM
 		if err := g.waitForLLM(ctx, p.JobID, attempt, model); err != nil {
@@ -164,19 +166,18 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		}
 		*phase = StageTailoring
 		rateWaitMS = g.now().Sub(t0).Milliseconds()
+		spent.RateWaitMS = rateWaitMS
 		out, err := g.Tailorer.Tailor(ctx, llm.Request{
 			Profile: source, JobDescription: p.JobDescription, JobTitle: p.JobTitle, Company: p.Company,
 		})
 		if model != llm.OfflineModel {
 			g.Metrics.llmCall(err, out.TokensIn, out.TokensOut)
+			spent.LLMCalls, spent.TokensIn, spent.TokensOut = 1, out.TokensIn, out.TokensOut
 		}
 		if err != nil {
 			return g.classifyLLM(ctx, err)
 		}
 		tailorMS = g.now().Sub(t0).Milliseconds() - rateWaitMS
-		if model != llm.OfflineModel {
-			llmCalls, usage = 1, out
-		}
 		*phase = StageChecking
 		if err := g.progress(ctx, p.JobID, jobstate.EventProgress, attempt, StageChecking, progressChecking); err != nil {
 			return err
@@ -242,7 +243,7 @@ func (g *Generator) run(ctx context.Context, p GeneratePayload, attempt int, log
 		MatchBefore: &mb, MatchAfter: &ma,
 		Verification: string(verification), Changes: string(changes),
 		WaitMS: waitMS, TailorMS: tailorMS, VerifyMS: verifyMS, RenderMS: renderMS,
-		LLMCalls: llmCalls, TokensIn: usage.TokensIn, TokensOut: usage.TokensOut, RateWaitMS: rateWaitMS,
+		LLMCalls: spent.LLMCalls, TokensIn: spent.TokensIn, TokensOut: spent.TokensOut, RateWaitMS: rateWaitMS,
 	}), &ResultData{PDF: printed.PDF, HTML: printed.HTML, Profile: profileJSON})
 	if err != nil {
 		return err

@@ -135,10 +135,14 @@ func durText(d time.Duration) string {
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
 
-// chart is a small server-rendered SVG bar chart.
+// chart is a small server-rendered SVG bar chart with its axes' labels
+// and figures in words, so nothing needs hovering (issue 15, item 13).
 type chart struct {
 	Bars   []bar
-	Max    string // label of the top of the scale
+	Max    string   // label of the top of the scale
+	Zero   string   // label of its bottom
+	XTicks []string // times along the bottom, oldest first, evenly spaced
+	Values string   // the figures in words: this hour's and the highest
 	Width  int
 	Height int
 }
@@ -148,18 +152,34 @@ type bar struct {
 	Title      string
 }
 
+// chartTicks is how many time labels the x-axis has: few enough for a phone.
+const chartTicks = 5
+
 // barChart draws one bar per hour; value picks the figure.
 func barChart(hours []db.HourStat, value func(db.HourStat) int64, unit func(int64) string) chart {
 	const width, height = 720, 120
-	c := chart{Width: width, Height: height}
+	c := chart{Width: width, Height: height, Zero: "0"}
 	var top int64
+	var peak db.HourStat
 	for _, h := range hours {
-		top = max(top, value(h))
+		if v := value(h); v > top {
+			top, peak = v, h
+		}
 	}
 	c.Max = unit(top)
-	if len(hours) == 0 || top == 0 {
+	if len(hours) == 0 {
 		return c
 	}
+	for i := range chartTicks {
+		h := hours[i*(len(hours)-1)/(chartTicks-1)]
+		c.XTicks = append(c.XTicks, h.Hour.UTC().Format("2 Jan 15:04"))
+	}
+	last := hours[len(hours)-1]
+	c.Values = "This hour (since " + last.Hour.UTC().Format("15:04") + " UTC): " + unitOrNone(value(last), unit) + "."
+	if top == 0 {
+		return c
+	}
+	c.Values += " Highest: " + unit(top) + ", " + peak.Hour.UTC().Format("Mon 2 Jan 15:04") + " UTC."
 	w := float64(width) / float64(len(hours))
 	for i, h := range hours {
 		v := value(h)
@@ -176,12 +196,27 @@ func barChart(hours []db.HourStat, value func(db.HourStat) int64, unit func(int6
 	return c
 }
 
+// unitOrNone says a figure, or "none" for zero (msText shows 0 as "–").
+func unitOrNone(v int64, unit func(int64) string) string {
+	if v == 0 {
+		return "none"
+	}
+	return unit(v)
+}
+
 func jobsChart(h []db.HourStat) chart {
 	return barChart(h, func(s db.HourStat) int64 { return int64(s.Jobs) }, func(n int64) string { return i64(n) + " jobs" })
 }
 
 func p95Chart(h []db.HourStat) chart {
 	return barChart(h, func(s db.HourStat) int64 { return s.P95MS }, msText)
+}
+
+// AdminUserReset is the page that sets a user's password.
+type AdminUserReset struct {
+	User         db.User
+	Error        string // the password's problem, after a failed try
+	RevokeTokens bool
 }
 
 // AdminJobs is the /admin/jobs page.
