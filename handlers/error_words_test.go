@@ -1,0 +1,66 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tailor-app/tailor/db"
+)
+
+// TestAdminPagesTellARecruiterToAskAnAdmin: a recruiter opening /admin or
+// any of its pages (GET or a button's POST) reads that the page is for
+// admins and whom to ask, with a way back, never the cross-site message.
+func TestAdminPagesTellARecruiterToAskAnAdmin(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("ann@example.com", db.RoleRecruiter)
+	recruiter := e.client()
+	recruiter.signIn("ann@example.com")
+	for _, rt := range adminRoutes(t, e.srv.Routes()) {
+		method, path := rt[0], rt[1]
+		if method != http.MethodGet && method != http.MethodPost {
+			continue
+		}
+		t.Run(method+" "+path, func(t *testing.T) {
+			r := recruiter.do(method, path, nil, map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+			wantStatus(t, r, http.StatusForbidden)
+			wantBody(t, r, "This page is for admins. Ask an admin of your agency for access.", `href="/candidates"`)
+			if strings.Contains(r.body, "another site") || strings.Contains(r.body, "came from elsewhere") {
+				t.Error("the admin-only page speaks of cross-site requests")
+			}
+		})
+	}
+}
+
+// TestCrossSiteFormSaysWhatHappened: a form sent from another site is
+// refused with its own words: nothing changed, open Tailor and try again.
+func TestCrossSiteFormSaysWhatHappened(t *testing.T) {
+	e := newWebEnv(t)
+	e.user("ann@example.com", db.RoleRecruiter)
+	c := e.client()
+	c.signIn("ann@example.com")
+	r := c.post("/logout", nil, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	wantStatus(t, r, http.StatusForbidden)
+	wantBody(t, r, "Not sent from Tailor", "Nothing was changed")
+	if strings.Contains(r.body, "for admins") {
+		t.Error("the cross-site page speaks of admins")
+	}
+}
+
+// TestErrorPagesSpeakPlainly: the web app's error pages have a title and a
+// message in words for every status they answer, never the HTTP status
+// text alone, and a button's address opened as a page says to use the button.
+func TestErrorPagesSpeakPlainly(t *testing.T) {
+	for status, p := range errorPages {
+		if p.Title == http.StatusText(status) || p.Message == "" || p.Status != status {
+			t.Errorf("%d: title %q, message %q: want plain words", status, p.Title, p.Message)
+		}
+	}
+	e := newWebEnv(t)
+	e.user("ann@example.com", db.RoleRecruiter)
+	c := e.client()
+	c.signIn("ann@example.com")
+	r := c.get("/logout")
+	wantStatus(t, r, http.StatusMethodNotAllowed)
+	wantBody(t, r, "Use the button in Tailor")
+}
