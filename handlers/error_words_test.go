@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -63,4 +64,28 @@ func TestErrorPagesSpeakPlainly(t *testing.T) {
 	r := c.get("/logout")
 	wantStatus(t, r, http.StatusMethodNotAllowed)
 	wantBody(t, r, "Use the button in Tailor")
+}
+
+// TestTokensPageShowsHowToUseAToken: Settings explains a token with a curl
+// command for this Tailor's address (and the new token, once created),
+// instead of pointing at the README.
+func TestTokensPageShowsHowToUseAToken(t *testing.T) {
+	e := newWebEnv(t, func(s *Server) { s.BaseURL = "https://tailor.example.com" })
+	e.user("ann@example.com", db.RoleRecruiter)
+	c := e.client()
+	c.signIn("ann@example.com")
+	r := c.get("/settings/tokens")
+	wantStatus(t, r, http.StatusOK)
+	wantBody(t, r, `curl -H "Authorization: Bearer YOUR_TOKEN" https://tailor.example.com/api/candidates`,
+		"https://tailor.example.com/api/resume-async/generate-async", `href="/docs/api"`)
+	if strings.Contains(r.body, "README") {
+		t.Error("the tokens page sends the recruiter to the README")
+	}
+	r = c.post("/settings/tokens", url.Values{"name": {"ats"}})
+	_, token, _ := strings.Cut(r.body, `id="new-token" readonly value="`)
+	token, _, _ = strings.Cut(token, `"`)
+	if token == "" {
+		t.Fatalf("no new token on the page:\n%s", r.body)
+	}
+	wantBody(t, r, `Bearer `+token+`" https://tailor.example.com/api/candidates`)
 }
