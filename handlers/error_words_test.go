@@ -1,12 +1,17 @@
 package handlers
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
+	"github.com/tailor-app/tailor/resume"
 )
 
 // TestAdminPagesTellARecruiterToAskAnAdmin: a recruiter opening /admin or
@@ -88,4 +93,63 @@ func TestTokensPageShowsHowToUseAToken(t *testing.T) {
 		t.Fatalf("no new token on the page:\n%s", r.body)
 	}
 	wantBody(t, r, `Bearer `+token+`" https://tailor.example.com/api/candidates`)
+}
+
+// TestJobPagesNameChangesWithoutFieldPaths: for a job whose tailoring
+// reordered, rewrote and left things out, and whose fact check put a date
+// back, the pages a recruiter reads say each change in words with the
+// profile's labels, show the date put back beside the one taken out, and
+// contain no field path such as skills[0].keywords.
+func TestJobPagesNameChangesWithoutFieldPaths(t *testing.T) {
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	c := e.client()
+	c.signIn("ann@example.com")
+	cand := e.candidate(ann, resume.Sample())
+	j := e.job(c, cand)
+
+	src := resume.Sample()
+	tailored := src.Clone()
+	kw := tailored.Skills[0].Keywords
+	kw[0], kw[len(kw)-1] = kw[len(kw)-1], kw[0]
+	h := tailored.Work[0].Highlights
+	h[0], h[1] = h[1], h[0]
+	tailored.Work = tailored.Work[:len(tailored.Work)-1]
+	tailored.Work[1].StartDate = "2011-01"
+	checked, report := resume.Verify(src, tailored)
+	if len(report.Changes) < 3 || len(report.Violations) != 1 {
+		t.Fatalf("the test's tailoring should make changes and one restore: %+v", report)
+	}
+	body, _ := json.Marshal(report)
+	changes, _ := json.Marshal(report.Changes)
+	profile, _ := json.Marshal(checked)
+	if _, err := e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{
+		Kind: jobstate.EventSucceeded, Attempt: 1,
+		Change: jobstate.Change{Stage: "done", Progress: 100, Verification: string(body), Changes: string(changes)},
+	}, &db.Result{PDF: []byte("%PDF-1.4 fake"), HTML: "<html></html>", Profile: profile}); err != nil {
+		t.Fatal(err)
+	}
+
+	page := c.get("/jobs/" + j.ID)
+	wantStatus(t, page, http.StatusOK)
+	text := unescape(page.body)
+	v := report.Violations[0]
+	for _, want := range []string{
+		"Moved " + kw[0], "to the front of Skills › " + src.Skills[0].Name,
+		"Reordered the highlights of " + src.Work[0].Position + " at " + src.Work[0].Name,
+		"Left out " + src.Work[len(src.Work)-1].Position + " at " + src.Work[len(src.Work)-1].Name + " from Experience",
+		"Put back", "The start date of " + src.Work[1].Position + " at " + src.Work[1].Name,
+		"January 2011", resume.DateWords(src.Work[1].StartDate), v.Reason,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("job page lacks %q", want)
+		}
+	}
+	path := regexp.MustCompile(`\b(basics|work|education|skills|projects|certificates)(\[\d+\])?\.[a-zA-Z]+|\b[a-z]+\[\d+\]`)
+	for name, r := range map[string]resp{"job page": page, "my jobs": c.get("/jobs"), "candidate page": c.get("/candidates/" + cand.ID)} {
+		wantStatus(t, r, http.StatusOK)
+		if m := path.FindString(unescape(r.body)); m != "" {
+			t.Errorf("%s shows the field path %q", name, m)
+		}
+	}
 }
