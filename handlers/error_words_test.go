@@ -153,3 +153,30 @@ func TestJobPagesNameChangesWithoutFieldPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestJobStatusAddsTheReasonInWords: the API keeps the stored error as
+// written and adds error_text, the recruiter's words, for a failed job.
+func TestJobStatusAddsTheReasonInWords(t *testing.T) {
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	c := e.client()
+	c.signIn("ann@example.com")
+	j := e.job(c, e.candidate(ann, resume.Sample()))
+	e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 4,
+		Change: jobstate.Change{Stage: "failed", Error: "LLM server error (500): upstream exploded"}}, nil)
+	r := e.api("GET", "/api/resume-async/job-status/"+j.ID, e.token(ann), nil)
+	wantStatus(t, r, http.StatusOK)
+	var got struct {
+		Error     string `json:"error"`
+		ErrorText string `json:"error_text"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "LLM server error (500): upstream exploded"; got.Error != want {
+		t.Errorf("error = %q, want %q (as stored)", got.Error, want)
+	}
+	if want := "The AI service had an error (500). Tailor tried 4 times; try again in a few minutes, or ask your admin to check the AI service."; got.ErrorText != want {
+		t.Errorf("error_text = %q, want %q", got.ErrorText, want)
+	}
+}
