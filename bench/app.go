@@ -314,8 +314,14 @@ func (h *harness) status(id string) (jobStatus, error) {
 	return s, json.Unmarshal(b, &s)
 }
 
-// waitFinal polls a job until it ends.
+// waitFinal polls a job until it ends, every 5 ms: the latency figures
+// need that resolution.
 func (h *harness) waitFinal(id string, timeout time.Duration) (jobStatus, error) {
+	return h.waitFinalEvery(id, timeout, 5*time.Millisecond)
+}
+
+// waitFinalEvery polls a job every interval until it ends.
+func (h *harness) waitFinalEvery(id string, timeout, interval time.Duration) (jobStatus, error) {
 	deadline := time.Now().Add(timeout)
 	for {
 		s, err := h.status(id)
@@ -325,7 +331,7 @@ func (h *harness) waitFinal(id string, timeout time.Duration) (jobStatus, error)
 		if time.Now().After(deadline) {
 			return s, fmt.Errorf("job %s still %s after %s", id, s.Status, timeout)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
 

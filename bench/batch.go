@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -64,6 +66,15 @@ func benchBatch(ctx context.Context, o options, rep *report) error {
 	created := time.Since(start)
 	var b struct{ ID string }
 	json.Unmarshal(res, &b)
+	cpu0 := drainCPU(h)
+	var prof chan error
+	if o.profile { // the drain's first 10 s, while every part is busy
+		prof = make(chan error, 1)
+		os.MkdirAll(o.out, 0o755)
+		go func() {
+			prof <- fetch("http://"+h.metricsAddr()+"/debug/pprof/profile?seconds=10", filepath.Join(o.out, "batch-cpu.pprof"))
+		}()
+	}
 
 	// Interactive jobs while the batch drains, one after the other.
 	var interactive []time.Duration
@@ -77,7 +88,10 @@ func benchBatch(ctx context.Context, o options, rep *report) error {
 				done <- err
 				return
 			}
-			s, err := h.waitFinal(id, time.Minute)
+			// Every 25 ms (a browser's card waits for its live update, or
+			// polls every 2 s): at 5 ms this client's 200 requests a second
+			// took a tenth of the processor the drain is measured on.
+			s, err := h.waitFinalEvery(id, time.Minute, 25*time.Millisecond)
 			if err != nil || s.Status != "succeeded" {
 				done <- fmt.Errorf("interactive job %s: %v %s", id, err, s.Error)
 				return
@@ -103,10 +117,11 @@ func benchBatch(ctx context.Context, o options, rep *report) error {
 		if time.Since(start) > 10*time.Minute {
 			return fmt.Errorf("batch not done after 10 min: %+v", counts.Counts)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // the drain's end to 0.5 % of its 20 s
 	}
 	drain := time.Since(start)
 	drained.Store(true)
+	cpu := drainCPU(h).minus(cpu0)
 	if err := <-done; err != nil {
 		return err
 	}
@@ -116,6 +131,15 @@ func benchBatch(ctx context.Context, o options, rep *report) error {
 	rep.add("batch create (API)", "answer", ms(created), "ms", "< 1000", fmt.Sprintf("%d jobs in one transaction", n))
 	rep.add("batch drain, instant LLM", "throughput", float64(n)/drain.Seconds(), "PDF/s", ">= 25",
 		fmt.Sprintf("%d jobs in %.1f s, WORKER_CONCURRENCY=4, distinct candidates (no cache)", n, drain.Seconds()))
+	rep.add("batch drain, instant LLM", "processor time per job", 1000*cpu.total()/float64(n), "ms", "",
+		fmt.Sprintf("of %.0f ms available per job on %d cores: %s", 1000*drain.Seconds()*float64(runtime.NumCPU())/float64(n), runtime.NumCPU(), cpu.perJob(n)))
+	if prof != nil {
+		if err := <-prof; err != nil {
+			fmt.Fprintf(os.Stderr, "profile: %v\n", err)
+		} else {
+			fmt.Fprintf(os.Stderr, "profile of the drain: go tool pprof -top %s\n", filepath.Join(o.out, "batch-cpu.pprof"))
+		}
+	}
 	slices.Sort(interactive)
 	if len(interactive) > 0 {
 		rep.add("interactive job during a batch", "p95", ms(interactive[len(interactive)*95/100]), "ms", "< 1000",
@@ -161,4 +185,30 @@ func benchBatch(ctx context.Context, o options, rep *report) error {
 		fmt.Sprintf("%.0f MB before the download: +%.0f MB for a %.0f MB ZIP", mb(before), mb(peak.Load()-before), mb(size)))
 	fmt.Fprintln(os.Stderr)
 	return nil
+}
+
+// cpuSplit is the processor time, in seconds, of the parts of a run: the
+// tailor process, its Chrome, redis-server and the bench itself (the fake
+// LLM and the clients).
+type cpuSplit struct{ tailor, chrome, redis, bench float64 }
+
+func drainCPU(h *harness) cpuSplit {
+	return cpuSplit{
+		tailor: proc.CPU([]int{h.web.pid()}),
+		chrome: proc.CPU(proc.Tree(h.web.pid())[1:]), // its Chrome and Chrome's helpers
+		redis:  proc.CPU([]int{h.redis.cmd.Process.Pid}),
+		bench:  proc.CPU([]int{os.Getpid()}),
+	}
+}
+
+func (c cpuSplit) minus(d cpuSplit) cpuSplit {
+	return cpuSplit{c.tailor - d.tailor, c.chrome - d.chrome, c.redis - d.redis, c.bench - d.bench}
+}
+
+func (c cpuSplit) total() float64 { return c.tailor + c.chrome + c.redis + c.bench }
+
+func (c cpuSplit) perJob(n int) string {
+	f := func(s float64) float64 { return 1000 * s / float64(n) }
+	return fmt.Sprintf("tailor %.1f ms, Chrome %.1f ms, redis %.1f ms, bench and fake LLM %.1f ms",
+		f(c.tailor), f(c.chrome), f(c.redis), f(c.bench))
 }

@@ -61,6 +61,7 @@ type DB struct {
 	JobEnds    *JobEnds
 	Webhooks   *Webhooks
 	Alerts     *Alerts
+	Prefs      *Prefs
 
 	readStmts  sync.Map // query -> *sql.Stmt on the read pool (hot paths only)
 	writeStmts sync.Map // query -> *sql.Stmt on the writer (hot paths only)
@@ -130,6 +131,7 @@ func OpenWith(path string, opts Options) (*DB, error) {
 	d.JobEnds = &JobEnds{db: d}
 	d.Webhooks = &Webhooks{db: d}
 	d.Alerts = &Alerts{db: d}
+	d.Prefs = &Prefs{db: d}
 	return d, nil
 }
 

@@ -275,6 +275,7 @@ func (s *Jobs) Get(ctx context.Context, owner Owner, id string) (Job, error) {
 type JobFilter struct {
 	Owner    Owner    // whose jobs; the zero Owner lists none
 	Statuses []string // empty = all
+	Query    string   // words typed in a search box ("" = all): candidate, title, company
 	Limit    int
 	Offset   int
 }
@@ -299,6 +300,13 @@ func (s *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 			return []Job{}, nil
 		}
 		where = append(where, "j.status IN ("+strings.Join(in, ", ")+")")
+	}
+	if f.Query != "" {
+		match := searchMatch(f.Query)
+		if match == "" {
+			return []Job{}, nil // nothing to search for: nothing matches
+		}
+		where, args = append(where, searchWhere), append(args, match)
 	}
 	args = append(args, f.Limit, f.Offset)
 	jobs, err := s.query(ctx, "SELECT "+jobColumns+" FROM jobs j WHERE "+

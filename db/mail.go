@@ -16,6 +16,7 @@ type MailPrefs struct {
 	AttachPDF   bool // attach the PDF to the ready mail
 	DailyDigest bool // admins: the daily digest of failures
 	AlertMail   bool // admins: alert e-mails
+	BatchDone   bool // a batch I started has finished (migration 0017)
 }
 
 // Mail kinds: what a mail tells, and what an unsubscribe link turns off.
@@ -24,18 +25,20 @@ const (
 	MailFailed = "failed"
 	MailDigest = "digest"
 	MailAlert  = "alert"
+	MailBatch  = "batch"
 )
 
 // MailKinds lists every kind.
-var MailKinds = []string{MailReady, MailFailed, MailDigest, MailAlert}
+var MailKinds = []string{MailReady, MailFailed, MailDigest, MailAlert, MailBatch}
 
 // MailSend is one mail that goes out at most once, keyed by what it is
-// about ("job:<job>:ready", "digest:<day>:<user>", "alert:<key>:<user>").
+// about ("job:<job>:ready", "digest:<day>:<user>", "alert:<key>:<user>",
+// "batch:<batch>").
 type MailSend struct {
 	Key       string
 	Kind      string
 	UserID    string
-	JobID     string // "" for digests and alerts
+	JobID     string // "" for digests, alerts and batches
 	Subject   string // alerts: the caller's subject and text
 	Body      string
 	QueuedAt  time.Time
@@ -53,8 +56,8 @@ func (d *DB) Mail() *Mail { return &Mail{db: d} }
 // Prefs returns the user's choices; a user who never chose has them all off.
 func (s *Mail) Prefs(ctx context.Context, userID string) (MailPrefs, error) {
 	var p MailPrefs
-	err := s.db.read.QueryRowContext(ctx, `SELECT job_ready, job_failed, attach_pdf, daily_digest, alert_mail
-		FROM mail_prefs WHERE user_id = ?`, userID).Scan(&p.JobReady, &p.JobFailed, &p.AttachPDF, &p.DailyDigest, &p.AlertMail)
+	err := s.db.read.QueryRowContext(ctx, `SELECT job_ready, job_failed, attach_pdf, daily_digest, alert_mail, batch_done
+		FROM mail_prefs WHERE user_id = ?`, userID).Scan(&p.JobReady, &p.JobFailed, &p.AttachPDF, &p.DailyDigest, &p.AlertMail, &p.BatchDone)
 	if errors.Is(err, sql.ErrNoRows) {
 		return MailPrefs{}, nil
 	}
@@ -67,12 +70,12 @@ func (s *Mail) Prefs(ctx context.Context, userID string) (MailPrefs, error) {
 // SetPrefs stores the user's choices.
 func (s *Mail) SetPrefs(ctx context.Context, userID string, p MailPrefs) error {
 	_, err := s.db.write.ExecContext(ctx, `
-		INSERT INTO mail_prefs (user_id, job_ready, job_failed, attach_pdf, daily_digest, alert_mail, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO mail_prefs (user_id, job_ready, job_failed, attach_pdf, daily_digest, alert_mail, batch_done, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET job_ready = excluded.job_ready, job_failed = excluded.job_failed,
 			attach_pdf = excluded.attach_pdf, daily_digest = excluded.daily_digest,
-			alert_mail = excluded.alert_mail, updated_at = excluded.updated_at`,
-		userID, p.JobReady, p.JobFailed, p.AttachPDF, p.DailyDigest, p.AlertMail, s.db.Now().UnixMilli())
+			alert_mail = excluded.alert_mail, batch_done = excluded.batch_done, updated_at = excluded.updated_at`,
+		userID, p.JobReady, p.JobFailed, p.AttachPDF, p.DailyDigest, p.AlertMail, p.BatchDone, s.db.Now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("set mail prefs: %w", err)
 	}
@@ -90,6 +93,8 @@ func (p MailPrefs) Wants(kind string) bool {
 		return p.DailyDigest
 	case MailAlert:
 		return p.AlertMail
+	case MailBatch:
+		return p.BatchDone
 	}
 	return false
 }
@@ -98,7 +103,7 @@ func (p MailPrefs) Wants(kind string) bool {
 // is ErrNotFound.
 func (s *Mail) Unsubscribe(ctx context.Context, userID, kind string) error {
 	column := map[string]string{MailReady: "job_ready", MailFailed: "job_failed", MailDigest: "daily_digest",
-		MailAlert: "alert_mail"}[kind]
+		MailAlert: "alert_mail", MailBatch: "batch_done"}[kind]
 	if column == "" {
 		return ErrNotFound
 	}
@@ -141,7 +146,9 @@ func (s *Mail) AdminsWanting(ctx context.Context, kind string) ([]User, error) {
 	return users, rows.Err()
 }
 
-// Queue records a mail that must go out once (INSERT OR IGNORE) and
+// Queue records a mail that must go out once (ON CONFLICT DO NOTHING: only
+// the key's conflict is ignored; OR IGNORE also dropped a row that broke a
+// CHECK, which then read as not found) and
 // returns the row as it now stands: a second call with the same key
 // returns the first call's row, sent or not.
 func (s *Mail) Queue(ctx context.Context, m MailSend) (MailSend, error) {
@@ -150,8 +157,8 @@ func (s *Mail) Queue(ctx context.Context, m MailSend) (MailSend, error) {
 		job = m.JobID
 	}
 	_, err := s.db.write.ExecContext(ctx, `
-		INSERT OR IGNORE INTO mail_sends (key, kind, user_id, job_id, subject, body, queued_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.Key, m.Kind, m.UserID, job, m.Subject, m.Body, s.db.Now().UnixMilli())
+		INSERT INTO mail_sends (key, kind, user_id, job_id, subject, body, queued_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, m.Key, m.Kind, m.UserID, job, m.Subject, m.Body, s.db.Now().UnixMilli())
 	if err != nil {
 		return MailSend{}, fmt.Errorf("queue mail %s: %w", m.Key, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobs"
 	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/tasks"
 	"github.com/tailor-app/tailor/views"
@@ -133,6 +134,17 @@ func (s *Server) resubmit(r *http.Request, old db.Job, user db.User) (db.Job, er
 	if old.CandidateID == "" {
 		return db.Job{}, errorf(http.StatusConflict, "The candidate of this job was deleted, so it cannot be retried.")
 	}
+	if old.BatchID != "" { // the new job stays in the batch: its counts and ZIP include it
+		added, err := jobs.RetryInBatch(r.Context(), s.DB, db.AllOwners, old.BatchID, []string{old.ID}, s.Model)
+		if err != nil {
+			return db.Job{}, err
+		}
+		if len(added) == 0 {
+			return db.Job{}, errorf(http.StatusConflict, "The candidate of this job was deleted, so it cannot be retried.")
+		}
+		s.Feeder.Kick()
+		return added[0], nil
+	}
 	req := generateRequest{
 		CandidateID: old.CandidateID, JobDescription: old.JobDescription, JobTitle: old.JobTitle,
 		Company: old.Company, Theme: old.Theme, Paper: old.Paper, Priority: old.Queue,
@@ -140,7 +152,8 @@ func (s *Server) resubmit(r *http.Request, old db.Job, user db.User) (db.Job, er
 	if err := req.validate(); err != nil {
 		return db.Job{}, err
 	}
-	return s.submit(r, user, req)
+	job, _, err := s.submit(r, user, req)
+	return job, err
 }
 
 // GET /admin/jobs/{id}/delete: confirm.

@@ -280,3 +280,30 @@ func TestAPIBatchCreateThousand(t *testing.T) {
 		t.Errorf("a 1,000-job create took %s", took)
 	}
 }
+
+// Retry on one failed card of a batch makes the new job a job of the batch:
+// its counts and its ZIP include it.
+func TestRetryOneBatchJobStaysInTheBatch(t *testing.T) {
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	tok := e.token(ann)
+	b := decodeBatch(t, e.api("POST", "/api/batches", tok, map[string]any{"job_description": "Go",
+		"candidate_ids": e.candidates(ann, "Ana", "Bo")}))
+	js, _ := e.db.Batches.Jobs(context.Background(), db.AllOwners, b.ID, 10, 0)
+	if _, err := e.db.Jobs.Apply(context.Background(), js[0].ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1,
+		Change: jobstate.Change{Error: "printing failed"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.signIn("ann@example.com")
+	r := c.post("/jobs/"+js[0].ID+"/retry", nil)
+	wantStatus(t, r, http.StatusSeeOther)
+	got := decodeBatch(t, e.api("GET", "/api/batches/"+b.ID, tok, nil))
+	if want := (batchCountsJSON{Total: 3, Queued: 2, Failed: 1}); got.Counts != want {
+		t.Fatalf("batch after retrying one job: %+v, want %+v", got.Counts, want)
+	}
+	all, _ := e.db.Batches.Jobs(context.Background(), db.AllOwners, b.ID, 10, 0)
+	if n := all[len(all)-1]; n.CandidateID != js[0].CandidateID || !n.Held {
+		t.Errorf("new job %+v: want Ana's, held until the feeder releases it", n)
+	}
+}

@@ -48,7 +48,7 @@ func (s *Server) apiRegenerate(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	job, err := s.submitJob(r, db.Job{
+	job, created, err := s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: old.CandidateID, CandidateVersion: old.CandidateVersion, CandidateName: old.CandidateName,
 		JobTitle: old.JobTitle, Company: old.Company, JobDescription: old.JobDescription,
 		Theme: req.Theme, Paper: req.Paper, Queue: req.Priority,
@@ -57,7 +57,7 @@ func (s *Server) apiRegenerate(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	writeAccepted(w, job)
+	writeAccepted(w, job, created)
 }
 
 // validate fills what is missing from the old job and checks the rest.

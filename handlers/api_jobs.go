@@ -102,37 +102,47 @@ func (s *Server) apiGenerate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := currentUser(r)
-	job, err := s.submit(r, user, req)
+	job, created, err := s.submit(r, user, req)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
 	}
-	writeAccepted(w, job)
+	writeAccepted(w, job, created)
 }
 
-// writeAccepted is the 202 answer to a new job, with its Location.
-func writeAccepted(w http.ResponseWriter, job db.Job) {
+// writeAccepted is the 202 answer to a job, with its Location; a job that
+// existed already (the same inputs, seconds ago) is marked "duplicate".
+func writeAccepted(w http.ResponseWriter, job db.Job, created bool) {
 	w.Header().Set("Location", statusURL(job.ID))
-	writeJSON(w, http.StatusAccepted, map[string]any{
+	body := map[string]any{
 		"job_id":       job.ID,
 		"status":       job.Status,
 		"status_url":   statusURL(job.ID),
 		"download_url": downloadURL(job.ID),
 		"cached":       job.Cached,
-	})
+	}
+	if !created {
+		body["duplicate"] = true
+	}
+	writeJSON(w, http.StatusAccepted, body)
 }
+
+// duplicateWindow is how long the same inputs from the same user give the
+// job they already started rather than a new one (issue 15: double clicks).
+const duplicateWindow = 10 * time.Second
 
 // submit creates the job row and enqueues its task. If the enqueue fails
 // the row stays queued and the reconciler enqueues it later: the job is
-// accepted either way.
-func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (db.Job, error) {
+// accepted either way. created is false when the user submitted the same
+// inputs moments ago: job is that one.
+func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (job db.Job, created bool, err error) {
 	ctx := r.Context()
 	c, err := s.DB.Candidates.Get(ctx, ownerScope(user), req.CandidateID)
 	if err != nil {
 		if err == db.ErrNotFound {
-			return db.Job{}, errorf(http.StatusNotFound, "candidate not found")
+			return db.Job{}, false, errorf(http.StatusNotFound, "candidate not found")
 		}
-		return db.Job{}, err
+		return db.Job{}, false, err
 	}
 	return s.submitJob(r, db.Job{
 		OwnerID: user.ID, CandidateID: c.ID, CandidateVersion: c.Version, CandidateName: c.Name,
@@ -142,21 +152,23 @@ func (s *Server) submit(r *http.Request, user db.User, req generateRequest) (db.
 }
 
 // submitJob commits a new job row for j's inputs and profile, then
-// enqueues its task.
-func (s *Server) submitJob(r *http.Request, j db.Job, profile []byte) (db.Job, error) {
+// enqueues its task; the same inputs from the same owner within
+// duplicateWindow give the existing job instead (created false), whether
+// they came from a page, an embedded form or the API.
+func (s *Server) submitJob(r *http.Request, j db.Job, profile []byte) (job db.Job, created bool, err error) {
 	ctx := r.Context()
 	j.InputsHash = tasks.InputsHash(profile, j.JobDescription, s.Model, j.Theme, j.Paper)
 	j.Model = s.Model
-	job, err := s.DB.Jobs.Create(ctx, j, profile)
-	if err != nil {
-		return db.Job{}, err
+	job, created, err = s.DB.Jobs.CreateOnce(ctx, j, profile, duplicateWindow)
+	if err != nil || !created {
+		return job, false, err
 	}
 	p := jobs.PayloadFor(job, profile)
 	p.EnqueuedAt = s.now()
 	if err := s.Enqueuer.Enqueue(ctx, p, job.Queue); err != nil {
 		s.Logger.Warn("enqueue failed; the reconciler will retry", "job_id", job.ID, "err", err)
 	}
-	return job, nil
+	return job, true, nil
 }
 
 func statusURL(id string) string   { return "/api/resume-async/job-status/" + id }
@@ -287,6 +299,10 @@ func (s *Server) apiMyJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Statuses = statuses
+	if f.Query = strings.TrimSpace(r.URL.Query().Get("q")); utf8.RuneCountInString(f.Query) > maxSearchRunes {
+		s.jsonError(w, r, errorf(http.StatusBadRequest, fmt.Sprintf("q is too long: at most %d characters", maxSearchRunes)))
+		return
+	}
 	jobs, err := s.DB.Jobs.List(r.Context(), f)
 	if err != nil {
 		s.jsonError(w, r, err)

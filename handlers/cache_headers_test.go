@@ -262,7 +262,7 @@ func TestCacheHeadersPages(t *testing.T) {
 		wantVary string
 	}{
 		{"candidates: page or list region", "/candidates", "HX-Request, Cookie, HX-Target, Accept-Encoding"},
-		{"candidate", "/candidates/" + cand[0].ID, "HX-Request, Cookie, Accept-Encoding"},
+		{"candidate: page or versions region", "/candidates/" + cand[0].ID, "HX-Request, Cookie, HX-Target, Accept-Encoding"},
 		{"my jobs", "/jobs", "HX-Request, Cookie, Accept-Encoding"},
 		{"job details", "/jobs/" + e.done.ID, "HX-Request, Cookie, Accept-Encoding"},
 		{"openings", "/openings", "HX-Request, Cookie, Accept-Encoding"},

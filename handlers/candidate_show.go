@@ -8,31 +8,43 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 	"github.com/tailor-app/tailor/resume"
-	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/views"
 )
 
-// cardsOnCandidatePage bounds the job cards on a candidate's page; My jobs
-// has them all.
+// cardsOnCandidatePage bounds the jobs a candidate's page looks through
+// for cards (those in progress, and recent ones that did not succeed); My
+// jobs has them all.
 const cardsOnCandidatePage = 20
 
-// GET /candidates/{id}: the profile, the Generate form and the job cards.
+// versionsPerPage is the page size of a candidate's tailored versions.
+const versionsPerPage = 10
+
+// GET /candidates/{id}: the profile, the Generate form, the cards of jobs
+// in progress and the tailored versions (?page=, or the versions region
+// alone for htmx).
 func (s *Server) candidateShow(w http.ResponseWriter, r *http.Request) {
-	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(currentUser(r)), chi.URLParam(r, "id"))
+	user := currentUser(r)
+	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(user), chi.URLParam(r, "id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	cp, err := s.candidateView(r, c, views.GenerateForm{Theme: themes.Default, Paper: themes.DefaultPaper})
+	if htmxTargets(r, "versions") {
+		v, err := s.versionList(r, c.ID)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.VersionsRegion(v))
+		return
+	}
+	// Nothing is chosen to tailor for: the recruiter picks (issue 15).
+	cp, err := s.candidateView(r, c, s.generateDefaults(r, user, c))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
-	}
-	// The newest opening is chosen, so after loading the sample (or saving
-	// an opening) Generate is one click.
-	if len(cp.Generate.Openings) > 0 {
-		cp.Generate.OpeningID = cp.Generate.Openings[0].ID
 	}
 	s.render(w, r, http.StatusOK, views.CandidateShow(s.livePage(s.page(r, c.Name, "candidates")), cp))
 }
@@ -53,10 +65,33 @@ func (s *Server) candidateView(r *http.Request, c db.Candidate, g views.Generate
 	if err != nil {
 		return views.CandidatePage{}, err
 	}
+	versions, err := s.versionList(r, c.ID)
+	if err != nil {
+		return views.CandidatePage{}, err
+	}
 	g.CandidateID, g.Openings = c.ID, openings
-	cp := views.CandidatePage{Candidate: c, Profile: p, Generate: g}
+	cp := views.CandidatePage{Candidate: c, Profile: p, Generate: g, Versions: versions}
 	for _, j := range jobs {
-		cp.Cards = append(cp.Cards, s.card(r, j))
+		// A succeeded job is a version, listed below the cards.
+		if j.Status != jobstate.StatusSucceeded {
+			cp.Cards = append(cp.Cards, s.card(r, j))
+		}
 	}
 	return cp, nil
+}
+
+// versionList loads the page of a candidate's tailored versions that ?page=
+// asks for.
+func (s *Server) versionList(r *http.Request, candidateID string) (views.VersionList, error) {
+	page := pageNumber(r)
+	jobs, err := s.DB.Jobs.Versions(r.Context(), ownerScope(currentUser(r)), candidateID,
+		versionsPerPage+1, (page-1)*versionsPerPage)
+	if err != nil {
+		return views.VersionList{}, err
+	}
+	v := views.VersionList{CandidateID: candidateID, Items: jobs, Page: page}
+	if len(jobs) > versionsPerPage {
+		v.Items, v.HasNext = jobs[:versionsPerPage], true
+	}
+	return v, nil
 }

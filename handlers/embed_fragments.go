@@ -11,7 +11,6 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
-	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/static"
 	"github.com/tailor-app/tailor/views"
 )
@@ -95,13 +94,10 @@ func (s *Server) embedGenerateForm(w http.ResponseWriter, r *http.Request) {
 		s.embedFail(w, r, err)
 		return
 	}
-	g, err := s.embedGenerateData(r, c, views.GenerateForm{Theme: themes.Default, Paper: themes.DefaultPaper})
+	g, err := s.embedGenerateData(r, c, s.generateDefaults(r, user, c))
 	if err != nil {
 		s.embedFail(w, r, err)
 		return
-	}
-	if len(g.Form.Openings) > 0 {
-		g.Form.OpeningID = g.Form.Openings[0].ID
 	}
 	w.Header().Set("Cache-Control", cacheNone) // the openings change often, and a form is cheap
 	s.renderFragment(w, r, http.StatusOK, views.EmbedGenerateView(g), "")
@@ -131,7 +127,7 @@ func (s *Server) embedGenerate(w http.ResponseWriter, r *http.Request) {
 		s.embedFail(w, r, err)
 		return
 	}
-	f, job, err := s.submitGenerateForm(r, user, c)
+	f, job, _, err := s.submitGenerateForm(r, user, c)
 	if err != nil {
 		s.embedFail(w, r, err)
 		return

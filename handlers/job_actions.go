@@ -8,7 +8,6 @@ import (
 
 	"github.com/tailor-app/tailor/db"
 	"github.com/tailor-app/tailor/jobstate"
-	"github.com/tailor-app/tailor/views"
 )
 
 // POST /jobs/{id}/cancel: reuses s.cancel (SQLite first, then the task).
@@ -24,7 +23,7 @@ func (s *Server) jobCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.JobCard(s.card(r, j)))
+		s.renderJob(w, r, j)
 		return
 	}
 	if j.Status == jobstate.StatusCanceled {
@@ -50,7 +49,7 @@ func (s *Server) jobRetry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.JobCard(s.card(r, j)))
+		s.renderJob(w, r, j)
 		return
 	}
 	s.flash(r, "Retrying: a new job is on its way.")

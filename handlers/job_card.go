@@ -75,6 +75,10 @@ func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 	default:
 		c.PollURL = r.URL.Path + "?" + r.URL.RawQuery // still valid: no new MAC
 	}
+	if rowForm(r) {
+		s.jobRowPoll(w, r, status, c)
+		return
+	}
 	if expired && !jobstate.IsFinal(j.Status) {
 		w.Header().Set("Cache-Control", cacheNone)
 	} else if notModified(w, r, s.cardETag(j), cacheRevalidate) {

@@ -13,6 +13,10 @@ import (
 	"github.com/tailor-app/tailor/views"
 )
 
+// jobPageRefresh (seconds) is how often a running job's page reloads itself
+// when JavaScript is off: the card's poll interval.
+const jobPageRefresh = 2
+
 // GET /jobs/{id}: original vs tailored, scores, the fact check, preview,
 // download and a share link.
 func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +52,11 @@ func (s *Server) jobShow(w http.ResponseWriter, r *http.Request) {
 	if j.Status == jobstate.StatusSucceeded {
 		d.ShareURL, d.ShareExpires = s.shareURL(r, j.ID)
 	}
-	s.render(w, r, http.StatusOK, views.JobDetailView(s.livePage(s.page(r, j.CandidateName, "jobs")), d))
+	p := s.livePage(s.page(r, j.CandidateName, "jobs"))
+	if !jobstate.IsFinal(j.Status) {
+		p.RefreshEvery = jobPageRefresh // without JavaScript the card cannot move
+	}
+	s.render(w, r, http.StatusOK, views.JobDetailView(p, d))
 }
 
 // factCheck reads the job's fact check report, if it has one.

@@ -34,7 +34,7 @@ func TestGenerateFromTheCandidatePage(t *testing.T) {
 	// Nothing chosen: the form comes back with the message by the field.
 	r := c.post("/candidates/"+cand.ID+"/generate", url.Values{"theme": {"classic"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantBody(t, r, `id="job_description-error"`, "Choose an opening or paste a job description")
+	wantBody(t, r, `id="source-error"`, "Choose an opening or paste a job description")
 	r = c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {"Go"}, "job_title": {"Go dev"}, "theme": {"neon"}},
 		"HX-Request", "true")
 	wantStatus(t, r, http.StatusUnprocessableEntity)
@@ -59,12 +59,13 @@ func TestGenerateFromTheCandidatePage(t *testing.T) {
 		t.Errorf("job %+v", j[0])
 	}
 
-	// Without JavaScript: a redirect back to the page, which shows the card.
+	// Without JavaScript: a redirect to the new job's page (issue 15, item 8).
 	r = c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {"Pasted: Go and Redis"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	page := c.get(r.header.Get("Location"))
-	if n := strings.Count(page.body, `data-testid="job-card"`); n != 2 {
-		t.Errorf("candidate page shows %d cards, want 2", n)
+	loc := r.header.Get("Location")
+	if got, err := e.db.Jobs.Get(context.Background(), db.AllOwners, strings.TrimPrefix(loc, "/jobs/")); err != nil ||
+		!strings.HasPrefix(loc, "/jobs/") || got.JobDescription != "Pasted: Go and Redis" {
+		t.Errorf("after Generate without JavaScript, to %q (%v), want the new job's page", loc, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/resume/themes"
 	"github.com/tailor-app/tailor/views"
 )
 
@@ -111,4 +113,91 @@ func (s *Server) openingDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, "Deleted the opening.")
 	http.Redirect(w, r, "/openings", http.StatusSeeOther)
+}
+
+// GET /openings/{id}: the opening, and Generate for one candidate.
+func (s *Server) openingShow(w http.ResponseWriter, r *http.Request) {
+	user := currentUser(r)
+	o, err := s.DB.Openings.Get(r.Context(), ownerScope(user), chi.URLParam(r, "id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	op := views.OpeningPage{Opening: o, Theme: themes.Default}
+	if p, err := s.DB.Prefs.Get(r.Context(), user.ID); err == nil && themes.Valid(p.Theme) {
+		op.Theme = p.Theme
+	}
+	s.renderOpening(w, r, http.StatusOK, op)
+}
+
+// renderOpening renders the opening page op with the user's candidates.
+func (s *Server) renderOpening(w http.ResponseWriter, r *http.Request, status int, op views.OpeningPage) {
+	cands, err := s.DB.Candidates.List(r.Context(), db.CandidateFilter{Owner: ownerScope(currentUser(r)), Limit: 500})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	op.Candidates = cands
+	s.render(w, r, status, views.OpeningShow(s.page(r, op.Opening.Title, "openings"), op))
+}
+
+// POST /openings/{id}/generate: a resume for the chosen candidate, through
+// s.submit like the candidate page; then that candidate's page, where its
+// card is. A blank paper is the candidate's usual one (generateDefaults).
+func (s *Server) openingGenerate(w http.ResponseWriter, r *http.Request) {
+	user := currentUser(r)
+	o, err := s.DB.Openings.Get(r.Context(), ownerScope(user), chi.URLParam(r, "id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if err := parseForm(w, r, maxFormBytes); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	op := views.OpeningPage{Opening: o, CandidateID: r.PostFormValue("candidate_id"), Theme: r.PostFormValue("theme"), Paper: r.PostFormValue("paper")}
+	fail := func(errs map[string]string) {
+		op.Errors = errs
+		s.renderOpening(w, r, http.StatusUnprocessableEntity, op)
+	}
+	if op.CandidateID == "" {
+		fail(map[string]string{"candidate_id": "Choose a candidate."})
+		return
+	}
+	c, err := s.DB.Candidates.Get(r.Context(), ownerScope(user), op.CandidateID)
+	if errors.Is(err, db.ErrNotFound) {
+		fail(map[string]string{"candidate_id": "This candidate no longer exists; choose another."})
+		return
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	req := generateRequest{CandidateID: c.ID, JobTitle: o.Title, Company: o.Company, JobDescription: o.Description, Theme: op.Theme, Paper: op.Paper}
+	if req.Paper == "" {
+		req.Paper = s.generateDefaults(r, user, c).Paper
+	}
+	if err := req.validate(); err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			s.pageError(w, r, err)
+			return
+		}
+		fail(formMessages(e))
+		return
+	}
+	job, created, err := s.submit(r, user, req)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if err := s.DB.Prefs.Set(r.Context(), user.ID, db.Pref{Theme: req.Theme, Paper: req.Paper}); err != nil {
+		s.logger(r).Warn("remember theme and paper", "err", err)
+	}
+	if created {
+		s.flash(r, "Generating the resume of "+c.Name+" for "+o.Title+": it appears below and downloads from its card when ready.")
+	} else {
+		s.flash(r, "This resume is being generated already: its card is below.")
+	}
+	http.Redirect(w, r, "/candidates/"+c.ID+"#job-"+job.ID, http.StatusSeeOther)
 }

@@ -141,6 +141,8 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	page("/candidates/{id}/delete", "/candidates/"+cand.ID+"/delete", both...)
 	page("/openings", "/openings", both...)
 	page("/openings/new", "/openings/new", both...)
+	page("/openings/{id}", "/openings/"+openingID, both...)
+	page("/candidates/{id}/generate/choice", "/candidates/"+cand.ID+"/generate/choice?source=opening&opening_id="+openingID, both...)
 	page("/openings/{id}/edit", "/openings/"+openingID+"/edit", both...)
 	page("/openings/{id}/delete", "/openings/"+openingID+"/delete", both...)
 	page("/jobs", "/jobs", both...)
@@ -194,6 +196,11 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	page("/admin/jobs/{id}", "/admin/jobs/"+failed.ID, rec, adm)
 	page("/admin/jobs/{id}/delete", "/admin/jobs/"+done.ID+"/delete", rec, adm)
 	page("/admin/queues", "/admin/queues", rec, adm)
+	// Two versions of the candidate compared, one with markup in its summary.
+	second := e.job(rec, cand)
+	e.succeed(second, sampleWith(func(r *resume.Resume) { r.Basics.Summary = `Tailored <b onclick="x()">summary</b>` }))
+	page("/candidates/{id}/compare", "/candidates/"+cand.ID+"/compare?a="+done.ID+"&b="+second.ID, both...)
+	check("compare, one version chosen", rec.get("/candidates/"+cand.ID+"/compare?a="+done.ID), http.StatusBadRequest)
 	checked["/"] = true
 	check("GET / signed in (a redirect)", rec.get("/"), http.StatusSeeOther)
 

@@ -30,7 +30,7 @@ func (s *Server) settingsNotificationsSave(w http.ResponseWriter, r *http.Reques
 	}
 	u := currentUser(r)
 	on := func(name string) bool { return r.PostForm.Get(name) != "" }
-	p := db.MailPrefs{JobReady: on("job_ready"), JobFailed: on("job_failed"), AttachPDF: on("attach_pdf")}
+	p := db.MailPrefs{JobReady: on("job_ready"), JobFailed: on("job_failed"), AttachPDF: on("attach_pdf"), BatchDone: on("batch_done")}
 	if u.IsAdmin() {
 		p.DailyDigest, p.AlertMail = on("daily_digest"), on("alert_mail")
 	}
@@ -47,6 +47,7 @@ var unsubscribeWhat = map[string]string{
 	db.MailFailed: "mails when a resume you started fails",
 	db.MailDigest: "daily digests of failed jobs",
 	db.MailAlert:  "alert e-mails",
+	db.MailBatch:  "mails when a batch you started has finished",
 }
 
 // GET /unsubscribe?u=&k=&s=: a mail's signed link, no session needed. It

@@ -22,16 +22,17 @@ func TestNotificationSettingsSaveTheChoices(t *testing.T) {
 
 	page := rec.get("/settings/notifications")
 	wantStatus(t, page, http.StatusOK)
-	wantBody(t, page, `name="job_ready"`, `name="job_failed"`, `name="attach_pdf"`, "ann@example.com")
+	wantBody(t, page, `name="job_ready"`, `name="job_failed"`, `name="attach_pdf"`, `name="batch_done"`, "ann@example.com")
 	if strings.Contains(page.body, `name="daily_digest"`) || strings.Contains(page.body, " checked") {
 		t.Errorf("a recruiter's page offers admin mails, or starts with a box checked:\n%s", snippet(page.body))
 	}
 	wantBody(t, rec.get("/settings/tokens"), `href="/settings/notifications"`)
 
 	// A recruiter cannot choose admin mails by posting them.
-	r := rec.post("/settings/notifications", url.Values{"job_ready": {"on"}, "attach_pdf": {"on"}, "daily_digest": {"on"}, "alert_mail": {"on"}})
+	r := rec.post("/settings/notifications", url.Values{"job_ready": {"on"}, "attach_pdf": {"on"}, "batch_done": {"on"},
+		"daily_digest": {"on"}, "alert_mail": {"on"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	if got, _ := e.db.Mail().Prefs(ctx, ann.ID); got != (db.MailPrefs{JobReady: true, AttachPDF: true}) {
+	if got, _ := e.db.Mail().Prefs(ctx, ann.ID); got != (db.MailPrefs{JobReady: true, AttachPDF: true, BatchDone: true}) {
 		t.Errorf("prefs %+v", got)
 	}
 	wantBody(t, rec.get("/settings/notifications"), "Saved your e-mail choices.", `value="on" checked`)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -193,7 +194,9 @@ func (e *webEnv) job(c *client, cand db.Candidate) db.Job {
 	// The new job is the one that was not there before: two jobs made in
 	// the same millisecond sort by id, not by age.
 	before, _ := e.db.Jobs.ByCandidate(context.Background(), db.AllOwners, cand.ID, 500)
-	r := c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {resume.SampleJobDescription}, "company": {"Globex"}})
+	// A posting number of its own: the same inputs seconds apart are one job.
+	jd := fmt.Sprintf("%s\n\nPosting %d.", resume.SampleJobDescription, len(before)+1)
+	r := c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {jd}, "company": {"Globex"}})
 	if r.status != http.StatusSeeOther {
 		e.t.Fatalf("generate: %d %s", r.status, r.body)
 	}

@@ -212,6 +212,13 @@ func RetryFailed(ctx context.Context, d *db.DB, owner db.Owner, batchID, model s
 	if err != nil {
 		return nil, err
 	}
+	return RetryInBatch(ctx, d, owner, batchID, ids, model)
+}
+
+// RetryInBatch adds to the batch a new job for each of the given jobs of
+// it whose candidate still exists (the recruiter's Retry on one card of a
+// batch lands here too, so the new job counts in the batch and its ZIP).
+func RetryInBatch(ctx context.Context, d *db.DB, owner db.Owner, batchID string, ids []string, model string) ([]db.Job, error) {
 	if _, err := d.Batches.Get(ctx, owner, batchID); err != nil {
 		return nil, err
 	}
@@ -220,6 +227,9 @@ func RetryFailed(ctx context.Context, d *db.DB, owner db.Owner, batchID, model s
 		old, err := d.Jobs.Get(ctx, owner, id)
 		if err != nil {
 			return nil, err
+		}
+		if old.BatchID != batchID {
+			return nil, fmt.Errorf("retry in batch %s: job %s is not one of its jobs: %w", batchID, id, db.ErrNotFound)
 		}
 		if old.CandidateID == "" {
 			continue // the candidate was deleted
@@ -297,6 +307,7 @@ func (f *Feeder) Run(ctx context.Context) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		last := time.Now()
 		if _, err := f.Once(ctx); err != nil && ctx.Err() == nil {
 			f.Logger.Warn("batch feeder", "err", err)
 		}
@@ -306,8 +317,19 @@ func (f *Feeder) Run(ctx context.Context) error {
 		case <-t.C:
 		case <-f.kick:
 		}
+		// Kicks come with every job that ends (25 a second in a drain): a
+		// pass at most every kickGap releases several at once, and a
+		// batch's PerBatch jobs on the queue last far longer than that.
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(kickGap - time.Since(last)):
+		}
 	}
 }
+
+// kickGap is the least time between two feeder passes.
+const kickGap = 100 * time.Millisecond
 
 // Once releases what fits and enqueues it; it returns how many it released.
 // An enqueue that fails leaves a released queued job: the reconciler

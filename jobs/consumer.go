@@ -147,14 +147,54 @@ func (c *Consumer) readOnce(ctx context.Context, id string, block time.Duration)
 	}
 	n := 0
 	for _, s := range streams {
-		for _, m := range s.Messages {
+		later := supersededProgress(s.Messages)
+		for i, m := range s.Messages {
 			n++
+			if later[i] {
+				// A later event of the same attempt in this read replaces
+				// it: behind (a drain), the consumer writes each job's
+				// row once or twice instead of four times.
+				if err := c.ack(ctx, m.ID); err != nil {
+					return n, err
+				}
+				continue
+			}
 			if err := c.handle(ctx, m); err != nil {
 				return n, err
 			}
 		}
 	}
 	return n, nil
+}
+
+// supersededProgress marks the progress events that a later event of the
+// same job and attempt in msgs makes moot: a progress event only moves the
+// stage and percentage, which every later event sets again. Only a plain
+// progress event is skipped (no error, usage or timings on it).
+func supersededProgress(msgs []redis.XMessage) []bool {
+	out := make([]bool, len(msgs))
+	if len(msgs) < 2 {
+		return out
+	}
+	type key struct {
+		job     string
+		attempt int
+	}
+	seen := map[key]bool{} // a later event was seen, walking backwards
+	for i := len(msgs) - 1; i >= 0; i-- {
+		raw, _ := msgs[i].Values["e"].(string)
+		var ev tasks.Event
+		if json.Unmarshal([]byte(raw), &ev) != nil || ev.JobID == "" {
+			continue
+		}
+		k := key{ev.JobID, ev.Attempt}
+		plain := ev.Change == jobstate.Change{Stage: ev.Stage, Progress: ev.Progress}
+		if ev.Kind == jobstate.EventProgress && plain && ev.ResultKey == "" && seen[k] {
+			out[i] = true
+		}
+		seen[k] = true
+	}
+	return out
 }
 
 func (c *Consumer) claimAbandoned(ctx context.Context) error {

@@ -68,6 +68,14 @@ func (n *Notifier) compose(ctx context.Context, row db.MailSend) (Message, strin
 		if none {
 			return Message{}, "nothing failed", nil
 		}
+	case db.MailBatch:
+		gone, err := n.writeBatch(ctx, &m, &b, strings.TrimPrefix(row.Key, batchKeyPrefix))
+		if err != nil {
+			return Message{}, "", err
+		}
+		if gone {
+			return Message{}, "the batch was deleted", nil
+		}
 	case db.MailAlert:
 		m.Subject = "[Tailor alert] " + row.Subject
 		b.WriteString(strings.TrimRight(row.Body, "\n") + "\n")
@@ -133,6 +141,37 @@ func (n *Notifier) writeReady(ctx context.Context, m *Message, b *strings.Builde
 	m.Attachment = &Attachment{Name: j.PDFFilename(), ContentType: "application/pdf", Data: res.PDF}
 	fmt.Fprintf(b, "The PDF is attached (%s). Download it again: %s\n", m.Attachment.Name, download)
 	return nil
+}
+
+// writeBatch tells a finished batch's counts, with the links to its page
+// and its ZIP; gone is true when the batch no longer exists.
+func (n *Notifier) writeBatch(ctx context.Context, m *Message, b *strings.Builder, id string) (gone bool, err error) {
+	bt, err := n.DB.Batches.Get(ctx, db.AllOwners, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	what := bt.JobTitle
+	if bt.Company != "" {
+		what = strings.TrimPrefix(what+" at "+bt.Company, " at ")
+	}
+	if what == "" {
+		what = fmt.Sprintf("%d resumes", bt.Counts.Total())
+	}
+	c := bt.Counts
+	m.Subject = fmt.Sprintf("Batch finished: %s (%d of %d ready)", what, c.Succeeded, c.Total())
+	fmt.Fprintf(b, "Your batch %s has finished: %d ready, %d failed, %d canceled, of %d.\n\n",
+		what, c.Succeeded, c.Failed, c.Canceled, c.Total())
+	fmt.Fprintf(b, "The batch: %s\n", n.link("/batches/"+bt.ID))
+	if c.Succeeded > 0 {
+		fmt.Fprintf(b, "All its PDFs in one ZIP: %s\n", n.link("/batches/"+bt.ID+"/zip"))
+	}
+	if c.Failed > 0 {
+		b.WriteString("Retry the failed ones from the batch page.\n")
+	}
+	return false, nil
 }
 
 func (n *Notifier) writeFailed(m *Message, b *strings.Builder, j db.Job) {

@@ -91,10 +91,11 @@ func (n *Notifier) Register(w *notify.Worker) {
 // for one: a ready mail for a success, a failed mail for a failure, none
 // for a cancel. Calling it again for the same end changes nothing.
 func (n *Notifier) Dispatch(ctx context.Context, end db.JobEnd) error {
+	if end.BatchID != "" {
+		return n.dispatchBatch(ctx, end)
+	}
 	kind := map[string]string{jobstate.StatusSucceeded: db.MailReady, jobstate.StatusFailed: db.MailFailed}[end.Status]
-	// A batch's jobs are not mailed one by one: a thousand mails for one
-	// click; the batch page and the digest tell the story.
-	if kind == "" || end.BatchID != "" {
+	if kind == "" {
 		return nil
 	}
 	prefs, err := n.DB.Mail().Prefs(ctx, end.OwnerID)
@@ -103,6 +104,28 @@ func (n *Notifier) Dispatch(ctx context.Context, end db.JobEnd) error {
 	}
 	return n.queue(ctx, db.MailSend{Key: "job:" + end.JobID + ":" + kind, Kind: kind, UserID: end.OwnerID, JobID: end.JobID})
 }
+
+// dispatchBatch records the one mail of a batch when the job that ended
+// was its last (a batch's jobs are not mailed one by one: a thousand mails
+// for one click). The last job's end is recorded after the batch is done,
+// so some end always sees it done; the key makes later ones record nothing.
+func (n *Notifier) dispatchBatch(ctx context.Context, end db.JobEnd) error {
+	prefs, err := n.DB.Mail().Prefs(ctx, end.OwnerID)
+	if err != nil || !prefs.Wants(db.MailBatch) {
+		return err
+	}
+	b, err := n.DB.Batches.Get(ctx, db.AllOwners, end.BatchID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil || !b.Counts.Done() {
+		return err
+	}
+	return n.queue(ctx, db.MailSend{Key: batchKeyPrefix + b.ID, Kind: db.MailBatch, UserID: end.OwnerID})
+}
+
+// batchKeyPrefix starts a batch mail's key; the batch id follows.
+const batchKeyPrefix = "batch:"
 
 // SendToAdmins mails subject and text to every admin who chose alert
 // e-mails, once per key and admin however often it is called (an alert

@@ -509,3 +509,91 @@ func TestSTARTTLSIsRequired(t *testing.T) {
 		t.Errorf("%d mails arrived in clear", len(got))
 	}
 }
+
+// A batch's jobs are not mailed one by one; one mail tells the batch has
+// finished, once, to an owner who asked for it.
+func TestBatchMailOnceWhenTheBatchHasFinished(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.prefs(t, e.ann, db.MailPrefs{JobReady: true, JobFailed: true, BatchDone: true})
+	var todo []db.BatchJob
+	for _, name := range []string{"Ana", "Bo"} {
+		c, err := e.db.Candidates.Create(ctx, e.ann.ID, name, []byte(`{"basics":{"name":"`+name+`"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		todo = append(todo, db.BatchJob{Job: db.Job{CandidateID: c.ID, CandidateVersion: 1, CandidateName: name,
+			JobTitle: "Data Engineer", Company: "Globex", JobDescription: "Go", Theme: "classic", Paper: "a4", Queue: "batch",
+			InputsHash: name}, Profile: c.Profile})
+	}
+	b, js, err := e.db.Batches.Create(ctx, db.Batch{OwnerID: e.ann.ID, JobTitle: "Data Engineer", Company: "Globex",
+		JobDescription: "Go", Theme: "classic", Paper: "a4"}, todo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Batches.Release(ctx, 10); err != nil { // the feeder's part
+		t.Fatal(err)
+	}
+	endJob := func(j db.Job, ev jobstate.Event, res *db.Result) db.JobEnd {
+		t.Helper()
+		if _, err := e.db.Jobs.Apply(ctx, j.ID, ev, res); err != nil {
+			t.Fatal(err)
+		}
+		for _, end := range mustPending(t, e.db) {
+			if end.JobID == j.ID {
+				if end.BatchID != b.ID {
+					t.Fatalf("outbox row %+v, want batch %s", end, b.ID)
+				}
+				return end
+			}
+		}
+		t.Fatal("no outbox row")
+		return db.JobEnd{}
+	}
+	first := endJob(js[0], jobstate.Event{Kind: jobstate.EventSucceeded, Attempt: 1},
+		&db.Result{PDF: fakePDF, HTML: "<p>x</p>", Profile: []byte("{}")})
+	if err := e.n.Dispatch(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.queue.len(); n != 0 {
+		t.Fatalf("%d mails queued with the batch half done, want 0 (no mail per job)", n)
+	}
+	last := endJob(js[1], jobstate.Event{Kind: jobstate.EventFailed, Attempt: 1, Change: jobstate.Change{Error: "printing failed"}}, nil)
+	for range 2 { // a second dispatch of the same end queues nothing more
+		if err := e.n.Dispatch(ctx, last); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.n.Dispatch(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.queue.len(); n != 1 {
+		t.Fatalf("%d mails queued once the batch finished, want 1", n)
+	}
+	if errs := e.queue.run(t, e.n); errs != nil {
+		t.Fatal(errs)
+	}
+	m := e.smtp.Wait(t, 1, 5*time.Second)[0]
+	if got, want := m.Header.Get("Subject"), "Batch finished: Data Engineer at Globex (1 of 2 ready)"; got != want {
+		t.Errorf("Subject = %q, want %q", got, want)
+	}
+	for _, want := range []string{
+		"1 ready, 1 failed, 0 canceled, of 2",
+		"https://tailor.example.com/batches/" + b.ID + "/zip",
+		"Retry the failed ones",
+		"k=batch",
+	} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("body lacks %q:\n%s", want, m.Text)
+		}
+	}
+
+	// Without the choice, no batch mail.
+	e.prefs(t, e.ann, db.MailPrefs{JobReady: true, JobFailed: true})
+	if err := e.db.Mail().Unsubscribe(ctx, e.ann.ID, db.MailBatch); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := e.db.Mail().Prefs(ctx, e.ann.ID); p.BatchDone || !p.JobReady {
+		t.Errorf("prefs after unsubscribing from batch mails: %+v", p)
+	}
+}

@@ -71,3 +71,25 @@ func TestFindTreeAndMemory(t *testing.T) {
 		t.Error("a missing process has memory")
 	}
 }
+
+func TestCPU(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	// A busy child (no sleep) for a moment, then its processor time.
+	cmd := exec.Command("sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var got float64
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && got < 0.05; time.Sleep(20 * time.Millisecond) {
+		got = CPU([]int{cmd.Process.Pid})
+	}
+	if got < 0.05 {
+		t.Errorf("CPU of a busy shell = %.2f s, want >= 0.05", got)
+	}
+	if gone := CPU([]int{1 << 30}); gone != 0 {
+		t.Errorf("CPU of a missing pid = %v, want 0", gone)
+	}
+}

@@ -189,20 +189,24 @@ func claimKeys(w string) []string {
 // does not: "Node" is Node.js.
 var claimAliases = map[string]string{"node": "node.js", "nodej": "node.js", "amazon": "aws"}
 
+// americanRules rewrite British spellings; a rule's regexp runs only on a
+// word holding one of its hints (most words hold none: the fact check
+// spells every word of a profile and its tailoring this way).
 var americanRules = []struct {
-	re *regexp.Regexp
-	to string
+	hints []string
+	re    *regexp.Regexp
+	to    string
 }{
-	{regexp.MustCompile(`programme`), "program"},
-	{regexp.MustCompile(`(catalog|dialog|analog)ue`), "$1"},
-	{regexp.MustCompile(`([a-z])(ae|oe)([a-z])`), "${1}e$3"},
-	{regexp.MustCompile(`([a-z]{2})our(s|ed|ing|ful|able)?$`), "${1}or$2"},
-	{regexp.MustCompile(`([a-z]{2})is(e|es|ed|ing|ation|ations)$`), "${1}iz$2"},
-	{regexp.MustCompile(`([a-z])ys(e|es|ed|ing)$`), "${1}yz$2"},
-	{regexp.MustCompile(`([a-z]{2})tre(s)?$`), "${1}ter$2"},
-	{regexp.MustCompile(`([aeiou])ll(ed|ing|er|ers)$`), "${1}l$2"},
-	{regexp.MustCompile(`^(licen|defen|offen|preten)ce`), "${1}se"},
-	{regexp.MustCompile(`enrol(s|ment)?$`), "enroll$1"},
+	{[]string{"programme"}, regexp.MustCompile(`programme`), "program"},
+	{[]string{"logue"}, regexp.MustCompile(`(catalog|dialog|analog)ue`), "$1"},
+	{[]string{"ae", "oe"}, regexp.MustCompile(`([a-z])(ae|oe)([a-z])`), "${1}e$3"},
+	{[]string{"our"}, regexp.MustCompile(`([a-z]{2})our(s|ed|ing|ful|able)?$`), "${1}or$2"},
+	{[]string{"is"}, regexp.MustCompile(`([a-z]{2})is(e|es|ed|ing|ation|ations)$`), "${1}iz$2"},
+	{[]string{"ys"}, regexp.MustCompile(`([a-z])ys(e|es|ed|ing)$`), "${1}yz$2"},
+	{[]string{"tre"}, regexp.MustCompile(`([a-z]{2})tre(s)?$`), "${1}ter$2"},
+	{[]string{"ll"}, regexp.MustCompile(`([aeiou])ll(ed|ing|er|ers)$`), "${1}l$2"},
+	{[]string{"ce"}, regexp.MustCompile(`^(licen|defen|offen|preten)ce`), "${1}se"},
+	{[]string{"enrol"}, regexp.MustCompile(`enrol(s|ment)?$`), "enroll$1"},
 }
 
 // americanize spells a lower-case word the American way, for comparison
@@ -212,7 +216,9 @@ func americanize(w string) string {
 		return w
 	}
 	for _, r := range americanRules {
-		w = r.re.ReplaceAllString(w, r.to)
+		if slices.ContainsFunc(r.hints, func(h string) bool { return strings.Contains(w, h) }) {
+			w = r.re.ReplaceAllString(w, r.to)
+		}
 	}
 	return w
 }

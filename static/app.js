@@ -38,7 +38,7 @@
   }
   // refresh polls a card once, connected or not (its hx-trigger has "refresh").
   function refresh(card) { htmx.trigger(card, "refresh"); }
-  function refreshAll() { document.querySelectorAll(".job-card[data-live]").forEach(refresh); }
+  function refreshAll() { document.querySelectorAll(".job-card[data-live], .job-row[data-live]").forEach(refresh); }
   function resync() {
     lastId = "";
     live.setAttribute("sse-connect", "/events");
@@ -68,6 +68,14 @@
     var version = /data-version="(\d+)"/.exec(m.data);
     if (!id) { e.preventDefault(); return; }
     var card = document.getElementById(id[1]);
+    // A row of My jobs (id "row-<job id>") is not swapped with the card:
+    // the event makes it poll its own fragment once.
+    var row = card ? null : document.getElementById("row-" + id[1].slice(4));
+    if (row) {
+      e.preventDefault();
+      if (!isFinal(row) && !(version && +row.getAttribute("data-version") >= +version[1])) refresh(row);
+      return;
+    }
     if (!card) {
       // Not on this page, or not yet: remember it for a card that arrives.
       if (Object.keys(early).length > 200) early = {};
@@ -99,7 +107,7 @@
   // (an event that triggered the request) still does.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail.elt;
-    if (!connected || !elt.matches || !elt.matches(".job-card[data-live]")) return;
+    if (!connected || !elt.matches || !elt.matches(".job-card[data-live], .job-row[data-live]")) return;
     if (e.detail.requestConfig && e.detail.requestConfig.triggeringEvent) return;
     e.preventDefault();
   });

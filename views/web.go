@@ -19,6 +19,9 @@ type Page struct {
 	Flash Flash
 	Nav   string // the current section: candidates, openings, jobs, admin
 	Live  bool   // the page has job cards: it opens the live-update stream
+	// RefreshEvery (seconds) makes the page reload itself when JavaScript
+	// is off (a running job's page); 0: never.
+	RefreshEvery int
 }
 
 // Flash is a one-time message shown at the top of the next page.
@@ -91,9 +94,11 @@ type ImportForm struct {
 	Error string
 }
 
-// GenerateForm chooses what to tailor for.
+// GenerateForm chooses what to tailor for: a saved opening or a pasted
+// description (Source), never one silently over the other.
 type GenerateForm struct {
 	CandidateID    string
+	Source         string // SourceOpening, SourcePaste or "" (not chosen yet)
 	OpeningID      string
 	JobTitle       string
 	Company        string
@@ -104,18 +109,45 @@ type GenerateForm struct {
 	Errors         map[string]string
 }
 
+// The two things a resume can be tailored for.
+const (
+	SourceOpening = "opening"
+	SourcePaste   = "paste"
+)
+
+// SubmitLabel names what the Generate button will use.
+func (g GenerateForm) SubmitLabel() string {
+	switch g.Source {
+	case SourceOpening:
+		for _, o := range g.Openings {
+			if o.ID == g.OpeningID {
+				if o.Company == "" {
+					return "Tailor for " + o.Title
+				}
+				return "Tailor for " + o.Title + " at " + o.Company
+			}
+		}
+	case SourcePaste:
+		return "Tailor for the pasted description"
+	}
+	return "Generate"
+}
+
 // CandidatePage is one candidate with its generate form and job cards.
 type CandidatePage struct {
 	Candidate db.Candidate
 	Profile   resume.Resume
 	Generate  GenerateForm
-	Cards     []Card
+	Cards     []Card      // jobs in progress, and recent ones that did not succeed
+	Versions  VersionList // the tailored resumes, a page at a time
 }
 
 // JobsPage is "My jobs".
 type JobsPage struct {
-	Cards   []Card
-	Status  string
+	Rows    []Row
+	Counts  map[string]int // jobs per filter ("" for all), among those the search finds
+	Status  string         // the filter: "", active, succeeded, failed, canceled
+	Query   string         // the search
 	Page    int
 	HasNext bool
 }

@@ -203,10 +203,16 @@ func (s *Service) checkEvents(events []string) ([]string, error) {
 // endpoints subscribed to its type. It is idempotent: each delivery's task
 // id names the endpoint and the job, so a second call queues nothing.
 func (s *Service) Dispatch(ctx context.Context, end db.JobEnd) error {
-	if err := s.dispatchJob(ctx, end); err != nil {
+	// One read of the owner's endpoints decides both events: most owners
+	// have none, and a batch's counts are read only for a subscriber.
+	all, err := s.DB.Webhooks.List(ctx, db.OwnedBy(end.OwnerID))
+	if err != nil || len(all) == 0 {
 		return err
 	}
-	return s.dispatchBatch(ctx, end)
+	if err := s.dispatchJob(ctx, end, enabledFor(all, "job."+end.Status)); err != nil {
+		return err
+	}
+	return s.dispatchBatch(ctx, end, enabledFor(all, BatchCompleted))
 }
 
 // BatchData is the data of a batch.completed event.
@@ -220,8 +226,8 @@ type BatchData struct {
 // dispatchBatch emits batch.completed once when the job that ended was its
 // batch's last: the last job's end is recorded after the batch is done, so
 // some end always sees it done; the event id makes later ones queue nothing.
-func (s *Service) dispatchBatch(ctx context.Context, end db.JobEnd) error {
-	if end.BatchID == "" || !slices.Contains(s.eventTypes(), BatchCompleted) {
+func (s *Service) dispatchBatch(ctx context.Context, end db.JobEnd, hooks []db.Webhook) error {
+	if end.BatchID == "" || len(hooks) == 0 || !slices.Contains(s.eventTypes(), BatchCompleted) {
 		return nil
 	}
 	b, err := s.DB.Batches.Get(ctx, db.AllOwners, end.BatchID)
@@ -232,18 +238,17 @@ func (s *Service) dispatchBatch(ctx context.Context, end db.JobEnd) error {
 		return err
 	}
 	c := b.Counts
-	return s.Emit(ctx, b.OwnerID, BatchCompleted, "msg_batch_"+b.ID, BatchData{
+	return s.emitTo(ctx, hooks, BatchCompleted, "msg_batch_"+b.ID, BatchData{
 		BatchID: b.ID, StatusURL: s.BaseURL + "/api/batches/" + b.ID, ZipURL: s.BaseURL + "/api/batches/" + b.ID + "/zip",
 		Counts: map[string]int{"total": c.Total(), "succeeded": c.Succeeded, "failed": c.Failed, "canceled": c.Canceled},
 	})
 }
 
-func (s *Service) dispatchJob(ctx context.Context, end db.JobEnd) error {
-	eventType := "job." + end.Status
-	hooks, err := s.subscribed(ctx, end.OwnerID, eventType)
-	if err != nil || len(hooks) == 0 {
-		return err
+func (s *Service) dispatchJob(ctx context.Context, end db.JobEnd, hooks []db.Webhook) error {
+	if len(hooks) == 0 {
+		return nil
 	}
+	eventType := "job." + end.Status
 	job, err := s.DB.Jobs.Get(ctx, db.AllOwners, end.JobID)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil // purged meanwhile: nothing left to link to
@@ -276,8 +281,16 @@ func (s *Service) Emit(ctx context.Context, ownerID, eventType, eventID string, 
 		return errors.New("webhook: emit: an event id is required")
 	}
 	hooks, err := s.subscribed(ctx, ownerID, eventType)
-	if err != nil || len(hooks) == 0 {
+	if err != nil {
 		return err
+	}
+	return s.emitTo(ctx, hooks, eventType, eventID, data)
+}
+
+// emitTo queues an event to the given endpoints.
+func (s *Service) emitTo(ctx context.Context, hooks []db.Webhook, eventType, eventID string, data any) error {
+	if len(hooks) == 0 {
+		return nil
 	}
 	body, err := json.Marshal(Event{Type: eventType, Timestamp: s.now().UTC(), Data: data})
 	if err != nil {
@@ -311,13 +324,18 @@ func (s *Service) subscribed(ctx context.Context, ownerID, eventType string) ([]
 	if err != nil {
 		return nil, err
 	}
+	return enabledFor(all, eventType), nil
+}
+
+// enabledFor keeps the enabled endpoints subscribed to eventType.
+func enabledFor(all []db.Webhook, eventType string) []db.Webhook {
 	var hooks []db.Webhook
 	for _, h := range all {
 		if h.Enabled && h.Subscribed(eventType) {
 			hooks = append(hooks, h)
 		}
 	}
-	return hooks, nil
+	return hooks
 }
 
 func (s *Service) enqueueAll(ctx context.Context, hooks []db.Webhook, d delivery) error {

@@ -35,7 +35,7 @@ func TestAdminConsoleEndToEnd(t *testing.T) {
 	var failedID string
 	for i, jd := range []string{resume.SampleJobDescription, "Go engineer, FORBIDDEN-MODEL", resume.SampleJobDescription, "Platform engineer"} {
 		jobID := a.do("POST", "/api/resume-async/generate-async", ann, mustJSON(map[string]any{
-			"candidate_id": id, "job_description": jd, "theme": []string{"classic", "modern"}[i%2],
+			"candidate_id": id, "job_description": jd, "theme": []string{"classic", "modern", "compact", "modern"}[i], // the same inputs twice would be one job
 		})).json(t)["job_id"].(string)
 		if final := a.waitStatus(ann, jobID, "succeeded", "failed"); final["status"] == "failed" {
 			failedID = jobID

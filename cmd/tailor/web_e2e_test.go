@@ -327,8 +327,8 @@ func TestWebEndToEnd(t *testing.T) {
 	}
 
 	// My jobs, job details, openings, users.
-	b.do(chromedp.Navigate(a.baseURL+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-card]`)))
-	if n := eval[int](b, `document.querySelectorAll('[data-testid=job-card]').length`); n != 2 {
+	b.do(chromedp.Navigate(a.baseURL+"/jobs"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=job-row]`)))
+	if n := eval[int](b, `document.querySelectorAll('[data-testid=job-row]').length`); n != 2 {
 		t.Errorf("My jobs shows %d jobs, want 2", n)
 	}
 	b.shot("06-my-jobs")
