@@ -13,4 +13,3 @@ func (c Card) Reason() string {
 
 // Reason is why the embedded card's job failed, as Card.Reason says it.
 func (c EmbedCard) Reason() string { return Card{Job: c.Job}.Reason() }
-
