@@ -176,12 +176,14 @@ func statusURL(id string) string   { return "/api/resume-async/job-status/" + id
 func downloadURL(id string) string { return "/api/resume-async/download/" + id }
 
 type jobJSON struct {
-	JobID       string     `json:"job_id"`
-	Status      string     `json:"status"`
-	Stage       string     `json:"stage"`
-	Progress    int        `json:"progress"`
-	Attempts    int        `json:"attempts"`
-	Error       string     `json:"error"`
+	JobID    string `json:"job_id"`
+	Status   string `json:"status"`
+	Stage    string `json:"stage"`
+	Progress int    `json:"progress"`
+	Attempts int    `json:"attempts"`
+	Error    string `json:"error"`
+	// ErrorText is Error in a recruiter's words, with what to do.
+	ErrorText   string     `json:"error_text,omitempty"`
 	Cached      bool       `json:"cached"`
 	CreatedAt   time.Time  `json:"created_at"`
 	StartedAt   *time.Time `json:"started_at"`
@@ -201,8 +203,13 @@ type jobJSON struct {
 }
 
 func toJobJSON(j db.Job) jobJSON {
+	errorText := ""
+	if j.Status == jobstate.StatusFailed {
+		errorText = jobstate.Reason(j.Error, j.Attempts)
+	}
 	return jobJSON{
-		JobID: j.ID, Status: j.Status, Stage: j.Stage, Progress: j.Progress, Attempts: j.Attempts,
+		ErrorText: errorText,
+		JobID:     j.ID, Status: j.Status, Stage: j.Stage, Progress: j.Progress, Attempts: j.Attempts,
 		Error: j.Error, Cached: j.Cached, CreatedAt: j.CreatedAt,
 		StartedAt: timePtr(j.StartedAt), FinishedAt: timePtr(j.FinishedAt), DownloadURL: downloadURL(j.ID),
 		BatchID: j.BatchID, CandidateID: j.CandidateID, CandidateName: j.CandidateName, JobTitle: j.JobTitle, Company: j.Company,

@@ -45,11 +45,11 @@ func TestFactCheckShownInWords(t *testing.T) {
 			text := unescape(page.body)
 			for _, want := range []string{
 				"'Pulumi' is not in the profile for this job (Senior Backend Engineer at Northwind Payments)",
-				"Job 1 · highlight 5",
-				"deploying them with Pulumi on Azure.", // what the tailoring said
+				"A highlight of Senior Backend Engineer at Northwind Payments",
+				"deploying them with Pulumi on Azure.",                                                            // what the tailoring said
 				"Built Terraform modules and GitHub Actions pipelines that cut deploy time from 45 to 8 minutes.", // the profile's text
 				"'Initrode' is not in the profile",
-				"Summary",
+				"The summary",
 			} {
 				if !strings.Contains(text, want) {
 					t.Errorf("page lacks %q", want)

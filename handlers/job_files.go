@@ -48,7 +48,7 @@ func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, scope db.Owner
 	}
 	switch {
 	case j.Status == jobstate.StatusFailed:
-		s.pageError(w, r, errorf(http.StatusConflict, "This job failed, so there is no PDF: "+j.Error))
+		s.pageError(w, r, errorf(http.StatusConflict, "This job failed, so there is no PDF. "+jobstate.Reason(j.Error, j.Attempts)))
 		return
 	case j.Status != jobstate.StatusSucceeded || !j.HasPDF:
 		s.pageError(w, r, errorf(http.StatusConflict, "The PDF is not ready yet: the job is "+j.Status+"."))

@@ -40,7 +40,7 @@ func TestMyJobsRowsCountsAndSearch(t *testing.T) {
 	e.succeed(done[0], resume.Sample())
 	failed := e.job(c, maya)
 	e.db.Jobs.Apply(ctx, failed.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 4,
-		Change: jobstate.Change{Stage: tasks.StageFailed, Error: "The AI service refused the API key."}}, nil)
+		Change: jobstate.Change{Stage: tasks.StageFailed, Error: "LLM rejected the API key (401): check OPENAI_API_KEY"}}, nil)
 	running := e.job(c, maya)
 	e.db.Jobs.Apply(ctx, running.ID, jobstate.Event{Kind: jobstate.EventProgress, Attempt: 1,
 		Change: jobstate.Change{Stage: tasks.StageChecking, Progress: 60}}, nil)
@@ -73,7 +73,7 @@ func TestMyJobsRowsCountsAndSearch(t *testing.T) {
 	// The failed row: its reason and Retry; the running row: its stage,
 	// a small progress bar, its own poll, Cancel, and when it was made.
 	row = rowOf(r.body, failed.ID)
-	for _, want := range []string{"refused the API key", `data-testid="job-retry"`} {
+	for _, want := range []string{"Tailor cannot use the AI service: its settings need fixing (401)", `data-testid="job-retry"`} {
 		if !strings.Contains(row, want) {
 			t.Errorf("failed row lacks %q:\n%s", want, row)
 		}

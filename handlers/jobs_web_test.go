@@ -118,9 +118,12 @@ func TestFailedJobShowsReasonAndRetries(t *testing.T) {
 	c.signIn("ann@example.com")
 	j := e.job(c, cand)
 	e.db.Jobs.Apply(context.Background(), j.ID, jobstate.Event{Kind: jobstate.EventFailed, Attempt: 4,
-		Change: jobstate.Change{Stage: tasks.StageFailed, Error: "The AI service refused the API key; an admin must fix OPENAI_API_KEY."}}, nil)
+		Change: jobstate.Change{Stage: tasks.StageFailed, Error: "LLM server error (500): upstream exploded"}}, nil)
 	r := c.get("/jobs")
-	wantBody(t, r, `data-testid="job-error"`, "refused the API key", `data-testid="job-retry"`)
+	wantBody(t, r, `data-testid="job-error"`, "The AI service had an error (500). Tailor tried 4 times; try again in a few minutes", `data-testid="job-retry"`)
+	if strings.Contains(r.body, "LLM server error") || strings.Contains(r.body, "upstream exploded") {
+		t.Error("the recruiter's card shows the technical error; it belongs on the admin page")
+	}
 	wantBody(t, c.get("/jobs?status=failed"), `data-job-id="`+j.ID+`"`)
 	if strings.Contains(c.get("/jobs?status=succeeded").body, `data-job-id="`+j.ID+`"`) {
 		t.Error("the succeeded filter shows a failed job")

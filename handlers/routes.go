@@ -37,7 +37,7 @@ func (s *Server) Routes() http.Handler {
 	// securityHeaders outside recoverer: its 500 page has the policy too.
 	r.Use(s.requestID, s.requestLog, securityHeaders, s.recoverer, compress, cop.Handler, s.wellFormedQuery)
 	r.NotFound(s.notFound)
-	r.MethodNotAllowed(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
 
 	// No session: cheap and cacheable.
 	r.Get("/healthz", s.healthz)

@@ -234,7 +234,7 @@ func TestEveryPageHasTheStrictCSP(t *testing.T) {
 	checked["/share/{id}"] = true // a PDF, or one of these pages
 	check("unknown page", rec.get("/nowhere"), http.StatusNotFound)
 	check("unknown page, signed out", anon.get("/nowhere"), http.StatusNotFound)
-	check("wrong method", rec.do("DELETE", "/candidates", nil, nil), http.StatusNotFound)
+	check("wrong method", rec.do("DELETE", "/candidates", nil, nil), http.StatusMethodNotAllowed)
 	check("a missing candidate", adm.get("/candidates/nope"), http.StatusNotFound)
 	check("a forged share link", anon.get("/share/"+done.ID+"?e=9999999999&s=forged"), http.StatusNotFound)
 	share := regexp.MustCompile(`"https?://[^"]*(/share/[^"]+)"`).FindStringSubmatch(rec.get("/jobs/" + done.ID).body)

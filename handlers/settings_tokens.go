@@ -21,7 +21,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 		s.pageError(w, r, err)
 		return
 	}
-	t.Tokens = list
+	t.Tokens, t.BaseURL = list, s.origin(r)
 	s.render(w, r, status, views.SettingsTokens(s.page(r, "Settings", "settings"), t))
 }
 

@@ -57,7 +57,7 @@ func TestFabricationsNeverReachPDF(t *testing.T) {
 		{"dropped team size", func(r *resume.Resume) {
 			r.Work[2].Highlights[3] = "Shipped 2 major releases per year with the whole team."
 		}, "the whole team", "drops the size"},
-		{"title", func(r *resume.Resume) { r.Work[1].Position = "Lead Backend Engineer" }, "Lead Backend", "differs from profile"},
+		{"title", func(r *resume.Resume) { r.Work[1].Position = "Lead Backend Engineer" }, "Lead Backend", "The AI changed the job title at"},
 		{"date", func(r *resume.Resume) { r.Work[1].StartDate = "2015-06" }, "2015", "start date"},
 		{"degree", func(r *resume.Resume) { r.Education[0].StudyType = "Master of Science" }, "Master of Science", "not in profile"},
 	}

@@ -1,6 +1,7 @@
 // Package jobstate is the vocabulary both sides of the process boundary
 // share: a job's statuses, the events a worker reports and the change each
-// makes to the job's row. It holds types and constants only and imports no other project package, so the
+// makes to the job's row, and the words a recruiter reads for a failed job's error
+// (Reason). It imports no other project package, so the
 // worker (package tasks) can use it without reaching the SQLite store.
 package jobstate
 

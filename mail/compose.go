@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tailor-app/tailor/db"
+	"github.com/tailor-app/tailor/jobstate"
 )
 
 // compose writes the mail of a recorded send, or says why none is needed
@@ -177,7 +178,7 @@ func (n *Notifier) writeFailed(m *Message, b *strings.Builder, j db.Job) {
 	m.Subject = "Resume failed: " + jobLabel(j)
 	fmt.Fprintf(b, "The tailored resume of %s could not be made.\n\n", jobLabel(j))
 	if j.Error != "" {
-		fmt.Fprintf(b, "Reason: %s\n", j.Error)
+		fmt.Fprintf(b, "Reason: %s\n", jobstate.Reason(j.Error, j.Attempts))
 	}
 	fmt.Fprintf(b, "Details and Retry: %s\n", n.link("/jobs/"+j.ID))
 }

@@ -106,7 +106,7 @@ func (e *env) end(t *testing.T, kind string, result *db.Result) db.JobEnd {
 	j := dbtest.MustJob(t, e.db, e.ann.ID)
 	ev := jobstate.Event{Kind: kind, Attempt: 1}
 	if kind == jobstate.EventFailed {
-		ev.Error = "the LLM answered 500 three times"
+		ev.Error = "LLM server error (500): bad gateway"
 	}
 	if _, err := e.db.Jobs.Apply(context.Background(), j.ID, ev, result); err != nil {
 		t.Fatal(err)
@@ -212,7 +212,7 @@ func TestFailedMailSaysWhy(t *testing.T) {
 	if got := m.Header.Get("Subject"); got != "Resume failed: Jane Doe for Backend Engineer at Acme" {
 		t.Errorf("Subject = %q", got)
 	}
-	if !strings.Contains(m.Text, "Reason: the LLM answered 500 three times") || len(m.Files) != 0 {
+	if !strings.Contains(m.Text, "Reason: The AI service had an error (500). Try again in a few minutes") || len(m.Files) != 0 {
 		t.Errorf("body:\n%s", m.Text)
 	}
 	if !strings.Contains(m.Header.Get("List-Unsubscribe"), "k=failed") {
@@ -352,7 +352,7 @@ func TestDigestOncePerDayOnlyWhenSomethingFailed(t *testing.T) {
 	if m.To[0] != "root@example.com" || m.Header.Get("Subject") != "Tailor daily digest: 3 jobs failed" {
 		t.Errorf("to %v, subject %q", m.To, m.Header.Get("Subject"))
 	}
-	for _, want := range []string{"    3  the LLM answered 500 three times", "https://tailor.example.com/admin/jobs/" + ids[0]} {
+	for _, want := range []string{"    3  LLM server error (500): bad gateway", "https://tailor.example.com/admin/jobs/" + ids[0]} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("digest lacks %q:\n%s", want, m.Text)
 		}

@@ -1,7 +1,6 @@
 package resume
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -23,9 +22,12 @@ type Violation struct {
 	Value  string `json:"value"`  // the tailored value
 	Reason string `json:"reason"` // in words, e.g. `'Terraform' is not in the profile's entry for Acme`
 	Action string `json:"action"` // ActionRemoved or ActionRestored
-	// Profile is the profile's text that shows what is true: the sentence
-	// restored in its place, or the one the claim was checked against.
+	// Profile is the profile's text that shows what is true: the value or
+	// sentence restored in its place, or the one the claim was checked against.
 	Profile string `json:"profile,omitempty"`
+	// Item says what Field is in words, with the profile's labels: "the
+	// start date of Data Engineer at Northbeam" (see ItemWords).
+	Item string `json:"item,omitempty"`
 }
 
 // What Verify did with a violation.
@@ -42,6 +44,9 @@ type Change struct {
 	Kind   string `json:"kind"`
 	Before string `json:"before,omitempty"`
 	After  string `json:"after,omitempty"`
+	// Text says the change in words, with the profile's labels: "Moved
+	// Kubernetes and Go to the front of Skills › Backend".
+	Text string `json:"text,omitempty"`
 }
 
 // Change kinds.
@@ -81,7 +86,7 @@ func VerifyWith(source, tailored Resume, opts VerifyOptions) (Resume, Report) {
 	alignSources(&out)
 	out.Normalize()
 
-	v := &verifier{termCache: newTermCache(), src: src, opts: opts, violations: []Violation{}}
+	v := &verifier{termCache: newTermCache(), src: src, opts: opts, violations: []Violation{}, labels: out.Clone()}
 	v.whole = v.wholeScope(&src)
 	v.titles = append(v.titles, src.Basics.Label)
 	for _, w := range src.Work {
@@ -105,6 +110,11 @@ func VerifyWith(source, tailored Resume, opts VerifyOptions) (Resume, Report) {
 	out.References = restoreSection(v, "references", out.References, src.References)
 	out.Schema, out.Meta = src.Schema, src.Meta
 
+	for i, vi := range v.violations {
+		if vi.Item == "" {
+			v.violations[i].Item = ItemWords(vi.Field, v.labels)
+		}
+	}
 	return out, Report{OK: len(v.violations) == 0, Violations: v.violations, Changes: v.changes(out)}
 }
 
@@ -161,6 +171,8 @@ type verifier struct {
 	titles     []string             // the profile's titles: headline and positions
 	degrees    map[degreeLevel]bool // the levels of the profile's degrees
 	violations []Violation
+	// labels is the tailored resume as it came, for naming its entries.
+	labels Resume
 	// workSentences are each profile job's sentences, to tell where a
 	// highlight came from.
 	workSentences [][]string
@@ -176,34 +188,64 @@ func (v *verifier) violate(field, value, action, format string, args ...any) {
 	})
 }
 
-// restore puts a fact back as the profile states it.
-func (v *verifier) restore(field string, got *string, want, what string) {
-	if *got != want {
-		v.violate(field, *got, ActionRestored, "%s differs from profile", what)
-		*got = want
+// restore puts a fact back as the profile states it, saying so in words:
+// "The AI changed the start date of ... to January 2019; Tailor put back
+// March 2020."
+func (v *verifier) restore(field string, got *string, want string) {
+	if *got == want {
+		return
 	}
+	show := func(s string) string { return s }
+	if strings.HasSuffix(field, "Date") || strings.HasSuffix(field, ".date") {
+		show = DateWords
+	}
+	item := ItemWords(field, v.labels)
+	var reason string
+	switch {
+	case *got == "":
+		reason = fmt.Sprintf("The AI left out %s; Tailor put back %s.", item, show(want))
+	case want == "":
+		reason = fmt.Sprintf("The AI added %s (%s), which the profile does not have; Tailor took it out.", item, show(*got))
+	default:
+		reason = fmt.Sprintf("The AI changed %s to %s; Tailor put back %s.", item, show(*got), show(want))
+	}
+	v.violations = append(v.violations, Violation{Field: field, Value: show(*got), Reason: reason,
+		Action: ActionRestored, Profile: show(want), Item: item})
+	*got = want
 }
 
 // basics restores identity and contact details, which a tailor has no
 // reason to change; the summary may be rewritten, claim by claim true.
 func (v *verifier) basics(b *Basics) {
 	s := v.src.Basics
-	v.restore("basics.name", &b.Name, s.Name, "name")
-	v.restore("basics.email", &b.Email, s.Email, "email")
-	v.restore("basics.phone", &b.Phone, s.Phone, "phone")
-	v.restore("basics.url", &b.URL, s.URL, "url")
-	v.restore("basics.image", &b.Image, s.Image, "image")
+	v.restore("basics.name", &b.Name, s.Name)
+	v.restore("basics.email", &b.Email, s.Email)
+	v.restore("basics.phone", &b.Phone, s.Phone)
+	v.restore("basics.url", &b.URL, s.URL)
+	v.restore("basics.image", &b.Image, s.Image)
 	if got, want := locationText(b.Location), locationText(s.Location); got != want {
-		v.violate("basics.location", got, ActionRestored, "location differs from profile")
+		v.violations = append(v.violations, Violation{Field: "basics.location", Value: got,
+			Reason: "The AI changed the location; Tailor put back the profile's.", Action: ActionRestored, Profile: want})
 	}
 	b.Location = s.Location
 	if !slices.Equal(b.Profiles, s.Profiles) {
-		v.violate("basics.profiles", jsonText(b.Profiles), ActionRestored, "profiles differ from profile")
+		v.violations = append(v.violations, Violation{Field: "basics.profiles", Value: profilesText(b.Profiles),
+			Reason: "The AI changed the online profiles; Tailor put back the profile's.", Action: ActionRestored,
+			Profile: profilesText(s.Profiles)})
 	}
 	b.Profiles = s.Profiles
 	// The headline is a claim about the person (a title): never tailored.
-	v.restore("basics.label", &b.Label, s.Label, "headline")
+	v.restore("basics.label", &b.Label, s.Label)
 	b.Summary = v.freeText("basics.summary", b.Summary, s.Summary, v.whole, false)
+}
+
+// profilesText lists online profiles as "GitHub: mayao, LinkedIn: maya-okafor".
+func profilesText(ps []Profile) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, joinNonEmpty(": ", p.Network, joinNonEmpty(" ", p.Username, p.URL)))
+	}
+	return strings.Join(out, ", ")
 }
 
 func locationText(l *Location) string {
@@ -228,13 +270,15 @@ func (v *verifier) work(in []Work) []Work {
 		used[j] = true
 		s := v.src.Work[j]
 		if fold(w.Position) != fold(s.Position) {
-			v.violate(field+".position", w.Position, ActionRestored, "position %q at %q differs from profile", w.Position, s.Name)
+			v.violations = append(v.violations, Violation{Field: field + ".position", Value: w.Position,
+				Reason: fmt.Sprintf("The AI changed the job title at %s to %s; Tailor put back %s.", s.Name, w.Position, s.Position),
+				Action: ActionRestored, Profile: s.Position, Item: "the job title at " + s.Name})
 		}
 		w.Name, w.Position = s.Name, s.Position // the profile's spelling
-		v.restore(field+".startDate", &w.StartDate, s.StartDate, fmt.Sprintf("start date at %q", s.Name))
-		v.restore(field+".endDate", &w.EndDate, s.EndDate, fmt.Sprintf("end date at %q", s.Name))
-		v.restore(field+".url", &w.URL, s.URL, fmt.Sprintf("url of %q", s.Name))
-		v.restore(field+".location", &w.Location, s.Location, fmt.Sprintf("location of %q", s.Name))
+		v.restore(field+".startDate", &w.StartDate, s.StartDate)
+		v.restore(field+".endDate", &w.EndDate, s.EndDate)
+		v.restore(field+".url", &w.URL, s.URL)
+		v.restore(field+".location", &w.Location, s.Location)
 		sc := v.workScope(s)
 		w.Summary = v.freeText(field+".summary", w.Summary, s.Summary, sc, true)
 		w.Description = v.freeText(field+".description", w.Description, s.Description, sc, true)
@@ -315,11 +359,10 @@ func (v *verifier) education(in []Education) []Education {
 		used[j] = true
 		s := v.src.Education[j]
 		e.Institution, e.StudyType, e.Area = s.Institution, s.StudyType, s.Area
-		what := func(f string) string { return fmt.Sprintf("%s at %q", f, s.Institution) }
-		v.restore(field+".startDate", &e.StartDate, s.StartDate, what("start date"))
-		v.restore(field+".endDate", &e.EndDate, s.EndDate, what("end date"))
-		v.restore(field+".score", &e.Score, s.Score, what("score"))
-		v.restore(field+".url", &e.URL, s.URL, what("url"))
+		v.restore(field+".startDate", &e.StartDate, s.StartDate)
+		v.restore(field+".endDate", &e.EndDate, s.EndDate)
+		v.restore(field+".score", &e.Score, s.Score)
+		v.restore(field+".url", &e.URL, s.URL)
 		e.Courses = v.keepKnown(field+".courses", "course", e.Courses, spellings(s.Courses))
 		out = append(out, e)
 		v.eduFrom = append(v.eduFrom, j)
@@ -352,8 +395,8 @@ func (v *verifier) certificates(in []Certificate) []Certificate {
 		used[j] = true
 		s := v.src.Certificates[j]
 		c.Name, c.Issuer = s.Name, s.Issuer
-		v.restore(field+".date", &c.Date, s.Date, fmt.Sprintf("date of certificate %q", s.Name))
-		v.restore(field+".url", &c.URL, s.URL, fmt.Sprintf("url of certificate %q", s.Name))
+		v.restore(field+".date", &c.Date, s.Date)
+		v.restore(field+".url", &c.URL, s.URL)
 		out = append(out, c)
 		v.certFrom = append(v.certFrom, j)
 	}
@@ -387,7 +430,7 @@ func (v *verifier) skills(in []Skill) []Skill {
 			used[j] = true
 			level = v.src.Skills[j].Level
 		}
-		v.restore(field+".level", &s.Level, level, fmt.Sprintf("level of skill %q", s.Name))
+		v.restore(field+".level", &s.Level, level)
 		out = append(out, s)
 		v.skillFrom = append(v.skillFrom, j)
 	}
@@ -416,14 +459,16 @@ func (v *verifier) projects(in []Project) []Project {
 		used[j] = true
 		s := v.src.Projects[j]
 		p.Name = s.Name
-		what := func(f string) string { return fmt.Sprintf("%s of project %q", f, s.Name) }
-		v.restore(field+".startDate", &p.StartDate, s.StartDate, what("start date"))
-		v.restore(field+".endDate", &p.EndDate, s.EndDate, what("end date"))
-		v.restore(field+".url", &p.URL, s.URL, what("url"))
-		v.restore(field+".entity", &p.Entity, s.Entity, what("entity"))
-		v.restore(field+".type", &p.Type, s.Type, what("type"))
+		what := func(f string) string { return fmt.Sprintf("%s of the project %s", f, s.Name) }
+		v.restore(field+".startDate", &p.StartDate, s.StartDate)
+		v.restore(field+".endDate", &p.EndDate, s.EndDate)
+		v.restore(field+".url", &p.URL, s.URL)
+		v.restore(field+".entity", &p.Entity, s.Entity)
+		v.restore(field+".type", &p.Type, s.Type)
 		if !slices.Equal(p.Roles, s.Roles) {
-			v.violate(field+".roles", strings.Join(p.Roles, ", "), ActionRestored, "%s differs from profile", what("roles"))
+			v.violations = append(v.violations, Violation{Field: field + ".roles", Value: strings.Join(p.Roles, ", "),
+				Reason: fmt.Sprintf("The AI changed %s; Tailor put back the profile's.", what("the roles")),
+				Action: ActionRestored, Profile: strings.Join(s.Roles, ", ")})
 		}
 		p.Roles = s.Roles
 		sc := v.projectScope(s)
@@ -463,8 +508,10 @@ func (v *verifier) keepKnown(field, what string, items []string, known map[strin
 func restoreSection[T any](v *verifier, section string, got, want []T) []T {
 	for i, item := range got {
 		if !slices.ContainsFunc(want, func(w T) bool { return reflect.DeepEqual(w, item) }) {
-			v.violate(fmt.Sprintf("%s[%d]", section, i), jsonText(item), ActionRestored,
-				"%s entry not in profile, section restored", section)
+			field := fmt.Sprintf("%s[%d]", section, i)
+			v.violate(field, entryWords(section, i, v.labels), ActionRestored,
+				"The AI changed or added this in %s, which the profile does not have; Tailor put back the profile's %s.",
+				sectionWords[section], sectionWords[section])
 		}
 	}
 	return want
@@ -564,34 +611,30 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), sep)
 }
 
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
-// changes lists the differences between the profile and the cleaned resume.
+// changes lists the differences between the profile and the cleaned resume,
+// each with its Text in words.
 func (v *verifier) changes(out Resume) []Change {
 	src := v.src
 	c := []Change{}
-	c = appendTextChange(c, "basics.label", src.Basics.Label, out.Basics.Label)
-	c = appendTextChange(c, "basics.summary", src.Basics.Summary, out.Basics.Summary)
+	c = appendTextChange(c, "basics.label", "the headline", src.Basics.Label, out.Basics.Label)
+	c = appendTextChange(c, "basics.summary", "the summary", src.Basics.Summary, out.Basics.Summary)
 
-	c = appendEntryChanges(c, "work", v.workFrom,
-		mapIndex(src.Work, workLabel), mapIndex(out.Work, workLabel))
+	c = appendEntryChanges(c, "work", v.workFrom, mapIndex(src.Work, jobLabel), mapIndex(out.Work, jobLabel))
 	for k, j := range v.workFrom {
 		f, s, o := fmt.Sprintf("work[%d]", k), src.Work[j], out.Work[k]
-		c = appendTextChange(c, f+".summary", s.Summary, o.Summary)
-		c = appendTextChange(c, f+".description", s.Description, o.Description)
-		c = appendListChanges(c, f+".highlights", s.Highlights, o.Highlights)
+		job := jobLabel(o)
+		c = appendTextChange(c, f+".summary", "the summary of "+job, s.Summary, o.Summary)
+		c = appendTextChange(c, f+".description", "the description of "+job, s.Description, o.Description)
+		c = appendListChanges(c, f+".highlights", listWords{owner: job, of: "the highlights of " + job, item: "a highlight"},
+			s.Highlights, o.Highlights)
 	}
 
 	c = appendEntryChanges(c, "education", v.eduFrom,
 		mapIndex(src.Education, educationLabel), mapIndex(out.Education, educationLabel))
 	for k, j := range v.eduFrom {
-		c = appendListChanges(c, fmt.Sprintf("education[%d].courses", k), src.Education[j].Courses, out.Education[k].Courses)
+		courses := "the courses of " + educationLabel(out.Education[k])
+		c = appendListChanges(c, fmt.Sprintf("education[%d].courses", k), listWords{owner: courses, of: courses, names: true},
+			src.Education[j].Courses, out.Education[k].Courses)
 	}
 
 	certLabel := func(c Certificate) string { return c.Name }
@@ -603,7 +646,9 @@ func (v *verifier) changes(out Resume) []Change {
 		mapIndex(src.Skills, skillLabel), mapIndex(out.Skills, skillLabel))
 	for k, j := range v.skillFrom {
 		if j >= 0 {
-			c = appendListChanges(c, fmt.Sprintf("skills[%d].keywords", k), src.Skills[j].Keywords, out.Skills[k].Keywords)
+			group := "Skills › " + out.Skills[k].Name
+			c = appendListChanges(c, fmt.Sprintf("skills[%d].keywords", k), listWords{owner: group, of: group, names: true},
+				src.Skills[j].Keywords, out.Skills[k].Keywords)
 		}
 	}
 
@@ -612,9 +657,12 @@ func (v *verifier) changes(out Resume) []Change {
 		mapIndex(src.Projects, projectLabel), mapIndex(out.Projects, projectLabel))
 	for k, j := range v.projectFrom {
 		f, s, o := fmt.Sprintf("projects[%d]", k), src.Projects[j], out.Projects[k]
-		c = appendTextChange(c, f+".description", s.Description, o.Description)
-		c = appendListChanges(c, f+".highlights", s.Highlights, o.Highlights)
-		c = appendListChanges(c, f+".keywords", s.Keywords, o.Keywords)
+		project := "the project " + o.Name
+		c = appendTextChange(c, f+".description", "the description of "+project, s.Description, o.Description)
+		c = appendListChanges(c, f+".highlights", listWords{owner: project, of: "the highlights of " + project, item: "a highlight"},
+			s.Highlights, o.Highlights)
+		keywords := "the keywords of " + project
+		c = appendListChanges(c, f+".keywords", listWords{owner: keywords, of: keywords, names: true}, s.Keywords, o.Keywords)
 	}
 	return c
 }
@@ -627,27 +675,35 @@ func mapIndex[T any](items []T, label func(T) string) []string {
 	return out
 }
 
-func appendTextChange(c []Change, field, before, after string) []Change {
+// appendTextChange reports a changed text; what names it: "the summary of
+// Data Engineer at Northbeam".
+func appendTextChange(c []Change, field, what, before, after string) []Change {
 	switch {
 	case before == after:
 		return c
 	case before == "":
-		return append(c, Change{Field: field, Kind: ChangeAdded, After: after})
+		return append(c, Change{Field: field, Kind: ChangeAdded, After: after, Text: "Added " + what})
 	case after == "":
-		return append(c, Change{Field: field, Kind: ChangeRemoved, Before: before})
+		return append(c, Change{Field: field, Kind: ChangeRemoved, Before: before, Text: "Left out " + what})
 	}
-	return append(c, Change{Field: field, Kind: ChangeRewritten, Before: before, After: after})
+	verb := "Rewrote "
+	if len(after) < len(before)*4/5 {
+		verb = "Shortened "
+	}
+	return append(c, Change{Field: field, Kind: ChangeRewritten, Before: before, After: after, Text: verb + what})
 }
 
 // appendEntryChanges reports the entries of a section that were removed,
 // reordered or added (a regrouped skill), given for each output entry the
 // index of its profile entry.
 func appendEntryChanges(c []Change, section string, from []int, srcLabels, outLabels []string) []Change {
+	name := sectionWords[section]
 	kept := make([]bool, len(srcLabels))
 	var order []int
 	for k, j := range from {
 		if j < 0 {
-			c = append(c, Change{Field: fmt.Sprintf("%s[%d]", section, k), Kind: ChangeAdded, After: outLabels[k]})
+			c = append(c, Change{Field: fmt.Sprintf("%s[%d]", section, k), Kind: ChangeAdded, After: outLabels[k],
+				Text: fmt.Sprintf("Added %s to %s", outLabels[k], name)})
 			continue
 		}
 		kept[j] = true
@@ -655,7 +711,8 @@ func appendEntryChanges(c []Change, section string, from []int, srcLabels, outLa
 	}
 	for j, label := range srcLabels {
 		if !kept[j] {
-			c = append(c, Change{Field: fmt.Sprintf("%s[%d]", section, j), Kind: ChangeRemoved, Before: label})
+			c = append(c, Change{Field: fmt.Sprintf("%s[%d]", section, j), Kind: ChangeRemoved, Before: label,
+				Text: fmt.Sprintf("Left out %s from %s", label, name)})
 		}
 	}
 	if !slices.IsSorted(order) {
@@ -667,15 +724,24 @@ func appendEntryChanges(c []Change, section string, from []int, srcLabels, outLa
 			after = append(after, srcLabels[j])
 		}
 		c = append(c, Change{Field: section, Kind: ChangeReordered,
-			Before: strings.Join(before, "\n"), After: strings.Join(after, "\n")})
+			Before: strings.Join(before, "\n"), After: strings.Join(after, "\n"),
+			Text: moveText(before, after, name, "top")})
 	}
 	return c
+}
+
+// listWords name a list of the resume for its changes.
+type listWords struct {
+	owner string // where the items are: "Skills › Backend", "Data Engineer at Northbeam"
+	of    string // the list: "Skills › Backend", "the highlights of Data Engineer at Northbeam"
+	item  string // one item, for lists of sentences: "a highlight"
+	names bool   // the items are short names (keywords, courses): say them
 }
 
 // appendListChanges diffs two lists of strings: a change of order among the
 // items both share, then each new item paired with the removed item it
 // most resembles (rewritten) or alone (added), then removed items.
-func appendListChanges(c []Change, field string, before, after []string) []Change {
+func appendListChanges(c []Change, field string, w listWords, before, after []string) []Change {
 	remaining := make(map[string]int)
 	for _, s := range before {
 		remaining[s]++
@@ -708,22 +774,38 @@ func appendListChanges(c []Change, field string, before, after []string) []Chang
 		}
 	}
 	if !slices.Equal(commonBefore, commonAfter) {
+		text := "Reordered " + w.of
+		if w.names {
+			text = moveText(commonBefore, commonAfter, w.of, "front")
+		}
 		c = append(c, Change{Field: field, Kind: ChangeReordered,
-			Before: strings.Join(commonBefore, "\n"), After: strings.Join(commonAfter, "\n")})
+			Before: strings.Join(commonBefore, "\n"), After: strings.Join(commonAfter, "\n"), Text: text})
 	}
 	paired := make([]bool, len(removed))
 	for _, i := range added {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		if j := mostSimilar(after[i], removed, paired); j >= 0 {
 			paired[j] = true
-			c = append(c, Change{Field: f, Kind: ChangeRewritten, Before: removed[j], After: after[i]})
+			text := "Reworded " + w.item + " of " + w.owner
+			if w.names {
+				text = fmt.Sprintf("Replaced %s with %s in %s", removed[j], after[i], w.owner)
+			}
+			c = append(c, Change{Field: f, Kind: ChangeRewritten, Before: removed[j], After: after[i], Text: text})
 		} else {
-			c = append(c, Change{Field: f, Kind: ChangeAdded, After: after[i]})
+			text := "Added " + w.item + " to " + w.owner
+			if w.names {
+				text = fmt.Sprintf("Added %s to %s", after[i], w.owner)
+			}
+			c = append(c, Change{Field: f, Kind: ChangeAdded, After: after[i], Text: text})
 		}
 	}
 	for j, s := range removed {
 		if !paired[j] {
-			c = append(c, Change{Field: field, Kind: ChangeRemoved, Before: s})
+			text := "Left out " + w.item + " of " + w.owner
+			if w.names {
+				text = fmt.Sprintf("Left out %s from %s", s, w.owner)
+			}
+			c = append(c, Change{Field: field, Kind: ChangeRemoved, Before: s, Text: text})
 		}
 	}
 	return c

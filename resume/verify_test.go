@@ -46,7 +46,7 @@ func TestVerify(t *testing.T) {
 		{
 			name:           "retitled job keeps its entry and gets its title back",
 			mutate:         func(r *Resume) { r.Work[1].Position = "Lead Platform Engineer" },
-			wantViolations: [][2]string{{"work[1].position", `position "Lead Platform Engineer" at "Brightline Logistics" differs`}},
+			wantViolations: [][2]string{{"work[1].position", `The AI changed the job title at Brightline Logistics to Lead Platform Engineer; Tailor put back`}},
 			check: func(t *testing.T, got Resume) {
 				if got.Work[1].Position != "Backend Engineer" {
 					t.Errorf("position = %q, want %q", got.Work[1].Position, "Backend Engineer")
@@ -72,8 +72,8 @@ func TestVerify(t *testing.T) {
 				r.Work[1].EndDate = "" // would claim a current job
 			},
 			wantViolations: [][2]string{
-				{"work[1].startDate", `start date at "Brightline Logistics" differs`},
-				{"work[1].endDate", `end date at "Brightline Logistics" differs`},
+				{"work[1].startDate", `The AI changed the start date of Backend Engineer at Brightline Logistics to`},
+				{"work[1].endDate", `the end date of Backend Engineer at Brightline Logistics`},
 			},
 			check: func(t *testing.T, got Resume) {
 				if got.Work[1].StartDate != "2017-06" || got.Work[1].EndDate != "2021-02" {
@@ -137,12 +137,12 @@ func TestVerify(t *testing.T) {
 				i := slices.IndexFunc(r.Skills, func(s Skill) bool { return s.Name == "Java" })
 				r.Skills[i].Level = "Expert"
 			},
-			wantViolations: [][2]string{{".level", `level of skill "Java" differs`}},
+			wantViolations: [][2]string{{".level", `The AI changed the level of Skills › Java to`}},
 		},
 		{
 			name:           "name change restored",
 			mutate:         func(r *Resume) { r.Basics.Name = "Dr. Maya Okafor" },
-			wantViolations: [][2]string{{"basics.name", "name differs from profile"}},
+			wantViolations: [][2]string{{"basics.name", "The AI changed the candidate's name to"}},
 			check: func(t *testing.T, got Resume) {
 				if got.Basics.Name != "Maya Okafor" {
 					t.Errorf("name = %q, want %q", got.Basics.Name, "Maya Okafor")
@@ -157,9 +157,9 @@ func TestVerify(t *testing.T) {
 				r.Basics.Profiles = nil
 			},
 			wantViolations: [][2]string{
-				{"basics.email", "email differs"},
-				{"basics.location", "location differs"},
-				{"basics.profiles", "profiles differ"},
+				{"basics.email", "The AI changed the email address to"},
+				{"basics.location", "The AI changed the location"},
+				{"basics.profiles", "The AI changed the online profiles"},
 			},
 			check: func(t *testing.T, got Resume) {
 				src := Sample()
@@ -195,7 +195,7 @@ func TestVerify(t *testing.T) {
 			mutate: func(r *Resume) {
 				r.Education[0].Score = "Distinction"
 			},
-			wantViolations: [][2]string{{"education[0].score", "score at"}},
+			wantViolations: [][2]string{{"education[0].score", "The AI changed the grade of"}},
 		},
 		{
 			name: "invented certificate and project removed",
@@ -211,7 +211,7 @@ func TestVerify(t *testing.T) {
 		{
 			name:           "untouchable sections restored",
 			mutate:         func(r *Resume) { r.Languages = append(r.Languages, Language{Language: "French", Fluency: "Fluent"}) },
-			wantViolations: [][2]string{{"languages[2]", "languages entry not in profile"}},
+			wantViolations: [][2]string{{"languages[2]", "which the profile does not have; Tailor put back the profile's Languages"}},
 			check: func(t *testing.T, got Resume) {
 				if len(got.Languages) != 2 {
 					t.Errorf("got %d languages, want 2", len(got.Languages))
@@ -275,15 +275,17 @@ func TestVerifyChanges(t *testing.T) {
 		t.Fatalf("violations: %+v", report.Violations)
 	}
 	want := []Change{
-		{Field: "basics.summary", Kind: ChangeRewritten, Before: src.Basics.Summary, After: "Go and PostgreSQL engineer."},
-		{Field: "work[2]", Kind: ChangeRemoved, Before: "Software Engineer, Quillsoft"},
+		{Field: "basics.summary", Kind: ChangeRewritten, Before: src.Basics.Summary, After: "Go and PostgreSQL engineer.", Text: "Shortened the summary"},
+		{Field: "work[2]", Kind: ChangeRemoved, Before: "Software Engineer at Quillsoft", Text: "Left out Software Engineer at Quillsoft from Experience"},
 		{Field: "work[0].highlights", Kind: ChangeReordered,
 			Before: strings.Join(src.Work[0].Highlights, "\n"),
-			After:  strings.Join(tailored.Work[0].Highlights, "\n")},
+			After:  strings.Join(tailored.Work[0].Highlights, "\n"),
+			Text:   "Reordered the highlights of Senior Backend Engineer at Northwind Payments"},
 		{Field: "work[1].highlights[3]", Kind: ChangeRewritten,
-			Before: src.Work[1].Highlights[3], After: tailored.Work[1].Highlights[3]},
-		{Field: "work[1].highlights[4]", Kind: ChangeAdded, After: "Wrote runbooks."},
-		{Field: "skills[0]", Kind: ChangeRemoved, Before: "Java"},
+			Before: src.Work[1].Highlights[3], After: tailored.Work[1].Highlights[3],
+			Text: "Reworded a highlight of Backend Engineer at Brightline Logistics"},
+		{Field: "work[1].highlights[4]", Kind: ChangeAdded, After: "Wrote runbooks.", Text: "Added a highlight to Backend Engineer at Brightline Logistics"},
+		{Field: "skills[0]", Kind: ChangeRemoved, Before: "Java", Text: "Left out Java from Skills"},
 	}
 	if !reflect.DeepEqual(report.Changes, want) {
 		t.Errorf("got changes\n%+v\nwant\n%+v", report.Changes, want)

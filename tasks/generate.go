@@ -27,7 +27,7 @@ const (
 	StageChecking   = "checking facts"
 	StagePrinting   = "printing PDF"
 	StageRetrying   = "waiting to retry"
-	StageWaitingLLM = "waiting for LLM capacity"
+	StageWaitingLLM = "waiting for the AI service"
 	StageDone       = "done"
 	StageFailed     = "failed"
 )
@@ -406,14 +406,14 @@ func RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 }
 
 // retryStage is a retrying job's stage in words: why the attempt failed,
-// when the next one runs and which it is, e.g. "provider error, retrying in
+// when the next one runs and which it is, e.g. "AI service error, retrying in
 // 4 s (attempt 2 of 4)". phase is where the attempt failed. asynq keeps
 // retry times in whole seconds, so the delay is shown in whole seconds.
 func retryStage(phase string, next, of int, in time.Duration) string {
 	reason := "error"
 	switch phase {
 	case StageTailoring, StageWaitingLLM:
-		reason = "provider error"
+		reason = "AI service error"
 	case StageChecking:
 		reason = "fact check error"
 	case StagePrinting:

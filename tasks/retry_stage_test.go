@@ -16,8 +16,8 @@ func TestRetryStageSaysWhyWhenAndWhich(t *testing.T) {
 		in    time.Duration
 		want  string
 	}{
-		{StageTailoring, 4 * time.Second, "provider error, retrying in 4 s (attempt 2 of 4)"},
-		{StageWaitingLLM, 1500 * time.Millisecond, "provider error, retrying in 1 s (attempt 2 of 4)"},
+		{StageTailoring, 4 * time.Second, "AI service error, retrying in 4 s (attempt 2 of 4)"},
+		{StageWaitingLLM, 1500 * time.Millisecond, "AI service error, retrying in 1 s (attempt 2 of 4)"},
 		{StagePrinting, 300 * time.Millisecond, "PDF printing error, retrying in 1 s (attempt 2 of 4)"},
 		{StageQueued, 2 * time.Second, "error, retrying in 2 s (attempt 2 of 4)"},
 	}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/tailor-app/tailor/resume"
 )
 
 // pathPartRe reads one step of a violation's field path: "work[1]",
@@ -22,9 +24,9 @@ var fieldNames = map[string]string{
 	"languages": "language", "interests": "interest", "references": "reference",
 }
 
-// fieldWords says where a violation is in words a recruiter reads:
-// "work[0].highlights[2]" is "Job 1 · highlight 3", "basics.summary" is
-// "Summary".
+// fieldWords says where a violation is in words when its report predates
+// Violation.Item: "work[0].highlights[2]" is "Job 1 · highlight 3",
+// "basics.summary" is "Summary".
 func fieldWords(path string) string {
 	var parts []string
 	for _, step := range strings.Split(path, ".") {
@@ -48,6 +50,46 @@ func fieldWords(path string) string {
 	if len(parts) == 0 {
 		return path
 	}
-	out := strings.Join(parts, " · ")
-	return strings.ToUpper(out[:1]) + out[1:]
+	return upperFirst(strings.Join(parts, " · "))
+}
+
+// itemWords names what a violation is about: "The start date of Data
+// Engineer at Northbeam".
+func itemWords(v resume.Violation) string {
+	if v.Item != "" {
+		return upperFirst(v.Item)
+	}
+	return fieldWords(v.Field)
+}
+
+// actionWords says what the fact check did, as a heading.
+func actionWords(action string) string {
+	if action == resume.ActionRestored {
+		return "Put back"
+	}
+	return "Taken out"
+}
+
+// changeText says one change of the tailoring in words: its Text, or for a
+// report that predates it, what happened where ("Rewritten: Job 1 ·
+// highlight 3").
+func changeText(c resume.Change) string {
+	if c.Text != "" {
+		return c.Text
+	}
+	kind := map[string]string{
+		resume.ChangeReordered: "Reordered", resume.ChangeRewritten: "Rewritten",
+		resume.ChangeRemoved: "Left out", resume.ChangeAdded: "Added",
+	}[c.Kind]
+	if kind == "" {
+		kind = "Changed"
+	}
+	return kind + ": " + fieldWords(c.Field)
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -56,7 +56,7 @@ func TestJobActionsFollowStatus(t *testing.T) {
 				t.Errorf("card offers the download = %v, want %v", got, tc.download)
 			}
 			embed := render(t, EmbedCardView(EmbedCard{Job: j}))
-			if got := strings.Contains(embed, "LLM unreachable"); got != tc.embedReason {
+			if got := strings.Contains(embed, "could not reach the AI service"); got != tc.embedReason {
 				t.Errorf("embedded card shows the reason = %v, want %v", got, tc.embedReason)
 			}
 		})
