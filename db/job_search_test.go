@@ -95,7 +95,15 @@ func TestJobSearchFollowsWritesAndMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	ann := MustUser(t, d, "ann@example.com", RoleRecruiter)
-	old := mustJobFor(t, d, ann.ID, "Renée Müller", "SRE", "Du-Bois")
+	// The row as a release of that time wrote it (Jobs.Create writes the
+	// columns of later migrations).
+	old := Job{ID: NewID(), CandidateName: "Renée Müller"}
+	if _, err := d.write.ExecContext(ctx, `INSERT INTO jobs (id, owner_id, candidate_version, candidate_name, job_title,
+		company, job_description, profile, theme, paper, queue, status, inputs_hash, created_at, updated_at)
+		VALUES (?, ?, 1, ?, 'SRE', 'Du-Bois', 'Go', '{}', 'classic', 'a4', 'interactive', 'queued', 'h', 1, 1)`,
+		old.ID, ann.ID, old.CandidateName); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := d.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

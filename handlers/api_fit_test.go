@@ -66,7 +66,8 @@ func TestGenerateFit(t *testing.T) {
 	c.signIn("ann@example.com")
 	wantBody(t, c.get("/candidates/"+cand.ID), `name="fit"`, "Fit to one page")
 	before := e.queue.count()
-	r = c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {resume.SampleJobDescription}, "fit": {"1"}})
+	// Another description: the same inputs within 10 s would be the fitted job above again.
+	r = c.post("/candidates/"+cand.ID+"/generate", url.Values{"job_description": {resume.SampleJobDescription + "\nform"}, "fit": {"1"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if e.queue.count() != before+1 || !e.queue.enqueued[before].Fit {
 		t.Error("the form's fit checkbox did not reach the task")

@@ -150,7 +150,7 @@ func TestPasswordResetCanRevokeAPITokens(t *testing.T) {
 	ann := e.user("ann@example.com", db.RoleRecruiter)
 	admin := e.signedIn("root@example.com")
 	tok1, tok2 := e.token(ann), e.token(ann)
-	wantBody(t, admin.get("/admin/users"), `name="revoke_tokens"`, "Also revoke their API tokens")
+	wantBody(t, admin.get("/admin/users/"+ann.ID+"/reset"), `name="revoke_tokens"`, "Also revoke their API tokens")
 
 	wantStatus(t, admin.post("/admin/users/"+ann.ID+"/reset", url.Values{"password": {"a-brand-new-password"}}), http.StatusSeeOther)
 	wantStatus(t, e.api("GET", "/api/candidates", tok1, nil), http.StatusOK)
