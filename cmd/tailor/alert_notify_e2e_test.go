@@ -95,14 +95,22 @@ func TestAlertNotifiesAdminsByMailAndWebhook(t *testing.T) {
 	}
 
 	cand := a.do("POST", "/api/candidates", annToken, mustJSON(resume.Sample())).json(t)["id"].(string)
+	// Each job has its own description: the same inputs again within 10 s
+	// would give the job already started (duplicate), not a new one.
+	jobs := 0
 	generate := func(want string) {
 		t.Helper()
+		jobs++
 		res := a.do("POST", "/api/resume-async/generate-async", annToken, mustJSON(map[string]any{
-			"candidate_id": cand, "job_description": resume.SampleJobDescription + " " + want}))
+			"candidate_id": cand, "job_description": resume.SampleJobDescription + " " + want + " " + strconv.Itoa(jobs)}))
 		if res.status != http.StatusAccepted {
 			t.Fatalf("generate: %d %s", res.status, res.body)
 		}
-		jobID := res.json(t)["job_id"].(string)
+		body := res.json(t)
+		if body["duplicate"] == true {
+			t.Fatalf("generate: job %v is a duplicate of an earlier one: %s", body["job_id"], res.body)
+		}
+		jobID := body["job_id"].(string)
 		if final := a.waitStatus(annToken, jobID, "succeeded", "failed"); final["status"] != want {
 			t.Fatalf("job %s: %v, want %s", jobID, final["status"], want)
 		}
