@@ -62,6 +62,21 @@
     if (d.target.matches("[role=status]") && d.target.textContent === d.fragment.textContent) d.shouldSwap = false;
   });
 
+  // A region that scrolls (a wide table's .scroll, a long description's
+  // .pre) takes the keyboard focus when its content overflows, so it can be
+  // scrolled without a mouse (WCAG 2.1.1; axe scrollable-region-focusable).
+  function focusScrollers(elt) {
+    var root = elt && elt.querySelectorAll ? elt : document;
+    var els = [].slice.call(root.querySelectorAll(".scroll, .pre"));
+    if (root.matches && root.matches(".scroll, .pre")) els.push(root);
+    els.forEach(function (el) {
+      if (el.hasAttribute("tabindex")) return;
+      if (el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight) el.setAttribute("tabindex", "0");
+    });
+  }
+  htmx.onLoad(focusScrollers);
+  window.addEventListener("resize", function () { focusScrollers(document); });
+
   // Copy buttons: <button data-copy="#input-id">.
   document.addEventListener("click", function (e) {
     var btn = e.target.closest && e.target.closest("[data-copy]");

@@ -149,12 +149,12 @@ func (g GenerateForm) Problems() []Problem {
 }
 
 // cardLiveText is what a job card's live region says: whose resume, and
-// how it stands (a failure with its reason).
+// how it stands (a failure with its reason, in the words the card shows).
 func cardLiveText(c Card) string {
 	s := c.Job.CandidateName + ", " + jobHeading(c.Job) + ": " + statusText(c.Job.Status)
 	switch {
 	case c.Failed() && c.Job.Error != "":
-		return s + ". " + c.Job.Error
+		return s + ". " + c.Reason()
 	case c.Stage != "" && !c.Final():
 		return s + ", " + c.Stage
 	}
