@@ -52,7 +52,7 @@ run: deps ## Start the whole app on the embedded defaults (http://localhost:8080
 
 .PHONY: test
 test: deps litestream ## Run every test (real SQLite, redis-server, Chrome; fake LLM on loopback)
-	$(GO) test -count=1 -timeout 9m ./...
+	$(GO) test -count=1 -timeout 12m ./...
 
 .PHONY: test-short
 test-short: ## The inner loop (~20 s): unit tests only; those that need Chrome, redis-server, pdftotext or the built binary skip
