@@ -286,6 +286,20 @@ func NewID() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
+// ValidID reports whether id has the form of a NewID: 20 characters of
+// lower-case base32. It says nothing of whether the row exists.
+func ValidID(id string) bool {
+	if len(id) != 20 {
+		return false
+	}
+	for _, c := range id {
+		if !('a' <= c && c <= 'z' || '2' <= c && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
 func timeFromMS(ms sql.NullInt64) time.Time {
 	if !ms.Valid {
 		return time.Time{}

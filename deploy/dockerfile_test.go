@@ -264,7 +264,7 @@ func TestDockerfileRules(t *testing.T) {
 			}
 		}
 		pkgs := d.aptPackages()
-		for _, want := range []string{"chromium", "tini", "fonts-noto-cjk", "fonts-noto-color-emoji"} {
+		for _, want := range []string{"chromium-headless-shell", "tini", "fonts-noto-cjk", "fonts-noto-color-emoji"} {
 			if !slices.Contains(pkgs, want) {
 				t.Errorf("apt packages %v lack %s", pkgs, want)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,12 +85,30 @@ func (s *Server) rows(ctx context.Context, jobs []db.Job, card func(db.Job) view
 	out := make([]views.Row, 0, len(jobs))
 	for _, j := range jobs {
 		c := card(j)
-		if c.PollURL != "" && !strings.HasSuffix(c.PollURL, "&form=row") {
-			c.PollURL += "&form=row" // the card's poll, answered as a row
+		if c.PollURL != "" {
+			c.PollURL = rowPollURL(c.PollURL, openings[j.ID])
 		}
 		out = append(out, views.Row{Card: c, OpeningID: openings[j.ID], Ago: ago(j.CreatedAt, now)})
 	}
 	return out, nil
+}
+
+// rowPollURL is a card's poll link answered as a row (form=row). It carries
+// the row's opening, so that a poll (every 2 s while the job runs) need not
+// look it up again; the link's signature covers only the job and the viewer,
+// and the opening page checks its own owner.
+func rowPollURL(cardPoll, openingID string) string {
+	u, err := url.Parse(cardPoll)
+	if err != nil {
+		return cardPoll // built by pollURL: does not happen
+	}
+	q := u.Query()
+	q.Set("form", "row")
+	if openingID != "" {
+		q.Set("opening", openingID)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // rowForm reports whether a job fragment is asked for as a My jobs row
@@ -138,14 +157,13 @@ func ago(t, now time.Time) string {
 }
 
 // jobRowPoll answers a row's poll (the card's poll with form=row) with c's
-// job as a row. Without an ETag: the row's age moves, its job's version not.
+// job as a row, its opening taken from the link (rowPollURL). Without an
+// ETag: the row's age moves, its job's version not.
 func (s *Server) jobRowPoll(w http.ResponseWriter, r *http.Request, status int, c views.Card) {
-	rows, err := s.rows(r.Context(), []db.Job{c.Job}, func(db.Job) views.Card { return c })
-	if err != nil {
-		s.Logger.Error("poll job row", "job_id", c.Job.ID, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError) // htmx keeps polling
-		return
+	opening := r.URL.Query().Get("opening")
+	if !db.ValidID(opening) {
+		opening = ""
 	}
 	w.Header().Set("Cache-Control", cacheNone)
-	s.render(w, r, status, views.JobRow(rows[0]))
+	s.render(w, r, status, views.JobRow(views.Row{Card: c, OpeningID: opening, Ago: ago(c.Job.CreatedAt, s.now())}))
 }

@@ -166,6 +166,49 @@ func TestJobRowPollCancelAndRetry(t *testing.T) {
 	}
 }
 
+// TestJobRowPollKeepsTheOpening: a running row's poll link carries the
+// opening it came from, so each poll (every 2 s) answers the row with its
+// opening link without looking the opening up again; a forged value is
+// dropped, and a link to another's opening is only a link (its page checks
+// the owner).
+func TestJobRowPollKeepsTheOpening(t *testing.T) {
+	e := newWebEnv(t)
+	ann := e.user("ann@example.com", db.RoleRecruiter)
+	cand := e.candidate(ann, resume.Sample())
+	c := e.client()
+	c.signIn("ann@example.com")
+	ctx := context.Background()
+	o, _ := e.db.Openings.Create(ctx, db.Opening{OwnerID: ann.ID, Title: "Go Engineer", Company: "Initech", Description: resume.SampleJobDescription})
+	wantStatus(t, c.post("/candidates/"+cand.ID+"/generate", url.Values{"opening_id": {o.ID}}), http.StatusSeeOther)
+	jobs, _ := e.db.Jobs.ByCandidate(ctx, db.AllOwners, cand.ID, 1)
+	j := jobs[0]
+
+	row := rowOf(c.get("/jobs").body, j.ID)
+	m := regexp.MustCompile(`hx-get="([^"]+)"`).FindStringSubmatch(row)
+	if m == nil {
+		t.Fatalf("the running row does not poll:\n%s", row)
+	}
+	poll := strings.ReplaceAll(m[1], "&amp;", "&")
+	u, _ := url.Parse(poll)
+	if q := u.Query(); q.Get("form") != "row" || q.Get("opening") != o.ID {
+		t.Fatalf("row poll %s: want form=row and opening=%s", poll, o.ID)
+	}
+	link := `href="/openings/` + o.ID + `/edit" data-testid="job-opening"`
+	r := e.client().get(poll)
+	wantStatus(t, r, http.StatusOK)
+	wantBody(t, r, `id="row-`+j.ID+`"`, link, `hx-get="`+strings.ReplaceAll(poll, "&", "&amp;")+`"`)
+
+	// The opening is not signed: a forged value that is no id is dropped.
+	q := u.Query()
+	q.Set("opening", `x"><script>`)
+	u.RawQuery = q.Encode()
+	r = e.client().get(u.String())
+	wantStatus(t, r, http.StatusOK)
+	if strings.Contains(r.body, `href="/openings/`) || strings.Contains(r.body, "<script>") {
+		t.Errorf("a forged opening is shown:\n%s", snippet(r.body))
+	}
+}
+
 func TestJobPageRefreshesWithoutJavaScript(t *testing.T) {
 	e := newWebEnv(t)
 	ann := e.user("ann@example.com", db.RoleRecruiter)

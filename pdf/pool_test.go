@@ -643,7 +643,9 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 	mustRender(t, p, resumeHTML("Ada", "Education"), PaperA4)
 	dir := poolDirs(p)[0]
 	pgid := browserPID(t, dir)
-	if n := len(processesUsing(dir, 0)); n < 3 {
+	// The browser and at least one renderer (the headless shell has no
+	// zygote; full Chrome has more).
+	if n := len(processesUsing(dir, 0)); n < 2 {
 		t.Fatalf("only %d processes use %s; is the test looking in the right place?", n, dir)
 	}
 

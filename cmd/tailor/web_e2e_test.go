@@ -41,7 +41,7 @@ func chromePath(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("needs Chrome: skipped with -short")
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+	for _, name := range []string{"chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
