@@ -73,6 +73,7 @@ func TestGenerateFormInTheBrowser(t *testing.T) {
 	b.do(
 		chromedp.Click(chromedp.ID("generate-submit")),
 		chromedp.WaitVisible(chromedp.ID("source-error")),
+		htmxReady("opening_id"),
 	)
 	if got := b.text(`#source-error`); got != "Choose an opening or paste a job description." {
 		t.Errorf("neither chosen: %q", got)
@@ -91,6 +92,7 @@ func TestGenerateFormInTheBrowser(t *testing.T) {
 
 	// The other choice, with nothing pasted: refused beside the description.
 	b.do(
+		htmxReady("source-paste"),
 		chromedp.Click(chromedp.ID("source-paste")),
 		poll(`document.getElementById('generate-submit').textContent.trim() === 'Tailor for the pasted description'`),
 		chromedp.Click(chromedp.ID("generate-submit")),

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -404,6 +405,14 @@ func poll(expr string, opts ...chromedp.PollOption) chromedp.Action[chromedp.Voi
 		_, err := a(ctx, t)
 		return chromedp.Void{}, err
 	}
+}
+
+// htmxReady waits until htmx has processed the element with id. htmx binds
+// the triggers of swapped-in content when it settles, ~20 ms after the swap,
+// so an event dispatched on it before then is lost.
+func htmxReady(id string) chromedp.Action[chromedp.Void] {
+	return poll(`(function(){var e=document.getElementById(` + strconv.Quote(id) + `);
+		var d=e && e['htmx-internal-data']; return !!(d && d.initHash)})()`)
 }
 
 // waitFor polls f until it returns a non-empty string.
