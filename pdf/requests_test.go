@@ -13,12 +13,9 @@ func TestRequestsOf(t *testing.T) {
 		want requests
 	}{
 		{"none", `<html><head><title>Ada</title></head><body></body></html>`, requests{}},
-		{"footer", `<head><meta name="pdf-footer" content="title-and-page-numbers"></head>`, requests{footer: true}},
 		{"fit", `<head><meta name="pdf-fit" content="1016.5"></head>`, requests{fitHeight: 1016.5}},
-		{"both", `<head><meta name="pdf-footer" content="title-and-page-numbers"><meta name="pdf-fit" content="900"></head>`,
-			requests{footer: true, fitHeight: 900}},
 		{"bad height", `<head><meta name="pdf-fit" content="tall"></head>`, requests{}},
-		{"in the body", `<head></head><body><meta name="pdf-footer" content="title-and-page-numbers"></body>`, requests{}},
+		{"in the body", `<head></head><body><meta name="pdf-fit" content="900"></body>`, requests{}},
 		{"escaped text", `<head><title>&lt;meta name="pdf-fit" content="9"&gt;</title></head>`, requests{}},
 		{"no head", `<p>x</p>`, requests{}},
 	}
@@ -74,18 +71,20 @@ func TestRenderFit(t *testing.T) {
 	}
 }
 
+// TestRenderFooter: a document's page margin box prints on every page; the
+// printer adds no footer of its own (Chrome's templates are off).
 func TestRenderFooter(t *testing.T) {
 	p := newTestPool(t, Options{Tabs: 1})
 	html := resumeHTML("Ada Lovelace", "Education")
-	footed := strings.Replace(html, "<title>", `<meta name="pdf-footer" content="title-and-page-numbers"><title>`, 1)
+	footed := strings.Replace(html, "<style>", `<style>@page{@bottom-center{content:"Ada · Page " counter(page) " of " counter(pages)}}`, 1)
 
 	pages := strings.Split(poppler(t, "pdftotext", mustRender(t, p, footed, PaperA4)), "\f")
-	for i, want := range []string{"Resume · Page 1 of 2", "Resume · Page 2 of 2"} {
+	for i, want := range []string{"Ada · Page 1 of 2", "Ada · Page 2 of 2"} {
 		if !strings.Contains(pages[i], want) {
 			t.Errorf("page %d lacks %q:\n%s", i+1, want, pages[i])
 		}
 	}
-	if text := poppler(t, "pdftotext", mustRender(t, p, html, PaperA4)); strings.Contains(text, "Page 1") {
-		t.Errorf("a document that asks for no footer has one:\n%s", text)
+	if text := poppler(t, "pdftotext", mustRender(t, p, html, PaperA4)); strings.Contains(text, "Page 1") || strings.Contains(text, "about:blank") {
+		t.Errorf("a document without a footer has one:\n%s", text)
 	}
 }

@@ -159,9 +159,6 @@ func (t *tab) print(ctx context.Context, html string, size chromedp.PaperSize) (
 		chromedp.PDFPrintBackground(),
 		chromedp.PDFPreferCSSPageSize(),
 	}
-	if req.footer {
-		opts = append(opts, footerOptions()...)
-	}
 	pdf, err := chromedp.PrintToPDF(opts...)(ctx, t.target)
 	if t.navigated.Load() {
 		// The print may have failed or shown the other document.

@@ -58,8 +58,9 @@ li{margin:calc(1*var(--s)) 0}
 
 // resumeDocument is the page every theme prints: one column, real text,
 // headings and links, and no external resources (ATS-friendly, print-safe).
-// The only raw HTML is the theme's constant stylesheet; the meta tags ask
-// the PDF printer for a page footer and, with d.Fit, to fit one page.
+// The only raw HTML is the theme's stylesheet (constant but for the name in
+// its page footer, quoted by cssString); with d.Fit, a meta tag asks the
+// PDF printer to fit one page.
 func resumeDocument(r resume.Resume, d Document, t theme) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -84,13 +85,13 @@ func resumeDocument(r resume.Resume, d Document, t theme) templ.Component {
 		var templ_7745c5c3_Var3 string
 		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(r.Basics.Name)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `resume/themes/classic.templ`, Line: 38, Col: 25}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `resume/themes/classic.templ`, Line: 39, Col: 25}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</title><meta name=\"pdf-footer\" content=\"title-and-page-numbers\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</title>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -113,7 +114,7 @@ func resumeDocument(r resume.Resume, d Document, t theme) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templ.Raw("<style>"+t.stylesheet(d.Paper)+"</style>").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templ.Raw("<style>"+t.stylesheet(d.Paper, r.Basics.Name)+"</style>").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

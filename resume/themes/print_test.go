@@ -208,3 +208,15 @@ func TestPrintFitOnePage(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintFooterWithQuotedName: the escapes of cssString print as the
+// name was written.
+func TestPrintFooterWithQuotedName(t *testing.T) {
+	p := newPrintPool(t)
+	r := tailoredSample()
+	r.Basics.Name = `Zoë "Z" O'Brien \ <QA> & Co`
+	text := poppler(t, "pdftotext", mustPrint(t, p, Document{}, r))
+	if want := r.Basics.Name + " · Page 1 of "; !strings.Contains(text, want) {
+		t.Errorf("the footer is not %q…:\n%s", want, text)
+	}
+}

@@ -124,12 +124,41 @@ type theme struct {
 }
 
 // stylesheet is the whole embedded CSS of a resume: no external resource,
-// no letter-spacing and no generated text, so that PDF text extraction (and
-// an ATS) reads what the candidate wrote, in order.
-func (t theme) stylesheet(paperName string) string {
+// no letter-spacing and no generated text in the body, so that PDF text
+// extraction (and an ATS) reads what the candidate wrote, in order. The
+// only generated text is the footer in every page's bottom margin,
+// "Name · Page N of M", so that a page 2 names its candidate: a CSS page
+// margin box, which Chrome lays out with the document (its header and
+// footer templates, a document of their own per page, cost a third more of
+// Chrome's processor time per print).
+func (t theme) stylesheet(paperName, name string) string {
 	p := paperNamed(paperName)
 	return fmt.Sprintf("@page{size:%s;margin:%gmm %gmm}", p.size, t.marginY, t.marginX) +
+		"@page{@bottom-center{content:" + cssString(name+" · Page ") + ` counter(page) " of " counter(pages);` + footerCSS + "}}" +
 		baseCSS + t.css + t.sheetCSS(p)
+}
+
+// footerCSS sets the page footer's type: small, grey and sans-serif in
+// every theme.
+const footerCSS = `font:7pt "Liberation Sans","DejaVu Sans",Arial,sans-serif;color:#666`
+
+// cssString quotes s as a CSS string that is safe inside a <style>
+// element: quotes, backslashes, control characters and the HTML
+// characters "<", ">" and "&" are written as hex escapes, so that no text
+// ends the string or the element.
+func cssString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\' || r == '<' || r == '>' || r == '&' || r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\%x ", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // sheetCSS draws the printed page on screen (the web preview, and the

@@ -25,6 +25,37 @@ func maliciousSample() resume.Resume {
 	return r
 }
 
+// TestFooterNameIsQuoted: a name cannot end the footer's CSS string or the
+// <style> element, whatever it holds, and still prints as written.
+func TestFooterNameIsQuoted(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Sofía Álvarez", `"Sofía Álvarez"`},
+		{`Ann "Nan" O'Neil`, `"Ann \22 Nan\22  O'Neil"`},
+		{`back\slash`, `"back\5c slash"`},
+		{"</style><script>alert(1)</script>", `"\3c /style\3e \3c script\3e alert(1)\3c /script\3e "`},
+		{"line\nbreak & tab\t", `"line\a break \26  tab\9 "`},
+	}
+	for _, tt := range tests {
+		if got := cssString(tt.in); got != tt.want {
+			t.Errorf("cssString(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	r := tailoredSample()
+	r.Basics.Name = `</style><script>alert(1)</script> "x" \`
+	html, err := Render(context.Background(), Default, DefaultPaper, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	style := html[strings.Index(html, "<style>"):]
+	style = style[:strings.Index(style, "</style>")]
+	if strings.ContainsAny(style[len("<style>"):], "<>") {
+		t.Errorf("the stylesheet holds < or >: %s", style)
+	}
+	if strings.Contains(html, "<script>") {
+		t.Error("the name's markup reached the document")
+	}
+}
+
 func TestRenderResume(t *testing.T) {
 	r := tailoredSample()
 	for _, theme := range Names() {
@@ -50,8 +81,14 @@ func TestRenderResume(t *testing.T) {
 						t.Errorf("contains %q", s)
 					}
 				}
-				if generatedText.MatchString(html) {
-					t.Errorf("contains CSS content: %q", generatedText.FindString(html))
+				// The one generated text is the page footer, in the page's
+				// margin, never in the body.
+				footer := `@page{@bottom-center{content:"` + r.Basics.Name + ` · Page " counter(page) " of " counter(pages);`
+				if n := strings.Count(html, footer); n != 1 {
+					t.Errorf("%d page footers %q, want 1", n, footer)
+				}
+				if rest := strings.Replace(html, footer, "", 1); generatedText.MatchString(rest) {
+					t.Errorf("contains CSS content outside the page footer: %q", generatedText.FindString(rest))
 				}
 				if got := strings.ToLower(html); !strings.Contains(got, "size:"+paper) {
 					t.Errorf("no @page size for %s", paper)
