@@ -69,7 +69,7 @@ func benchBatch(ctx context.Context, o options, rep *report) error {
 	created := time.Since(start)
 	var b struct{ ID string }
 	json.Unmarshal(res, &b)
-	cpu0 := drainCPU(h)
+	cpuStop := sampleCPU(h)
 	var prof chan error
 	if o.profile { // the drain's first 10 s, while every part is busy
 		prof = make(chan error, 1)
@@ -124,7 +124,7 @@ func benchBatch(ctx context.Context, o options, rep *report) error {
 	}
 	drain := time.Since(start)
 	drained.Store(true)
-	cpu := drainCPU(h).minus(cpu0)
+	cpu := cpuStop()
 	if err := <-done; err != nil {
 		return err
 	}
@@ -242,20 +242,62 @@ func jobWallSplit(h *harness, batchID string) (wallSplit, error) {
 	return wallSplit{med(cols[0]), med(cols[1]), med(cols[2]), med(cols[3]), med(cols[4]), med(cols[5])}, rows.Err()
 }
 
-func drainCPU(h *harness) cpuSplit {
-	chrome := proc.Tree(h.web.pid())[1:] // its Chrome and Chrome's helpers
-	return cpuSplit{
-		tailor: proc.CPU([]int{h.web.pid()}),
-		// A Chrome recycled during the drain (every 500 renders) is gone
-		// from the tree: its time is in Tailor's reaped children's.
-		chrome: proc.CPU(chrome) + proc.ReapedCPU(chrome) + proc.ReapedCPU([]int{h.web.pid()}),
-		redis:  proc.CPU([]int{h.redis.cmd.Process.Pid}),
-		bench:  proc.CPU([]int{os.Getpid()}),
+// sampleCPU starts sampling the processor time of the drain's processes
+// every 100 ms and returns a func that stops and returns what each part
+// used since. Sampling, not two readings, so that Chrome's processes that
+// end during the drain (a browser recycled every 500 renders; killed in
+// their PID namespace, nobody waits for them) still count, up to their
+// last sample.
+func sampleCPU(h *harness) func() cpuSplit {
+	type part int
+	const (
+		tailor part = iota
+		chrome
+		redis
+		bench
+	)
+	base, last := map[int]float64{}, map[int]float64{}
+	partOf := map[int]part{}
+	sample := func(first bool) {
+		tree := proc.Tree(h.web.pid())
+		pids := map[int]part{tree[0]: tailor, h.redis.cmd.Process.Pid: redis, os.Getpid(): bench}
+		for _, pid := range tree[1:] { // its Chrome and Chrome's helpers
+			pids[pid] = chrome
+		}
+		for pid, p := range pids {
+			t := proc.CPU([]int{pid})
+			if t == 0 && last[pid] > 0 {
+				continue // gone since it was listed
+			}
+			if first {
+				base[pid] = t
+			}
+			last[pid], partOf[pid] = t, p
+		}
 	}
-}
-
-func (c cpuSplit) minus(d cpuSplit) cpuSplit {
-	return cpuSplit{c.tailor - d.tailor, c.chrome - d.chrome, c.redis - d.redis, c.bench - d.bench}
+	sample(true)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				sample(false)
+				return
+			case <-time.After(100 * time.Millisecond):
+				sample(false)
+			}
+		}
+	}()
+	return func() cpuSplit {
+		close(stop)
+		<-done
+		var by [4]float64
+		for pid, t := range last {
+			by[partOf[pid]] += t - base[pid]
+		}
+		return cpuSplit{tailor: by[tailor], chrome: by[chrome], redis: by[redis], bench: by[bench]}
+	}
 }
 
 func (c cpuSplit) total() float64 { return c.tailor + c.chrome + c.redis + c.bench }

@@ -71,6 +71,12 @@ func startBrowser(ctx context.Context, path string, n int, pidNS bool, log *slog
 		// helper; the tab has no JS and no network, under a non-root user.
 		chromedp.NoSandbox,
 		chromedp.Flag("disable-gpu", true),
+		// The tab is never shown: a compositor thread of its own makes
+		// frames nobody sees. On the renderer's main thread, a print costs
+		// ~30% less of Chrome's processor time (34 -> 23 ms for a two-page
+		// resume, 52 -> 30 ms with four renders at once on 2 cores), and an
+		// idle browser ~5 ms a second instead of ~20.
+		chromedp.Flag("disable-threaded-compositing", true),
 		chromedp.Flag("disable-component-update", true),
 		// Defence in depth behind the Fetch block: no host name resolves and
 		// no speculative connection (preconnect, DNS prefetch) is made.

@@ -127,17 +127,7 @@ func statm(pid int) (resident, shared int64, ok bool) {
 // CPU returns the processor time pids have used (user + system, their
 // threads included; children not waited for excluded), in seconds; the
 // bench divides a drain's wall time between Tailor, Chrome and Redis with it.
-func CPU(pids []int) float64 { return statTimes(pids, 11) }
-
-// ReapedCPU returns the processor time of the ended children that pids
-// waited for (and of their own waited-for children), in seconds: the
-// processes that CPU no longer sees, such as a recycled Chrome.
-func ReapedCPU(pids []int) float64 { return statTimes(pids, 13) }
-
-// statTimes sums two adjacent time fields of /proc/PID/stat, counted from
-// the field after the command name: 11 and 12 are utime and stime, 13 and
-// 14 cutime and cstime.
-func statTimes(pids []int, first int) float64 {
+func CPU(pids []int) float64 {
 	var ticks int64
 	for _, pid := range pids {
 		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
@@ -150,12 +140,12 @@ func statTimes(pids []int, first int) float64 {
 			continue
 		}
 		f := strings.Fields(string(b[i+1:]))
-		if len(f) < first+2 {
+		if len(f) < 13 {
 			continue
 		}
-		a, _ := strconv.ParseInt(f[first], 10, 64)
-		b2, _ := strconv.ParseInt(f[first+1], 10, 64)
-		ticks += a + b2
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += utime + stime
 	}
 	return float64(ticks) / clockTicks
 }
