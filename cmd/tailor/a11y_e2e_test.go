@@ -59,6 +59,7 @@ func (b *browser) axe(src string) []axeViolation {
 // checks the job card's live region, focus after Cancel and Retry, the
 // error summary and typed inputs (issue 15).
 func TestAccessibilityOfEveryPage(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	axeSrc, err := os.ReadFile(filepath.Join("testdata", "axe.min.js"))
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 // admin finds the failure from /admin in the browser; screenshots of the
 // console land in test-artifacts/screenshots.
 func TestAdminConsoleEndToEnd(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
 		if strings.Contains(req.JobDescription, "FORBIDDEN-MODEL") {

@@ -34,6 +34,7 @@ import (
 // gets one signed event per change; the other admin (no alert e-mails) and
 // the recruiter (whose webhook subscribed to the alert types too) get none.
 func TestAlertNotifiesAdminsByMailAndWebhook(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	start := time.Now()
 	redisSrv := taskstest.StartRedis(t)
 	smtpSrv := mailtest.Start(t)

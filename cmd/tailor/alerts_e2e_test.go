@@ -17,6 +17,7 @@ import (
 // banner appears on the open page without a reload; the LLM recovers, jobs
 // succeed and the banner goes, replaced by a "resolved by itself" note.
 func TestAlertsEndToEnd(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	var healthy atomic.Bool
 	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {

@@ -22,6 +22,7 @@ import (
 // downloads the ZIP (five PDFs and summary.csv), with no CSP violation;
 // then the CLI runs a second batch to its end and exits 0.
 func TestBatchEndToEnd(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	fake := llmtest.NewServer(t, llmtest.Echo(""))
 	a := startApp(t, "REDIS_URL="+redisSrv.URL, "OPENAI_BASE_URL="+fake.URL, "OPENAI_API_KEY=test", "OPENAI_MODEL=fake")

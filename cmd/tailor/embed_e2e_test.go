@@ -25,6 +25,7 @@ import (
 // whose card does the same. The same page from a third, unlisted origin is
 // refused by the browser (no CORS headers).
 func TestEmbedFromAnotherOrigin(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
 		reply := llmtest.Echo("Quasarwise")(req)
@@ -165,6 +166,7 @@ func jsString(s string) string {
 // the page shows Tailor's fragments from its own origin, under the page
 // policy with no CSP violation (newBrowser checks).
 func TestEmbedExampleIgnoresAForeignOrigin(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	// The attacker's origin: it counts every request and answers each with
 	// something that would show if it ran or were swapped in.

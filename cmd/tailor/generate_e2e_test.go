@@ -16,6 +16,7 @@ import (
 // with neither or both is refused beside the field, and a double click on
 // Generate makes one job (with JavaScript, and without).
 func TestGenerateFormInTheBrowser(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	a := startApp(t, "REDIS_URL="+redisSrv.URL) // the offline tailor
 	a.start()

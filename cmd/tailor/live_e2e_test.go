@@ -24,6 +24,7 @@ import (
 // real Chrome twice: with the card's poll blocked (the event stream alone
 // moves it) and with /events blocked (the poll alone moves it).
 func TestLiveCardInTheBrowser(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	// Slow enough that queued and running can be seen.
 	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {

@@ -27,6 +27,7 @@ import (
 // page, which reloads itself until the job ends and then offers a Download
 // that works.
 func TestMyJobsInTheBrowser(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	// A job whose description names a gate waits until the test opens it.
 	gates := map[string]chan struct{}{"HOLD-ROW": make(chan struct{}), "HOLD-PAGE": make(chan struct{})}

@@ -36,6 +36,7 @@ const phoneWidth = 360
 // same tour saves full-page PNGs at 1280 px and 390 px to
 // test-artifacts/screenshots/{page}-{width}.png.
 func TestEveryPage(t *testing.T) {
+	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
 	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
 		if strings.Contains(req.JobDescription, "FORBIDDEN-MODEL") {
