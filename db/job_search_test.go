@@ -203,3 +203,62 @@ func TestJobOpenings(t *testing.T) {
 		t.Errorf("openings %v, want only %s -> %s", got, from.ID, o.ID)
 	}
 }
+
+// TestJobSearchIndexesPendingJobsOnSearch: a new job writes no words to
+// the search index (an FTS4 write in each insert cost a third of it); the
+// next search indexes every pending job at once, as it is then: renamed
+// since it was created, or gone.
+func TestJobSearchIndexesPendingJobsOnSearch(t *testing.T) {
+	ctx := context.Background()
+	d := MustOpen(t)
+	ann := MustUser(t, d, "ann@example.com", RoleRecruiter)
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := d.read.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	kept := mustJobFor(t, d, ann.ID, "Amara Okoye", "SRE", "Hooli")
+	renamed := mustJobFor(t, d, ann.ID, "Bo Chen", "SRE", "Hooli")
+	gone := mustJobFor(t, d, ann.ID, "Cleo Diaz", "SRE", "Hooli")
+	if n := count("SELECT COUNT(*) FROM job_search"); n != 0 {
+		t.Fatalf("%d documents in the index before a search, want none (the inserts only mark them pending)", n)
+	}
+	if _, err := d.write.Exec("UPDATE jobs SET candidate_name = 'Bo Chen-Larsen' WHERE id = ?", renamed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.write.Exec("DELETE FROM jobs WHERE id = ?", gone.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	jobs, err := d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(ann.ID), Query: "hooli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(jobs); !slices.Equal(got, []string{"Amara Okoye", "Bo Chen-Larsen"}) {
+		t.Errorf("search after new jobs found %q", got)
+	}
+	if n := count("SELECT COUNT(*) FROM job_search_docs WHERE pending = 1"); n != 0 {
+		t.Errorf("%d documents still pending after a search", n)
+	}
+	if n := count("SELECT COUNT(*) FROM job_search"); n != 2 {
+		t.Errorf("%d documents in the index, want 2", n)
+	}
+	counts, err := d.Jobs.CountOwned(ctx, OwnedBy(ann.ID), "larsen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[jobstate.StatusQueued] != 1 {
+		t.Errorf("counts for the renamed job's new name: %v", counts)
+	}
+	// Indexed since: later changes go through the update and delete triggers.
+	if _, err := d.write.Exec("UPDATE jobs SET company = 'Initech' WHERE id = ?", kept.ID); err != nil {
+		t.Fatal(err)
+	}
+	jobs, _ = d.Jobs.List(ctx, JobFilter{Owner: OwnedBy(ann.ID), Query: "initech"})
+	if got := names(jobs); !slices.Equal(got, []string{"Amara Okoye"}) {
+		t.Errorf("search after an indexed job changed found %q", got)
+	}
+}

@@ -30,6 +30,9 @@ func (s *Jobs) CountOwned(ctx context.Context, owner Owner, query string) (Statu
 		if match == "" {
 			return counts, nil
 		}
+		if err := s.indexSearch(ctx); err != nil {
+			return nil, err
+		}
 		q, args = q+" AND "+searchWhere, append(args, match)
 	}
 	rows, err := s.db.read.QueryContext(ctx, q+" GROUP BY j.status", args...)
