@@ -30,9 +30,15 @@ func (s *Server) card(r *http.Request, j db.Job) views.Card {
 // connected) when the viewer owns it, since streams carry their owner's
 // jobs only.
 func (s *Server) cardFor(j db.Job, scope db.Owner) views.Card {
+	return s.cardPolling(j, scope, func() string { return s.pollURL(j.ID, scope) })
+}
+
+// cardPolling is cardFor with the poll link of a running job from poll: a
+// poll answers with the link it came by (still valid: no new MAC to make).
+func (s *Server) cardPolling(j db.Job, scope db.Owner, poll func() string) views.Card {
 	c := views.Card{Job: j, Stage: stageWords(j), Elapsed: elapsed(j, s.now())}
 	if !jobstate.IsFinal(j.Status) {
-		c.PollURL = s.pollURL(j.ID, scope)
+		c.PollURL = poll()
 		c.Live = !scope.All() && scope.String() == j.OwnerID
 		c.ElapsedMS = max(s.now().Sub(j.CreatedAt).Milliseconds(), 1)
 	}
@@ -62,7 +68,7 @@ func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Internal error.", http.StatusInternalServerError) // htmx keeps polling
 		return
 	}
-	c := s.cardFor(j, scope)
+	c := s.cardPolling(j, scope, func() string { return r.URL.Path + "?" + r.URL.RawQuery })
 	c.Update = true
 	status := http.StatusOK
 	switch {
@@ -73,10 +79,8 @@ func (s *Server) jobCardPoll(w http.ResponseWriter, r *http.Request) {
 		status = statusStopPolling
 		c.PollURL = ""
 		c.Stage += " (reload the page to follow)"
-	default:
-		c.PollURL = r.URL.Path + "?" + r.URL.RawQuery // still valid: no new MAC
 	}
-	if rowForm(r) {
+	if q.Get("form") == "row" {
 		s.jobRowPoll(w, r, status, c)
 		return
 	}
