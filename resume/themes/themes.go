@@ -17,7 +17,7 @@ import (
 
 // Version names the themes' output in the print cache key: bump it when a
 // theme's output changes, so no PDF printed by the old one is reused.
-const Version = "2"
+const Version = "3" // 3: the page footer is a CSS page margin box
 
 // Default theme and paper size, used when a request names none.
 const (
