@@ -308,7 +308,7 @@ func (s *Jobs) List(ctx context.Context, f JobFilter) ([]Job, error) {
 		if match == "" {
 			return []Job{}, nil // nothing to search for: nothing matches
 		}
-		if err := s.indexSearch(ctx); err != nil {
+		if _, err := s.IndexSearch(ctx); err != nil {
 			return nil, err
 		}
 		where, args = append(where, searchWhere), append(args, match)

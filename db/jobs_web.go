@@ -30,7 +30,7 @@ func (s *Jobs) CountOwned(ctx context.Context, owner Owner, query string) (Statu
 		if match == "" {
 			return counts, nil
 		}
-		if err := s.indexSearch(ctx); err != nil {
+		if _, err := s.IndexSearch(ctx); err != nil {
 			return nil, err
 		}
 		q, args = q+" AND "+searchWhere, append(args, match)

@@ -293,6 +293,7 @@ func (p *process) web(ctx context.Context, database *db.DB, pool *pdf.Pool) ([]s
 		{"reconciler", reconciler.Run},
 		{"batch feeder", p.feeder.Run},
 		{"purger", purger.Run},
+		{"search indexer", (&jobs.SearchIndexer{Jobs: database.Jobs, Logger: p.logger}).Run},
 		{"notify worker", func(ctx context.Context) error {
 			return p.notifier.worker.Run(ctx, p.rdb, notifyConcurrency, asynqLogger{p.logger})
 		}},
