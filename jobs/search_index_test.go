@@ -23,7 +23,9 @@ func TestSearchIndexerIndexesNewJobs(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- (&SearchIndexer{Jobs: d.Jobs, Interval: 10 * time.Millisecond, Logger: slog.Default()}).Run(ctx) }()
+	go func() {
+		done <- (&SearchIndexer{Jobs: d.Jobs, Interval: 10 * time.Millisecond, Logger: slog.Default()}).Run(ctx)
+	}()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		n, err := d.Jobs.SearchPending(context.Background())
