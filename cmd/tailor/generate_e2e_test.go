@@ -70,6 +70,15 @@ func TestGenerateFormInTheBrowser(t *testing.T) {
 	}
 	b.shot("generate-01-nothing-chosen")
 
+	// Pasting, then clicking Generate at once: the description's change
+	// fires on the click's mousedown and asks the server for the choice;
+	// that request must not disable Generate, or the click is lost.
+	if eval[bool](b, `(function(){var t=document.getElementById('job_description'); t.value='Go and Kafka.';
+		t.dispatchEvent(new Event('change',{bubbles:true})); return document.getElementById('generate-submit').disabled})()`) {
+		t.Error("the description's change disabled Generate while it asked for the choice")
+	}
+	open()
+
 	// Neither: refused, beside the choice.
 	b.do(
 		chromedp.Click(chromedp.ID("generate-submit")),
