@@ -229,8 +229,20 @@ func TestOwnershipIs404AndAdminsSeeAll(t *testing.T) {
 			r := bob.get(path)
 			wantStatus(t, r, http.StatusNotFound)
 			wantBody(t, r, `data-testid="error-page"`, "Page not found")
+			// Signed in, the error page keeps the top bar: a way back.
+			wantBody(t, r, `data-testid="signed-in-as"`)
 		})
 	}
+	// Signed out, an unknown address has no signed-in menu; a wrong method
+	// on a page keeps the top bar too.
+	r := e.client().get("/no/such/page")
+	wantStatus(t, r, http.StatusNotFound)
+	if strings.Contains(r.body, `data-testid="signed-in-as"`) {
+		t.Error("a signed-out 404 shows a signed-in menu")
+	}
+	r = bob.do("PUT", "/candidates", nil, nil)
+	wantStatus(t, r, http.StatusMethodNotAllowed)
+	wantBody(t, r, `data-testid="signed-in-as"`)
 	posts := []string{
 		"/candidates/" + cand.ID + "/edit", "/candidates/" + cand.ID + "/delete", "/candidates/" + cand.ID + "/generate",
 		"/jobs/" + j.ID + "/cancel", "/jobs/" + j.ID + "/retry", "/openings/" + o.ID + "/edit", "/openings/" + o.ID + "/delete",

@@ -36,8 +36,13 @@ func (s *Server) Routes() http.Handler {
 	// requestLog outside recoverer: a panic's 500 is logged and counted too;
 	// securityHeaders outside recoverer: its 500 page has the policy too.
 	r.Use(s.requestID, s.requestLog, securityHeaders, s.recoverer, compress, cop.Handler, s.wellFormedQuery)
-	r.NotFound(s.notFound)
-	r.MethodNotAllowed(s.methodNotAllowed)
+	// An unknown address is a page like any other: with the session, so a
+	// signed-in user keeps the top bar and its menu.
+	withSession := func(h http.HandlerFunc) http.HandlerFunc {
+		return s.loadSession(s.sessionUser(h)).ServeHTTP
+	}
+	r.NotFound(withSession(s.notFound))
+	r.MethodNotAllowed(withSession(s.methodNotAllowed))
 
 	// No session: cheap and cacheable.
 	r.Get("/healthz", s.healthz)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -156,8 +157,18 @@ func TestWebhookSettingsPage(t *testing.T) {
 		t.Fatalf("stored %+v", hooks)
 	}
 	id := hooks[0].ID
-	if strings.Contains(ann.get("/settings/webhooks").body, "whsec_") {
+	secret := regexp.MustCompile(`whsec_[A-Za-z0-9+/=]+`).FindString(r.body)
+	if secret == "" {
+		t.Fatalf("no secret in the answer:\n%s", snippet(r.body))
+	}
+	list := ann.get("/settings/webhooks").body
+	if strings.Contains(list, secret) {
 		t.Error("the secret is shown again")
+	}
+	// How to check a delivery is on the page, not only in the README.
+	wantBody(t, ann.get("/settings/webhooks"), `data-testid="webhook-help"`, "webhook-signature", "batch.completed")
+	if strings.Contains(list, "README") {
+		t.Error("the page sends the user to the README")
 	}
 
 	wantStatus(t, bob.get("/settings/webhooks/"+id), http.StatusNotFound)
