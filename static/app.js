@@ -110,6 +110,21 @@
     live.setAttribute("sse-connect", "/events");
     refreshAll();
   }
+  // My jobs' first page shows a job started elsewhere (another tab, the
+  // API) without a reload: an update for a job it does not show fetches the
+  // list again, a burst's updates at most once every 2 s, and not while the
+  // focus is in the list (its next update tries again).
+  var listTimer = null, listAt = 0;
+  function refreshListSoon() {
+    if (listTimer || !document.querySelector("#job-list[data-first-page]")) return;
+    listTimer = setTimeout(function () {
+      listTimer = null;
+      var list = document.querySelector("#job-list[data-first-page]");
+      if (!list || list.contains(document.activeElement)) return;
+      listAt = Date.now();
+      htmx.ajax("GET", location.pathname + location.search, { target: "#job-list", swap: "outerHTML" });
+    }, Math.max(300, 2000 - (Date.now() - listAt)));
+  }
   function isFinal(card) { return /^(succeeded|failed|canceled)$/.test(card.getAttribute("data-status")); }
 
   document.addEventListener("htmx:sseOpen", function (e) {
@@ -146,6 +161,7 @@
       // Not on this page, or not yet: remember it for a card that arrives.
       if (Object.keys(early).length > 200) early = {};
       early[id[1]] = true;
+      refreshListSoon();
       e.preventDefault();
       return;
     }

@@ -115,6 +115,15 @@ func TestMyJobsInTheBrowser(t *testing.T) {
 	b.do(poll(`(r => r && r.dataset.status === 'succeeded' && r.querySelector('[data-testid=job-download]') !== null)(
 		document.getElementById('row-`+gated+`'))`, chromedp.WithPollingTimeout(60*time.Second)))
 
+	// A job started elsewhere (here the API) appears without a reload, once
+	// its first live update reaches the page.
+	b.do(poll(`document.documentElement.classList.contains('live-connected')`))
+	elsewhere := generate(maya, "Site Reliability Engineer", "Umbrella", resume.SampleJobDescription+" elsewhere")
+	b.do(poll(`document.getElementById('row-`+elsewhere+`') !== null`, chromedp.WithPollingTimeout(20*time.Second)))
+	if n := eval[int](b, `document.querySelectorAll('[data-testid=job-row]').length`); n != 4 {
+		t.Errorf("after a job started elsewhere My jobs shows %d rows, want 4", n)
+	}
+
 	// Search as you type: "alvarez" finds José Álvarez; the counts follow.
 	b.do(
 		chromedp.SendKeys(chromedp.ID("q"), "alvarez"),
