@@ -116,7 +116,7 @@ func TestMyJobsRowsCountsAndSearch(t *testing.T) {
 	// htmx asks for the list alone as you type.
 	r = c.do("GET", "/jobs?q=alvarez", nil, map[string]string{"HX-Request": "true", "HX-Target": "job-list"})
 	wantStatus(t, r, http.StatusOK)
-	if strings.Contains(r.body, "<html") || !strings.HasPrefix(strings.TrimSpace(r.body), `<div id="job-list">`) {
+	if strings.Contains(r.body, "<html") || !strings.HasPrefix(strings.TrimSpace(r.body), `<div id="job-list"`) {
 		t.Errorf("the htmx search answers more than the list:\n%s", snippet(r.body))
 	}
 

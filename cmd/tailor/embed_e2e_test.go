@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,10 +28,18 @@ import (
 func TestEmbedFromAnotherOrigin(t *testing.T) {
 	t.Parallel() // a browser test: mostly waiting on pages and jobs
 	redisSrv := taskstest.StartRedis(t)
+	// The first job's LLM call waits until the test has seen its card
+	// running (a fixed delay lost the race when the machine was busy).
+	gate := make(chan struct{})
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(gate) }) }
+	t.Cleanup(release)
 	fake := llmtest.NewServer(t, func(req llmtest.ChatRequest) llmtest.Reply {
-		reply := llmtest.Echo("Quasarwise")(req)
-		reply.Delay = 2500 * time.Millisecond // long enough to watch the card poll
-		return reply
+		select {
+		case <-gate:
+		case <-req.Context.Done():
+		}
+		return llmtest.Echo("Quasarwise")(req)
 	})
 
 	// The host pages, served as another site would.
@@ -73,6 +82,7 @@ func TestEmbedFromAnotherOrigin(t *testing.T) {
 	if st := eval[string](b, `document.querySelector('[data-job-id="`+jobID+`"]').dataset.status`); st == "succeeded" {
 		t.Errorf("the job was done before the card could poll (status %s)", st)
 	}
+	release()
 	b.do(poll(`(() => { const c = document.querySelector('[data-job-id="`+jobID+`"]');
 		return c.dataset.status === 'succeeded' && c.querySelector('progress').value === 100 })()`, chromedp.WithPollingTimeout(60*time.Second)))
 	if got := b.text(`[data-job-id="` + jobID + `"] [data-testid=tailor-stage]`); !strings.HasPrefix(got, "100%") {
