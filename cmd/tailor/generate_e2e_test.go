@@ -72,10 +72,16 @@ func TestGenerateFormInTheBrowser(t *testing.T) {
 
 	// Pasting, then clicking Generate at once: the description's change
 	// fires on the click's mousedown and asks the server for the choice;
-	// that request must not disable Generate, or the click is lost.
+	// that request must not disable Generate, and its answer must rename
+	// the button, not replace it, or the click is lost.
 	if eval[bool](b, `(function(){var t=document.getElementById('job_description'); t.value='Go and Kafka.';
+		window.__generate = document.getElementById('generate-submit');
 		t.dispatchEvent(new Event('change',{bubbles:true})); return document.getElementById('generate-submit').disabled})()`) {
 		t.Error("the description's change disabled Generate while it asked for the choice")
+	}
+	b.do(poll(`document.getElementById('generate-submit').textContent.trim() === 'Tailor for the pasted description'`))
+	if !eval[bool](b, `window.__generate === document.getElementById('generate-submit') && window.__generate.isConnected`) {
+		t.Error("the choice's answer replaced the Generate button (a click landing meanwhile is lost)")
 	}
 	open()
 
