@@ -298,18 +298,7 @@ func (h *harness) submit(jobDescription string) (string, error) {
 // company is a job of its own (not the duplicate of one seconds ago) that
 // still comes from the cache.
 func (h *harness) submitTo(jobDescription, company string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"candidate_id": h.cand, "job_description": jobDescription, "company": company})
-	b, err := h.api("POST", "/api/resume-async/generate-async", body)
-	if err != nil {
-		return "", err
-	}
-	var out struct {
-		JobID string `json:"job_id"`
-	}
-	if err := json.Unmarshal(b, &out); err != nil || out.JobID == "" {
-		return "", fmt.Errorf("no job id in %s", b)
-	}
-	return out.JobID, nil
+	return h.apiClient().SubmitJob(map[string]string{"candidate_id": h.cand, "job_description": jobDescription, "company": company})
 }
 
 func (h *harness) apiClient() stack.APIClient {

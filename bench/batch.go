@@ -232,13 +232,7 @@ func jobWallSplit(h *harness, batchID string) (wallSplit, error) {
 			cols[i] = append(cols[i], v[i].Float64)
 		}
 	}
-	med := func(x []float64) float64 {
-		if len(x) == 0 {
-			return 0
-		}
-		slices.Sort(x)
-		return x[len(x)/2]
-	}
+	med := func(x []float64) float64 { p50, _ := quantiles(x); return p50 }
 	return wallSplit{med(cols[0]), med(cols[1]), med(cols[2]), med(cols[3]), med(cols[4]), med(cols[5])}, rows.Err()
 }
 

@@ -84,12 +84,14 @@ func (s *Server) candidateGenerateChoice(w http.ResponseWriter, r *http.Request)
 	if g.Source != views.SourceOpening && g.Source != views.SourcePaste {
 		g.Source = ""
 	}
-	cp, err := s.candidateView(r, c, g)
+	// Only the form: a change of the choice needs the openings, not the
+	// candidate's page (its cards and versions).
+	g, err = s.generateForm(r, c, g)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.GenerateChoiceUpdate(cp.Generate))
+	s.render(w, r, http.StatusOK, views.GenerateChoiceUpdate(g))
 }
 
 // generateFormError shows the form again with its messages: with htmx the

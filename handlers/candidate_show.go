@@ -50,6 +50,18 @@ func (s *Server) candidateShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // candidateView loads what the candidate page shows around the form g.
+// generateForm is g for candidate c with the user's saved openings to
+// choose from: what the page, the embedded form and a change of the choice
+// show.
+func (s *Server) generateForm(r *http.Request, c db.Candidate, g views.GenerateForm) (views.GenerateForm, error) {
+	openings, err := s.DB.Openings.List(r.Context(), ownerScope(currentUser(r)), 200, 0)
+	if err != nil {
+		return g, err
+	}
+	g.CandidateID, g.Openings = c.ID, openings
+	return g, nil
+}
+
 func (s *Server) candidateView(r *http.Request, c db.Candidate, g views.GenerateForm) (views.CandidatePage, error) {
 	ctx := r.Context()
 	scope := ownerScope(currentUser(r))
@@ -57,7 +69,7 @@ func (s *Server) candidateView(r *http.Request, c db.Candidate, g views.Generate
 	if err := json.Unmarshal(c.Profile, &p); err != nil {
 		return views.CandidatePage{}, fmt.Errorf("stored profile of %s: %w", c.ID, err)
 	}
-	openings, err := s.DB.Openings.List(ctx, scope, 200, 0)
+	g, err := s.generateForm(r, c, g)
 	if err != nil {
 		return views.CandidatePage{}, err
 	}
@@ -69,7 +81,6 @@ func (s *Server) candidateView(r *http.Request, c db.Candidate, g views.Generate
 	if err != nil {
 		return views.CandidatePage{}, err
 	}
-	g.CandidateID, g.Openings = c.ID, openings
 	cp := views.CandidatePage{Candidate: c, Profile: p, Generate: g, Versions: versions}
 	for _, j := range jobs {
 		// A succeeded job is a version, listed below the cards.

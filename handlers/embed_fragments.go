@@ -111,11 +111,10 @@ func (s *Server) embedGenerateForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) embedGenerateData(r *http.Request, c db.Candidate, f views.GenerateForm) (views.EmbedGenerate, error) {
-	openings, err := s.DB.Openings.List(r.Context(), ownerScope(currentUser(r)), 200, 0)
+	f, err := s.generateForm(r, c, f)
 	if err != nil {
 		return views.EmbedGenerate{}, err
 	}
-	f.CandidateID, f.Openings = c.ID, openings
 	return views.EmbedGenerate{Form: f, CandidateName: c.Name, PostURL: s.absURL(r, "/embed/candidates/"+c.ID+"/generate")}, nil
 }
 

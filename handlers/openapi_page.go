@@ -13,7 +13,7 @@ import (
 // /api/openapi.json. Signed in, it has the usual top bar (and is private);
 // signed out, it is the same for everyone and a CDN may cache it.
 func (s *Server) apiDocsPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Add("Vary", "Cookie")
+	addVary(w.Header(), "Cookie")
 	if currentUser(r).ID != "" {
 		w.Header().Set("Cache-Control", "private, no-cache")
 	} else {

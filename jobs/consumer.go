@@ -147,7 +147,8 @@ func (c *Consumer) readOnce(ctx context.Context, id string, block time.Duration)
 	}
 	n := 0
 	for _, s := range streams {
-		later := supersededProgress(s.Messages)
+		evs := decodeEvents(s.Messages) // once: both passes below read them
+		later := supersededProgress(evs)
 		for i, m := range s.Messages {
 			n++
 			if later[i] {
@@ -159,7 +160,7 @@ func (c *Consumer) readOnce(ctx context.Context, id string, block time.Duration)
 				}
 				continue
 			}
-			if err := c.handle(ctx, m); err != nil {
+			if err := c.apply(ctx, m, evs[i]); err != nil {
 				return n, err
 			}
 		}
@@ -167,13 +168,28 @@ func (c *Consumer) readOnce(ctx context.Context, id string, block time.Duration)
 	return n, nil
 }
 
+// decodedEvent is a stream message's event, or why it could not be decoded.
+type decodedEvent struct {
+	ev  tasks.Event
+	err error
+}
+
+func decodeEvents(msgs []redis.XMessage) []decodedEvent {
+	out := make([]decodedEvent, len(msgs))
+	for i, m := range msgs {
+		raw, _ := m.Values["e"].(string)
+		out[i].err = json.Unmarshal([]byte(raw), &out[i].ev)
+	}
+	return out
+}
+
 // supersededProgress marks the progress events that a later event of the
 // same job and attempt in msgs makes moot: a progress event only moves the
 // stage and percentage, which every later event sets again. Only a plain
 // progress event is skipped (no error, usage or timings on it).
-func supersededProgress(msgs []redis.XMessage) []bool {
-	out := make([]bool, len(msgs))
-	if len(msgs) < 2 {
+func supersededProgress(evs []decodedEvent) []bool {
+	out := make([]bool, len(evs))
+	if len(evs) < 2 {
 		return out
 	}
 	type key struct {
@@ -181,10 +197,9 @@ func supersededProgress(msgs []redis.XMessage) []bool {
 		attempt int
 	}
 	seen := map[key]bool{} // a later event was seen, walking backwards
-	for i := len(msgs) - 1; i >= 0; i-- {
-		raw, _ := msgs[i].Values["e"].(string)
-		var ev tasks.Event
-		if json.Unmarshal([]byte(raw), &ev) != nil || ev.JobID == "" {
+	for i := len(evs) - 1; i >= 0; i-- {
+		ev := evs[i].ev
+		if evs[i].err != nil || ev.JobID == "" {
 			continue
 		}
 		k := key{ev.JobID, ev.Attempt}
@@ -217,10 +232,14 @@ func (c *Consumer) claimAbandoned(ctx context.Context) error {
 // that cannot be decoded, or whose job is gone, is acknowledged and logged:
 // retrying it can never succeed.
 func (c *Consumer) handle(ctx context.Context, m redis.XMessage) error {
-	raw, _ := m.Values["e"].(string)
-	var ev tasks.Event
-	if err := json.Unmarshal([]byte(raw), &ev); err != nil {
-		c.logger.Error("events consumer: undecodable event dropped", "id", m.ID, "err", err)
+	return c.apply(ctx, m, decodeEvents([]redis.XMessage{m})[0])
+}
+
+// apply is handle with m's event already decoded.
+func (c *Consumer) apply(ctx context.Context, m redis.XMessage, d decodedEvent) error {
+	ev := d.ev
+	if d.err != nil {
+		c.logger.Error("events consumer: undecodable event dropped", "id", m.ID, "err", d.err)
 		return c.ack(ctx, m.ID)
 	}
 	var result *db.Result

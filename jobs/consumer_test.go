@@ -52,7 +52,7 @@ func TestSupersededProgress(t *testing.T) {
 		}, []bool{false, false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := supersededProgress(tc.msgs); !slices.Equal(got, tc.want) {
+			if got := supersededProgress(decodeEvents(tc.msgs)); !slices.Equal(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})

@@ -40,7 +40,13 @@ func (c APIClient) Do(method, path string, body []byte) ([]byte, error) {
 // Submit starts a job for a candidate; a returned id is an acknowledged
 // job (202).
 func (c APIClient) Submit(candidateID, jobDescription string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"candidate_id": candidateID, "job_description": jobDescription})
+	return c.SubmitJob(map[string]string{"candidate_id": candidateID, "job_description": jobDescription})
+}
+
+// SubmitJob is Submit with the request's fields as given (job_title,
+// company, theme...).
+func (c APIClient) SubmitJob(fields map[string]string) (string, error) {
+	body, _ := json.Marshal(fields)
 	b, err := c.Do("POST", "/api/resume-async/generate-async", body)
 	if err != nil {
 		return "", err
